@@ -1,0 +1,71 @@
+"""The hidden tests accept every catalogued correct implementation and reject every wrong one.
+
+Fast and in-process: each case runs a notebook's setup cell, one implementation
+and that function's test cell in a fresh namespace. The real nbgrader round trip
+is in test_grading_pipeline.py; tricks and faults are in test_robustness.py.
+"""
+
+import traceback
+
+import pytest
+
+from notebooks import NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, setup_source, variants
+
+
+def _cases():
+    for name in NOTEBOOKS:
+        nb = read(SOURCE / name)
+        correct, wrong = variants(name)
+        for fn, cell in answer_cells(nb).items():
+            yield pytest.param(name, fn, cell.source, True, None, id=f"{name[:2]}-{fn}-solution")
+            for i, src in enumerate(correct.get(fn, [])):
+                yield pytest.param(name, fn, src, True, None, id=f"{name[:2]}-{fn}-correct{i}")
+            for i, (src, hint) in enumerate(wrong.get(fn, [])):
+                yield pytest.param(name, fn, src, False, hint, id=f"{name[:2]}-{fn}-wrong{i}")
+
+
+def run_test_cell(notebook, function, implementation):
+    """Run setup, ``implementation`` and the test cell of ``function``; return the exception or None."""
+    nb = read(SOURCE / notebook)
+    space = {"__name__": "__main__"}
+    exec(compile(setup_source(nb), "<setup>", "exec"), space)
+    exec(compile(implementation, "<implementation>", "exec"), space)
+    try:
+        exec(compile(grade_cells(nb)[f"test_{function}"].source, "<test>", "exec"), space)
+    except Exception as exc:  # noqa: BLE001 - any failure is the verdict
+        return exc
+    return None
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_graded_function_has_wrong_variants(notebook):
+    correct, wrong = variants(notebook)
+    answers = answer_cells(read(SOURCE / notebook))
+    tests = grade_cells(read(SOURCE / notebook))
+    assert set(tests) == {f"test_{fn}" for fn in answers}, "one test cell test_<name> per answer cell"
+    missing = [fn for fn in answers if not wrong.get(fn)]
+    assert not missing, f"no wrong implementations catalogued for {missing}"
+    assert set(correct) | set(wrong) <= set(answers), "variants name a function the notebook does not grade"
+
+
+@pytest.mark.parametrize("notebook,function,implementation,accepted,hint", list(_cases()))
+def test_hidden_tests_judge_implementation(notebook, function, implementation, accepted, hint):
+    exc = run_test_cell(notebook, function, implementation)
+    if accepted:
+        assert exc is None, "a correct implementation failed:\n" + "".join(traceback.format_exception(exc))
+        return
+    assert exc is not None, f"a wrong implementation of {function} passed:\n{implementation}"
+    frames = [f.filename for f in traceback.extract_tb(exc.__traceback__)]
+    assert isinstance(exc, AssertionError) or "<implementation>" in frames, (
+        "the test cell itself crashed:\n" + "".join(traceback.format_exception(exc)))
+    if hint is not None:
+        assert hint.lower() in str(exc).lower(), f"message should mention {hint!r}, got: {exc}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_release_stubs_fail_with_a_friendly_message(notebook):
+    from notebooks import RELEASE
+    release = read(RELEASE / notebook)
+    for fn, cell in answer_cells(release).items():
+        exc = run_test_cell(notebook, fn, cell.source)
+        assert exc is not None, f"the unimplemented stub of {fn} passed its tests"
