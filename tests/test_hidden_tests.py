@@ -8,7 +8,6 @@ is in test_grading_pipeline.py; tricks and faults are in test_robustness.py.
 import traceback
 
 import pytest
-
 from notebooks import NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, setup_source, variants
 
 
@@ -32,7 +31,7 @@ def run_test_cell(notebook, function, implementation):
     exec(compile(implementation, "<implementation>", "exec"), space)
     try:
         exec(compile(grade_cells(nb)[f"test_{function}"].source, "<test>", "exec"), space)
-    except Exception as exc:  # noqa: BLE001 - any failure is the verdict
+    except Exception as exc:
         return exc
     return None
 

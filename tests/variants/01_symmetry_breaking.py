@@ -10,7 +10,8 @@ CORRECT = {
 import numpy as np
 def initialize_zeros(layer_dims):
     return {k: v for l in range(1, len(layer_dims))
-            for k, v in ((f"W{l}", np.zeros((layer_dims[l], layer_dims[l-1]))), (f"b{l}", np.zeros((layer_dims[l], 1))))}
+            for k, v in ((f"W{l}", np.zeros((layer_dims[l], layer_dims[l-1]))),
+                         (f"b{l}", np.zeros((layer_dims[l], 1))))}
 """,
         """
 import numpy as np
@@ -221,7 +222,8 @@ import numpy as np
 def initialize_random(layer_dims, scale=1.0, rng=None):
     rng = np.random.default_rng() if rng is None else rng
     return {k: v for l in range(1, len(layer_dims)) for k, v in (
-        (f"W{l}", scale * rng.standard_normal((layer_dims[l], layer_dims[l-1]))), (f"b{l}", np.zeros((layer_dims[l], 1))))}
+        (f"W{l}", scale * rng.standard_normal((layer_dims[l], layer_dims[l-1]))),
+        (f"b{l}", np.zeros((layer_dims[l], 1))))}
 """, "default scale"),
         ("""
 import numpy as np

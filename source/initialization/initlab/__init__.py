@@ -9,6 +9,9 @@ argument.
 """
 
 from . import data, network, plots, widgets
+
+# isort: off
 from . import checks  # last: its snapshot must see every module above
+# isort: on
 
 __all__ = ["checks", "data", "network", "plots", "widgets"]

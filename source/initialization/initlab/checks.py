@@ -10,7 +10,6 @@ answer into points. The checks compare plain float64 arrays that they build
 themselves, never the objects a student function returned.
 """
 
-import builtins as _builtins
 import contextlib as _contextlib
 import io as _io
 import sys as _sys
@@ -93,7 +92,7 @@ def _take_object(obj):
 
 def _take_ipython():
     try:
-        ip = get_ipython()  # noqa: F821  (defined in an IPython kernel)
+        ip = get_ipython()
     except NameError:
         return None
     objects = [_take_object(ip)]
@@ -114,30 +113,51 @@ _IPYTHON = _take_ipython()
 
 
 def _restore_object(obj, saved, classes):
+    """Undo patches of an IPython object and its classes; return what was undone."""
+    undone = []
     space = obj.__dict__
     for key in _list(space.keys()):
         shadowed = _getattr(_type(obj), key, None)
         if key not in saved and shadowed is not None and callable(shadowed):
             del space[key]  # an instance attribute hiding a method, e.g. ip.showtraceback = ...
+            undone.append(key)
     for key, value in saved.items():
         if (key in _IP_KEYS or _is_code(value) or _isinstance(value, _types.MethodType)) \
                 and space.get(key, guard) is not value:
             space[key] = value
+            undone.append(key)
     for cls, cls_saved in classes:
         for key, value in cls_saved.items():
             if cls.__dict__.get(key, guard) is not value:
                 _setattr(cls, key, value)
+                undone.append(f"{cls.__name__}.{key}")
         for key in _list(cls.__dict__.keys()):
             if key not in cls_saved:
                 _delattr(cls, key)
+                undone.append(f"{cls.__name__}.{key}")
+    return undone
+
+
+TAMPER_MARK = "[initlab.guard] tampering undone:"
+
+
+def _same(a, b):
+    """Identity, or the same bound method (IPython re-binds sys.excepthook for every cell)."""
+    if a is b:
+        return True
+    return (_type(a) is _types.MethodType and _type(b) is _types.MethodType
+            and a.__func__ is b.__func__ and a.__self__ is b.__self__)
 
 
 def guard():
     """Undo every patch of numpy, builtins, sys hooks and IPython made since import.
 
     Call it first in every test cell. It also restores this module, so that a
-    rebound check function is put back before it is used.
+    rebound check function is put back before it is used. Patches of IPython,
+    the kernel or sys hooks are reported on stdout; the autograder then scores
+    the test cell 0.
     """
+    undone = [k for k, v in _SYS_ATTRS.items() if k.endswith("hook") and not _same(_getattr(_sys, k), v)]
     for name, (module, saved) in _MODULES.items():
         _sys.modules[name] = module
         space = module.__dict__
@@ -149,12 +169,16 @@ def guard():
     snap = _IPYTHON
     if snap is not None:
         for obj, saved, classes in snap["objects"]:
-            _restore_object(obj, saved, classes)
+            undone += _restore_object(obj, saved, classes)
         ip = snap["shell"]
-        ip.ast_transformers[:] = snap["ast_transformers"]
-        ip.input_transformers_post[:] = snap["input_transformers_post"]
+        for key in ("ast_transformers", "input_transformers_post"):
+            if _getattr(ip, key) != snap[key]:
+                _getattr(ip, key)[:] = snap[key]
+                undone.append(key)
         for key, value in snap["events"].items():
             ip.events.callbacks[key][:] = value
+    if undone:
+        print(TAMPER_MARK, ", ".join(_sorted(set(undone))))
 
 
 # -------------------------------------------------------------- conversions
@@ -282,7 +306,8 @@ def check_close(actual, expected, message, rtol=1e-7, atol=1e-12):
     if not close(actual, expected, rtol=rtol, atol=atol):
         a = as_array(actual)
         b = as_array(expected)
-        shown = f"\n  got:      {_np.array2string(a, threshold=12, precision=6)}\n  expected: {_np.array2string(b, threshold=12, precision=6)}"
+        shown = (f"\n  got:      {_np.array2string(a, threshold=12, precision=6)}"
+                 f"\n  expected: {_np.array2string(b, threshold=12, precision=6)}")
         _fail(message + shown)
 
 
@@ -294,7 +319,7 @@ def check_raises(exception, fn, *args, **kwargs):
         return
     except AssertionError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _fail(f"expected {exception.__name__} for arguments {args} {kwargs}, got {_type(exc).__name__}: {exc}")
     _fail(f"expected {exception.__name__} for arguments {args} {kwargs}, but nothing was raised.")
 

@@ -13,10 +13,10 @@ ACTIVATIONS = ("relu", "tanh", "linear")
 
 def n_layers(params):
     """Number of layers L of a parameter dict."""
-    L = len(params) // 2
-    for l in range(1, L + 1):
-        if f"W{l}" not in params or f"b{l}" not in params:
-            raise ValueError(f"params must have keys W1, b1, ..., W{L}, b{L}; missing W{l} or b{l}")
+    L = max(len(params) // 2, 1)
+    expected = {f"{kind}{l}" for l in range(1, L + 1) for kind in "Wb"}
+    if set(params) != expected:
+        raise ValueError(f"params must have the keys W1, b1, ..., W{L}, b{L}; got {sorted(params)}")
     return L
 
 

@@ -52,3 +52,31 @@ def decision_boundary(ax, predict, X, Y, title):
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title(title)
+
+
+def activation_histograms(axes, activations, bins=60, limit=1.0, color="tab:blue"):
+    """One histogram per layer: ``activations[l-1]`` is a^[l], drawn on ``axes[l-1]`` over [-limit, limit]."""
+    edges = np.linspace(-limit, limit, bins + 1)
+    for l, (ax, a) in enumerate(zip(axes, activations), start=1):
+        counts, _ = np.histogram(np.clip(a, -limit, limit), bins=edges)
+        ax.stairs(counts / counts.sum(), edges, fill=True, color=color, alpha=0.75)
+        ax.set_xlim(-limit, limit)
+        ax.set_xlabel(f"$a^{{[{l}]}}$")
+        ax.set_title(f"layer {l}", fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0].set_ylabel("fraction of entries")
+
+
+def variance_profile(ax, predicted, measured, title, ylabel=r"Var$(z^{[l]})$"):
+    """Predicted and measured variance per layer l = 1..L, log scale, with the stable level 1 dashed."""
+    layers = np.arange(1, len(measured) + 1)
+    ax.plot(layers, predicted, "o--", color="tab:orange", label="predicted (theory)")
+    ax.plot(layers, measured, "s-", color="tab:blue", label="measured")
+    ax.axhline(1.0, color="gray", lw=0.8, ls=":")
+    ax.set_yscale("log")
+    ax.set_xticks(layers)
+    ax.set_xlabel("layer $l$")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="best", fontsize=8)
+    ax.grid(alpha=0.3, which="both")

@@ -1,0 +1,44 @@
+"""Command line of the course tools: ``python -m coursetools COMMAND``.
+
+  release    regenerate release/ from source/ (nbgrader generate_assignment)
+  execute    re-run the source notebooks and store their outputs (for nbval)
+  autograde  grade every submission in submitted/ safely, with a report
+  review     list submitted answer cells a TA should look at
+  bench      time every widget update and each notebook's Run All
+"""
+
+import argparse
+import sys
+
+from . import course
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m coursetools", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("release", help="regenerate release/ from source/")
+    sub.add_parser("execute", help="re-run the source notebooks in place")
+    grade = sub.add_parser("autograde", help="grade submitted/ with a report")
+    grade.add_argument("--student", action="append", help="only this student (repeatable)")
+    sub.add_parser("review", help="flag suspicious submitted code for a TA")
+    sub.add_parser("bench", help="time widget updates and Run All")
+    args = parser.parse_args(argv)
+    if args.command == "release":
+        return course.release()
+    if args.command == "execute":
+        return course.execute_sources()
+    if args.command == "autograde":
+        from . import batch
+        return batch.main(args.student)
+    if args.command == "review":
+        from . import review
+        return review.main()
+    if args.command == "bench":
+        from . import bench
+        return bench.main()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

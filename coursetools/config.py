@@ -1,0 +1,29 @@
+"""The preprocessor lists nbgrader_config.py installs, kept here so they can be tested."""
+
+from nbgrader.converters.autograde import Autograde
+from nbgrader.converters.generate_assignment import GenerateAssignment
+from nbgrader.converters.generate_feedback import GenerateFeedback
+from nbgrader.preprocessors import ClearHiddenTests, Execute
+
+from .preprocessors import SafeExecute, StripWidgetState
+
+CELL_TIMEOUT = 20  # seconds per cell; see README "Grading: time bounds"
+
+
+def _default(converter, name):
+    return list(converter.class_traits()[name].default())
+
+
+def generate_assignment_preprocessors():
+    """nbgrader's release steps, then the removal of widget state."""
+    return [*_default(GenerateAssignment, "preprocessors"), StripWidgetState]
+
+
+def autograde_preprocessors():
+    """nbgrader's autograding steps with SafeExecute in place of Execute."""
+    return [SafeExecute if pp is Execute else pp for pp in _default(Autograde, "autograde_preprocessors")]
+
+
+def generate_feedback_preprocessors():
+    """nbgrader's feedback steps after the removal of hidden tests."""
+    return [ClearHiddenTests, *_default(GenerateFeedback, "preprocessors")]

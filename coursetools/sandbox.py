@@ -1,0 +1,95 @@
+"""Confine autograded kernels with bubblewrap.
+
+During ``nbgrader autograde`` the student's code runs in a kernel started in
+``autograded/<student>/<assignment>/``. ``SandboxKernelManager`` starts that
+kernel inside ``bwrap``: the whole file system is read-only, the course root and
+the home directory are replaced by empty folders, and only the submission's own
+folder (minus the course's helper package) is writable. Memory, file size and
+CPU time are capped with ``prlimit`` so that a runaway answer raises
+``MemoryError`` instead of taking the grader's machine down.
+"""
+
+import functools
+import os
+import shutil
+import site
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+COURSE_ROOT = Path(__file__).resolve().parents[1]
+MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per kernel
+FILE_SIZE_LIMIT = 64 * 1024**2  # bytes per file written
+PROTECTED = ("initlab",)  # helper package copied into each submission: read-only inside
+
+
+@functools.lru_cache(maxsize=1)
+def unavailable_reason():
+    """None when bwrap can confine a process here, else why it cannot."""
+    if os.environ.get("COURSE_SANDBOX", "on") == "off":
+        return "disabled by COURSE_SANDBOX=off"
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap is not installed (apt-get install bubblewrap)"
+    probe = subprocess.run([bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "true"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"bwrap cannot create a sandbox here: {probe.stderr.strip() or probe.returncode}"
+    return None
+
+
+def _needed_paths():
+    """The Python installation the kernel runs from (it may lie under a hidden folder).
+
+    Only the interpreter's prefixes and site-packages: never sys.path entries such as
+    the course root, which nbgrader_config.py puts on the grader's path.
+    """
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    paths.update(sysconfig.get_paths().values())
+    paths.update(site.getsitepackages())
+    course = str(COURSE_ROOT)
+    return sorted(p for p in paths if p and os.path.exists(p)
+                  and not (p == course or (p.startswith(course + os.sep) and not p.startswith(sys.prefix))))
+
+
+def _hidden_roots():
+    roots = {str(COURSE_ROOT), "/tmp", "/var/tmp"}
+    home = os.path.expanduser("~")
+    if home and home != "/":
+        roots.add(home)
+    return sorted(roots)
+
+
+def bwrap_command(cmd, workdir, connection_file):
+    """``cmd`` wrapped so that it can write only to ``workdir``."""
+    workdir = os.path.realpath(workdir)
+    hidden = _hidden_roots()
+    args = [shutil.which("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+            "--die-with-parent", "--new-session"]
+    for root in hidden:
+        args += ["--tmpfs", root]
+    for path in _needed_paths():
+        if any(path == r or path.startswith(r + os.sep) for r in hidden):
+            args += ["--ro-bind", path, path]
+    conn = os.path.realpath(connection_file)
+    args += ["--ro-bind", conn, conn, "--bind", workdir, workdir]
+    for name in PROTECTED:
+        inside = os.path.join(workdir, name)
+        if os.path.exists(inside):
+            args += ["--ro-bind", inside, inside]
+    args += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "TMPDIR", "/tmp",
+             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--chdir", workdir]
+    limits = [shutil.which("prlimit") or "prlimit", f"--as={MEMORY_LIMIT}", f"--fsize={FILE_SIZE_LIMIT}", "--"]
+    return args + ["--"] + limits + list(cmd)
+
+
+class SandboxKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run inside bwrap (see module docstring)."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        workdir = kw.get("cwd") or os.getcwd()
+        return bwrap_command(cmd, workdir, self.connection_file), kw

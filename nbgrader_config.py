@@ -1,0 +1,37 @@
+"""nbgrader configuration of the course (works from any working directory).
+
+Everything lives beside this file: source/, release/, submitted/, autograded/,
+feedback/ and the sqlite gradebook. The autograding extensions (fault-tolerant
+execution, the kernel sandbox) are in coursetools/.
+"""
+
+import os
+import sys
+
+COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
+if COURSE_ROOT not in sys.path:
+    sys.path.insert(0, COURSE_ROOT)
+
+from coursetools import config as course
+
+c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
+
+c.CourseDirectory.root = COURSE_ROOT
+c.CourseDirectory.course_id = "initialization-course"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+
+# Per-cell time limit. Every cell of these notebooks runs in well under 2 s (heavy
+# demos skip themselves while nbgrader executes), so 20 s leaves a wide margin for a
+# slow machine while bounding a student's infinite loop (see README, "Grading").
+c.Execute.timeout = course.CELL_TIMEOUT
+c.ExecutePreprocessor.timeout = course.CELL_TIMEOUT
+
+# Release: no outputs (nbgrader clears them) and no widget state in release/.
+c.GenerateAssignment.preprocessors = course.generate_assignment_preprocessors()
+
+# Autograde: fault-tolerant execution in a sandboxed kernel, output capped.
+c.Autograde.autograde_preprocessors = course.autograde_preprocessors()
+c.LimitOutput.max_lines = 200
+
+# Feedback never shows hidden tests.
+c.GenerateFeedback.preprocessors = course.generate_feedback_preprocessors()

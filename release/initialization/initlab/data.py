@@ -1,0 +1,39 @@
+"""Small two-dimensional data sets, examples as columns: X (2, m), Y (1, m)."""
+
+import numpy as np
+
+
+def _check_size(m, noise):
+    if not isinstance(m, (int, np.integer)) or m < 2:
+        raise ValueError(f"m must be an integer >= 2, got {m!r}")
+    if noise < 0:
+        raise ValueError(f"noise must be >= 0, got {noise!r}")
+
+
+def make_moons(m=200, noise=0.15, rng=None):
+    """Two interleaving half circles: X of shape (2, m), labels Y of shape (1, m)."""
+    _check_size(m, noise)
+    rng = np.random.default_rng() if rng is None else rng
+    half = m // 2
+    t = np.pi * rng.random(m)
+    upper = np.arange(m) < half
+    x1 = np.where(upper, np.cos(t), 1.0 - np.cos(t))
+    x2 = np.where(upper, np.sin(t), 0.5 - np.sin(t))
+    X = np.vstack([x1, x2]) + noise * rng.standard_normal((2, m))
+    X = (X - X.mean(axis=1, keepdims=True)) / X.std(axis=1, keepdims=True)
+    Y = (~upper).astype(np.float64).reshape(1, m)
+    return X, Y
+
+
+def make_circles(m=200, noise=0.1, factor=0.5, rng=None):
+    """A small circle inside a large one: X of shape (2, m), labels Y of shape (1, m)."""
+    _check_size(m, noise)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
+    rng = np.random.default_rng() if rng is None else rng
+    t = 2 * np.pi * rng.random(m)
+    inner = np.arange(m) % 2 == 1
+    radius = np.where(inner, factor, 1.0)
+    X = np.vstack([radius * np.cos(t), radius * np.sin(t)]) + noise * rng.standard_normal((2, m))
+    Y = inner.astype(np.float64).reshape(1, m)
+    return X, Y

@@ -1,0 +1,215 @@
+"""Unit tests of the helper package shipped with the notebooks (initlab)."""
+
+import builtins
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+from initlab import checks, data, network, plots, widgets
+
+
+def small_net(rng, dims=(2, 3, 1)):
+    return {k: v for l in range(1, len(dims)) for k, v in (
+        (f"W{l}", rng.standard_normal((dims[l], dims[l - 1]))), (f"b{l}", rng.standard_normal((dims[l], 1))))}
+
+
+@pytest.mark.parametrize("activation", network.ACTIVATIONS)
+def test_backward_matches_numerical_gradient(activation):
+    rng = np.random.default_rng(0)
+    params = small_net(rng, (2, 4, 3, 1))
+    X, Y = data.make_moons(20, rng=rng)
+    _, cache = network.forward(params, X, activation)
+    grads = network.backward(params, cache, Y, activation)
+    for key, value in params.items():
+        numeric = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            for sign in (1, -1):
+                shifted = {k: v.copy() for k, v in params.items()}
+                shifted[key][idx] += sign * 1e-6
+                numeric[idx] += sign * network.cost(network.forward(shifted, X, activation)[0], Y) / 2e-6
+        assert np.allclose(grads["d" + key], numeric, atol=1e-6), key
+
+
+def test_train_lowers_the_cost_and_leaves_inputs_unchanged():
+    rng = np.random.default_rng(1)
+    params = small_net(rng, (2, 8, 1))
+    before = {k: v.copy() for k, v in params.items()}
+    X, Y = data.make_moons(100, rng=rng)
+    final, history = network.train(params, X, Y, steps=200, learning_rate=0.5, record_every=50)
+    assert [step for step, _, _ in history] == [0, 50, 100, 150, 200]
+    assert history[-1][2] < history[0][2]
+    assert all(np.array_equal(params[k], before[k]) for k in params)
+    assert network.accuracy(final, X, Y) > 0.8
+
+
+@pytest.mark.parametrize("bad, match", [
+    (lambda: network.activate(np.zeros(2), "sigmoid"), "sigmoid"),
+    (lambda: network.gd_step({}, {}, -1), "-1"),
+    (lambda: network.train({"W1": np.eye(2)}, np.zeros((2, 1)), np.zeros((1, 1)), 1), "b1"),
+    (lambda: network.train(small_net(np.random.default_rng()), np.zeros((2, 1)), np.zeros((1, 1)), -3), "-3"),
+    (lambda: data.make_moons(1), "1"),
+    (lambda: data.make_circles(10, factor=2), "2"),
+])
+def test_bad_input_raises_a_value_error_naming_the_value(bad, match):
+    with pytest.raises(ValueError, match=match):
+        bad()
+
+
+def test_data_sets_have_examples_as_columns_and_are_seeded():
+    for make in (data.make_moons, data.make_circles):
+        X, Y = make(50, rng=np.random.default_rng(3))
+        assert X.shape == (2, 50) and Y.shape == (1, 50) and set(np.unique(Y)) == {0.0, 1.0}
+        assert np.array_equal(X, make(50, rng=np.random.default_rng(3))[0])
+
+
+def test_plots_draw_unit_paths_and_series():
+    rng = np.random.default_rng(4)
+    X, Y = data.make_moons(30, rng=rng)
+    _, history = network.train(small_net(rng), X, Y, steps=10)
+    fig, axes = plots.figure(3)
+    plots.unit_trajectories(axes[0], history, "t", "red")
+    plots.series(axes[1], [0, 1], [[1, 2], [2, 1]], ["a", "b"], ["r", "b"], "x", "y", "t", logy=True)
+    plots.decision_boundary(axes[2], lambda P: network.forward(history[-1][1], P)[0], X, Y, "b")
+    assert len(axes[0].lines) == 2 * 3 + 1
+
+
+# --- widgets -----------------------------------------------------------------
+def test_widget_mode_follows_the_environment(monkeypatch):
+    for var in ("INITLAB_WIDGETS", "NBGRADER_EXECUTION", "JPY_SESSION_NAME"):
+        monkeypatch.delenv(var, raising=False)
+    assert widgets.mode() == "static"
+    monkeypatch.setenv("JPY_SESSION_NAME", "nb.ipynb")
+    assert widgets.mode() == "interactive"
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert widgets.mode() == "skip"
+    monkeypatch.setenv("INITLAB_WIDGETS", "static")
+    assert widgets.mode() == "static"
+
+
+def test_static_mode_draws_once_with_the_initial_values(monkeypatch, capsys):
+    monkeypatch.setenv("INITLAB_WIDGETS", "static")
+    seen = []
+
+    def draw(a, b):
+        seen.append((a, b))
+        return plots.figure(1)[0]
+
+    widgets.show(draw, a=widgets.slider(0.5, 0, 1, 0.1, "a"), b=widgets.dropdown(["x", "y"], "y", "b"))
+    assert seen == [(0.5, "y")]
+    assert "Figure" in capsys.readouterr().out
+
+
+def test_unimplemented_student_function_gives_one_friendly_line(monkeypatch, capsys):
+    monkeypatch.setenv("INITLAB_WIDGETS", "static")
+
+    def initialize_random(dims):
+        raise NotImplementedError()
+
+    widgets.show(lambda n: initialize_random([n]), n=widgets.slider(2, 1, 5, 1, "n", integer=True))
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == ["This figure needs your `initialize_random`, which is not implemented yet: fill in its "
+                   "answer cell, run it, then run this cell again."]
+
+
+def test_interactive_mode_builds_widgets_that_redraw(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
+    seen = []
+    shown = []
+    monkeypatch.setattr(widgets, "display", shown.append)
+
+    def draw(a):
+        seen.append(a)
+        return plots.figure(1)[0]
+
+    widgets.show(draw, a=widgets.slider(1, 0, 5, 1, "a", integer=True))
+    box = shown[0]
+    slider = box.children[0].children[0]
+    slider.value = 3
+    assert seen == [1, 3]
+
+
+def test_autograding_skips_demos(monkeypatch, capsys):
+    monkeypatch.delenv("INITLAB_WIDGETS", raising=False)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    widgets.show(lambda: pytest.fail("demo ran during autograding"))
+    assert "skipped" in capsys.readouterr().out
+
+
+# --- checks --------------------------------------------------------------------
+class LyingFloat(float):
+    def __sub__(self, other):
+        return 0.0
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+
+def test_checks_compare_plain_values_not_lying_objects():
+    assert checks.as_float(LyingFloat(0.25)) == 0.25
+    assert not checks.close(LyingFloat(0.25), 0.5)
+    with pytest.raises(AssertionError):
+        checks.as_array(AlwaysEqual())
+    with pytest.raises(AssertionError, match="None"):
+        checks.as_array(None)
+    with pytest.raises(AssertionError, match="transposed"):
+        checks.as_array(np.zeros((3, 2)), "W1", (2, 3))
+
+
+def test_guard_undoes_patches_of_numpy_builtins_and_checks():
+    original_allclose, original_abs, original_check = np.allclose, builtins.abs, checks.check
+    np.allclose = lambda *a, **k: True
+    builtins.abs = lambda x: 0
+    np.random.default_rng = None
+    with pytest.raises(AttributeError):
+        checks.check = lambda *a: None
+    try:
+        checks.guard()
+        assert np.allclose is original_allclose and builtins.abs is original_abs
+        assert np.random.default_rng is not None and checks.check is original_check
+    finally:
+        np.allclose, builtins.abs = original_allclose, original_abs
+
+
+def test_weight_sample_check_names_the_likely_mistake():
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((100, 400)) * np.sqrt(1 / 100)
+    with pytest.raises(AssertionError, match="fan_out"):
+        checks.check_weight_sample(W, 400, 100, 1 / 400, mistakes={"fan_out used for fan_in": 1 / 100})
+    checks.check_weight_sample(rng.uniform(-1, 1, (100, 400)), 400, 100, 1 / 3, "uniform")
+    with pytest.raises(AssertionError, match="normal"):
+        checks.check_weight_sample(rng.uniform(-1, 1, (100, 400)), 400, 100, 1 / 3, "normal")
+
+
+def test_rng_check_rejects_the_global_random_state():
+    checks.check_rng_use(lambda rng: rng.standard_normal(5))
+    with pytest.raises(AssertionError, match="global"):
+        checks.check_rng_use(lambda rng: np.random.randn(5))
+    with pytest.raises(AssertionError, match="same seed"):
+        checks.check_rng_use(lambda rng: np.random.default_rng().standard_normal(5))
+
+
+def test_call_mutes_warnings_and_reports_unimplemented(capfd):
+    def noisy():
+        np.float64(1.0) / np.float64(0.0)
+        import warnings
+        warnings.warn("harmless", stacklevel=1)
+        return 1
+
+    assert checks.call(noisy) == 1
+    assert capfd.readouterr().err == ""
+
+    def todo():
+        raise NotImplementedError()
+
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        checks.call(todo)

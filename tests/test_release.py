@@ -1,0 +1,72 @@
+"""release/ is exactly what nbgrader generates from source/, and leaks nothing."""
+
+import filecmp
+import re
+
+import pytest
+from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, SOURCE, answer_cells, grade_cells, read
+from submissions import Course
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """A fresh generate_assignment of source/ in a copy of the course."""
+    return Course(tmp_path_factory.mktemp("release")).root / "release" / ASSIGNMENT
+
+
+def _comparable(nb):
+    return [(c.cell_type, c.source, dict(c.metadata)) for c in nb.cells]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_release_notebook_equals_a_fresh_generate_assignment(fresh, notebook):
+    assert (RELEASE / notebook).exists(), f"{notebook} is missing from release/: run `make release`"
+    assert _comparable(read(RELEASE / notebook)) == _comparable(read(fresh / notebook)), (
+        f"release/{notebook} is out of date: run `make release` and commit")
+
+
+def test_release_holds_the_same_files_as_a_fresh_generate_assignment(fresh):
+    def files(root):
+        return sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                      if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+    assert files(RELEASE) == files(fresh)
+    for name in files(fresh):
+        if not name.endswith(".ipynb"):
+            assert filecmp.cmp(RELEASE / name, fresh / name, shallow=False), f"release/{name} differs"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_release_has_no_outputs_or_widget_state(notebook):
+    nb = read(RELEASE / notebook)
+    assert "widgets" not in nb.metadata
+    for cell in nb.cells:
+        assert "widgets" not in cell.metadata
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_release_leaks_no_solution_or_hidden_test(notebook):
+    text = (RELEASE / notebook).read_text()
+    assert not re.search(r"(BEGIN|END) (SOLUTION|HIDDEN TESTS|MARK SCHEME)", text)
+    source = read(SOURCE / notebook)
+    secret = []
+    for cell in answer_cells(source).values():
+        secret += re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)
+    for cell in grade_cells(source).values():
+        secret += re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell.source, re.S)
+    for cell in source.cells:
+        if cell.cell_type == "markdown" and "BEGIN SOLUTION" in cell.source:
+            secret += re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)
+    release_sources = "\n".join(c.source for c in read(RELEASE / notebook).cells)
+    for block in secret:
+        for line in (ln.strip() for ln in block.splitlines()):
+            if len(line) >= 25 and line not in _public_lines(source):
+                assert line not in release_sources, f"release/{notebook} leaks: {line}"
+
+
+def _public_lines(nb):
+    """Lines that also appear outside solution and hidden-test regions (imports, docstrings)."""
+    text = "\n".join(c.source for c in nb.cells)
+    text = re.sub(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n.*?### END (SOLUTION|HIDDEN TESTS)", "", text, flags=re.S)
+    return {ln.strip() for ln in text.splitlines()}
