@@ -28,8 +28,8 @@ def run_test_cell(notebook, function, implementation):
     nb = read(SOURCE / notebook)
     space = {"__name__": "__main__"}
     exec(compile(setup_source(nb), "<setup>", "exec"), space)
-    exec(compile(implementation, "<implementation>", "exec"), space)
     try:
+        exec(compile(implementation, "<implementation>", "exec"), space)
         exec(compile(grade_cells(nb)[f"test_{function}"].source, "<test>", "exec"), space)
     except Exception as exc:
         return exc

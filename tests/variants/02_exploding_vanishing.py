@@ -1,0 +1,487 @@
+"""Implementations the hidden tests of 02_exploding_vanishing must accept (CORRECT) or reject (WRONG).
+
+WRONG maps a function to (source, hint) pairs: the hint is a piece of the failure
+message that should tell the student what went wrong (None: any failure).
+"""
+
+CORRECT = {
+    "scaled_identity_chain": [
+        """
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    chain = []
+    for _ in range(depth):
+        chain.append(np.diag(np.full(n, float(scale))))
+    return chain
+""",
+        """
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    W = scale * np.identity(n)
+    return [W.copy() for _ in range(depth)]
+""",
+        """
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return list(np.eye(n)[None] * np.full((depth, 1, 1), scale, dtype=float))
+""",
+    ],
+    "linear_chain_forward": [
+        """
+import numpy as np
+def linear_chain_forward(x, weights):
+    a = [np.array(x, dtype=float)]
+    for l in range(1, len(weights) + 1):
+        a.append(np.dot(weights[l - 1], a[l - 1]))
+    return a
+""",
+        """
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = [x]
+    a = x
+    for W in weights:
+        a = np.matmul(W, a)
+        out.append(a)
+    return out
+""",
+        """
+import numpy as np
+from itertools import accumulate
+def linear_chain_forward(x, weights):
+    return list(accumulate(weights, lambda a, W: W @ a, initial=x))
+""",
+    ],
+    "linear_chain_backward": [
+        """
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    L = len(weights)
+    g = [None] * (L + 1)
+    g[L] = grad_output
+    for l in range(L, 0, -1):
+        g[l - 1] = weights[l - 1].T @ g[l]
+    return g
+""",
+        """
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    grads = [np.array(grad_output, dtype=float)]
+    for W in weights[::-1]:
+        grads.insert(0, np.transpose(W).dot(grads[0]))
+    return grads
+""",
+        """
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    out = [grad_output]
+    for W in reversed(weights):
+        out.append(np.einsum("ij,i...->j...", W, out[-1]))
+    out.reverse()
+    return out
+""",
+    ],
+    "random_matrix_product": [
+        """
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    if rng is None:
+        rng = np.random.default_rng()
+    P = np.array(M, dtype=float)
+    n = P.shape[0]
+    for _ in range(count):
+        P = P @ rng.normal(0.0, std, size=(n, n))
+    return P
+""",
+        """
+import numpy as np
+from functools import reduce
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = rng or np.random.default_rng()
+    n = len(M)
+    factors = [std * rng.standard_normal((n, n)) for _ in range(count)]
+    return reduce(np.matmul, factors, M.copy())
+""",
+        """
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    n = M.shape[0]
+    if count == 0:
+        return M + 0.0
+    G = rng.standard_normal((count, n, n)) * std   # the same stream as count draws of (n, n)
+    return np.linalg.multi_dot([M] + list(G)) if count > 1 else M @ G[0]
+""",
+    ],
+    "sigmoid_derivative": [
+        """
+import numpy as np
+def sigmoid_derivative(z):
+    s = 1 / (1 + np.exp(-z))   # warns about an overflow at z = -1000, harmless
+    return s * (1 - s)
+""",
+        """
+import numpy as np
+def sigmoid_derivative(z):
+    return np.exp(-np.logaddexp(0, -z) - np.logaddexp(0, z))
+""",
+        """
+import numpy as np
+def sigmoid_derivative(z):
+    z = np.asarray(z, dtype=float)
+    s = np.where(z >= 0, 1 / (1 + np.exp(-np.abs(z))), np.exp(-np.abs(z)) / (1 + np.exp(-np.abs(z))))
+    return s * (1.0 - s)
+""",
+        """
+import numpy as np
+def sigmoid_derivative(z):
+    z = np.clip(z, -500, 500)
+    return np.exp(-z) / (1 + np.exp(-z)) ** 2
+""",
+        """
+import numpy as np
+def sigmoid_derivative(z):
+    s = np.exp(-np.logaddexp(0, -z))
+    return s - s ** 2
+""",
+    ],
+    "answer_stable_std": ['answer_stable_std = "c"', "answer_stable_std = 'c'  # 1/sqrt(4)"],
+    "answer_sigmoid_bound": ['answer_sigmoid_bound = "c"', "answer_sigmoid_bound = 'c'"],
+}
+
+WRONG = {
+    "scaled_identity_chain": [
+        ("""
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [scale * np.eye(n)] * depth
+""", "same array object"),
+        ("""
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [scale * np.eye(n) for _ in range(depth + 1)]
+""", "expected depth="),
+        ("""
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [np.full((n, n), scale, dtype=float) for _ in range(depth)]
+""", "full of"),
+        ("""
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [scale * np.eye(2) for _ in range(depth)]
+""", "expected (3, 3)"),
+        ("""
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [scale ** 2 * np.eye(n) for _ in range(depth)]
+""", "scale**2"),
+        ("""
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return np.stack([scale * np.eye(n) for _ in range(depth)]) if depth else np.zeros((0, n, n))
+""", "should be a list"),
+        ("""
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [np.eye(n) for _ in range(depth)]
+""", "should be"),
+    ],
+    "linear_chain_forward": [
+        ("""
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = [x]
+    for W in weights:
+        out.append(W.T @ out[-1])
+    return out
+""", "W^[l].T"),
+        ("""
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = [x]
+    for W in weights[::-1]:
+        out.append(W @ out[-1])
+    return out
+""", "reversed order"),
+        ("""
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = []
+    a = x
+    for W in weights:
+        a = W @ a
+        out.append(a)
+    return out
+""", "len(weights) + 1"),
+        ("""
+import numpy as np
+def linear_chain_forward(x, weights):
+    a = x
+    out = [a]
+    for W in weights:
+        a[...] = W @ a
+        out.append(a)
+    return out
+""", "modified in place"),
+        ("""
+import numpy as np
+def linear_chain_forward(x, weights):
+    a = np.array(x, dtype=float)
+    out = [x.copy()]
+    for W in weights:
+        a[...] = W @ a
+        out.append(a)
+    return out
+""", "same array object"),
+        ("""
+import numpy as np
+def linear_chain_forward(x, weights):
+    return [x] + [W @ x for W in weights]
+""", "chain them"),
+        ("""
+import numpy as np
+def linear_chain_forward(x, weights):
+    a = x
+    for W in weights:
+        a = W @ a
+    return a
+""", "should be a list"),
+        ("""
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = [np.zeros_like(x)]
+    for W in weights:
+        out.append(W @ (x if len(out) == 1 else out[-1]))
+    return out
+""", "a0 should be x"),
+    ],
+    "linear_chain_backward": [
+        ("""
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = [grad_output]
+    for W in reversed(weights):
+        g.append(W @ g[-1])
+    return g[::-1]
+""", "transpose is missing"),
+        ("""
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = [grad_output]
+    for W in reversed(weights):
+        g.append(W.T @ g[-1])
+    return g
+""", "reversed order"),
+        ("""
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = [grad_output]
+    for W in weights:
+        g.append(W.T @ g[-1])
+    return g[::-1]
+""", "wrong order"),
+        ("""
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = []
+    cur = grad_output
+    for W in reversed(weights):
+        cur = W.T @ cur
+        g.insert(0, cur)
+    return g
+""", "len(weights) + 1"),
+        ("""
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = grad_output
+    out = [g]
+    for W in reversed(weights):
+        g[...] = W.T @ g
+        out.insert(0, g)
+    return out
+""", "modified in place"),
+        ("""
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = np.array(grad_output, dtype=float)
+    out = [grad_output]
+    for W in reversed(weights):
+        g[...] = W.T @ g
+        out.insert(0, g)
+    return out
+""", "same array object"),
+        ("""
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = [grad_output]
+    for l in range(len(weights) - 1, 0, -1):
+        g.append(weights[l].T @ g[-1])
+    g.append(weights[0].T @ g[-1])
+    return g[::-1][1:] + [grad_output]
+""", None),
+    ],
+    "random_matrix_product": [
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    P = M.copy()
+    for _ in range(count):
+        P = (rng.standard_normal(M.shape) * std) @ P
+    return P
+""", "on the left"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    P = M.copy()
+    for _ in range(count):
+        P = P @ (rng.standard_normal(M.shape) * std ** 2)
+    return P
+""", "std**2"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    P = M.copy()
+    for _ in range(count):
+        P = P @ (np.random.randn(*M.shape) * std)
+    return P
+""", "global random state"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    P = M
+    for _ in range(count):
+        P = P @ (rng.standard_normal(M.shape) * std)
+    return P
+""", "returned M itself"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    P = M
+    for _ in range(count):
+        P[...] = P @ (rng.standard_normal(M.shape) * std)
+    return P
+""", "modified M in place"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    G = [rng.standard_normal(M.shape) * std for _ in range(count)]
+    P = M.copy()
+    for g in reversed(G):
+        P = P @ g
+    return P
+""", "reversed order"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng(0) if rng is None else rng
+    P = M.copy()
+    for _ in range(count):
+        P = P @ (rng.standard_normal(M.shape) * std)
+    return P
+""", "rng=None"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng()
+    P = M.copy()
+    for _ in range(count):
+        P = P @ (rng.standard_normal(M.shape) * std)
+    return P
+""", "same seed gave different"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    P = M.copy()
+    for _ in range(count):
+        P = P @ rng.standard_normal(M.shape)
+    return P
+""", "std was ignored"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    P = M.copy()
+    for _ in range(count):
+        P = P @ (rng.standard_normal(M.shape) * std)
+    return P.tolist()
+""", "numpy array"),
+        ("""
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    P = M.copy()
+    for _ in range(count):
+        P = P * (rng.standard_normal(M.shape) * std)
+    return P
+""", "M @ G1"),
+    ],
+    "sigmoid_derivative": [
+        ("""
+import numpy as np
+def sigmoid_derivative(z):
+    return np.exp(-z) / (1 + np.exp(-z)) ** 2
+""", "inf/inf is nan"),
+        ("""
+import numpy as np
+def sigmoid_derivative(z):
+    return 1 / (1 + np.exp(-z))
+""", "sigma(z) itself"),
+        ("""
+import numpy as np
+def sigmoid_derivative(z):
+    return 1 - np.tanh(z) ** 2
+""", "derivative of tanh"),
+        ("""
+import numpy as np
+def sigmoid_derivative(z):
+    s = 1 / (1 + np.exp(-z))
+    return s * (1 + s)
+""", "0.25"),
+        ("""
+import math
+def sigmoid_derivative(z):
+    return [1 / (1 + math.exp(-v)) * (1 - 1 / (1 + math.exp(-v))) for v in z]
+""", None),
+        ("""
+import numpy as np
+def sigmoid_derivative(z):
+    return [float(v) for v in np.exp(-np.abs(np.ravel(z))) / (1 + np.exp(-np.abs(np.ravel(z)))) ** 2]
+""", "numpy array"),
+        ("""
+import numpy as np
+def sigmoid_derivative(z):
+    if isinstance(z, np.ndarray):
+        np.abs(z, out=z)
+    e = np.exp(-np.abs(z))
+    return e / (1 + e) ** 2
+""", "modified z in place"),
+        ("""
+import numpy as np
+def sigmoid_derivative(z):
+    s = lambda t: 1 / (1 + np.exp(-t))
+    h = 1e-5
+    return (s(z + h) - s(z)) / h
+""", None),
+    ],
+    "answer_stable_std": [
+        ('answer_stable_std = "a"', "1/sqrt(n)"),
+        ('answer_stable_std = "b"', "1/sqrt(n)"),
+        ('answer_stable_std = "d"', "1/sqrt(n)"),
+        ('answer_stable_std = "1/2"', "one of"),
+        ("answer_stable_std = 0.5", "one of"),
+    ],
+    "answer_sigmoid_bound": [
+        ('answer_sigmoid_bound = "a"', "at most"),
+        ('answer_sigmoid_bound = "b"', "at most"),
+        ('answer_sigmoid_bound = "d"', "at most"),
+        ('answer_sigmoid_bound = "C"', "one of"),
+        ("answer_sigmoid_bound = 4 ** -10", "one of"),
+    ],
+}

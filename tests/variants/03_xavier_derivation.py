@@ -1,0 +1,318 @@
+"""Implementations the hidden tests of 03_xavier_derivation must accept (CORRECT) or reject (WRONG).
+
+WRONG maps a function to (source, hint) pairs: the hint is a piece of the failure
+message that should tell the student what went wrong (None: any failure).
+"""
+
+_VOP = """
+import numpy as np
+def variance_of_product(mean_x, var_x, mean_y, var_y):
+    return {expr}
+"""
+_LOV = """
+import numpy as np
+def linear_output_variance(fan_in, var_w, var_in):
+    return {expr}
+"""
+_LECUN = """
+import numpy as np
+def lecun_normal(n_in, n_out, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    return {expr}
+"""
+_XAVIER = _LECUN.replace("lecun_normal", "xavier_normal")
+
+_FWD = """
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
+    if activation not in ("linear", "tanh", "relu"):
+        raise ValueError(activation)
+    out = []
+    second = {first}
+    for l in range(1, len(layer_dims)):
+        out.append({term})
+        second = {nxt}
+    return np.array(out)
+"""
+_FWD_OK = dict(first="input_var", term="layer_dims[l-1] * weight_vars[l-1] * second",
+               nxt="out[-1] / 2 if activation == 'relu' else out[-1]")
+
+_MEAS = """
+import numpy as np
+def measure_forward_variances(X, params, activation="tanh"):
+    g = {{"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(0, z)}}
+    if activation not in g:
+        raise ValueError(activation)
+    a = {a0}
+    out = []
+    L = len(params) // 2
+    for l in range(1, L + 1):
+        z = {z}
+        out.append({v})
+        a = {a}
+    return np.array(out)
+"""
+_MEAS_OK = dict(a0="X", z='params["W" + str(l)] @ a + params["b" + str(l)]', v="np.var(z)",
+                a="g[activation](z)")
+
+
+def _fwd(**kw):
+    return _FWD.format(**{**_FWD_OK, **kw})
+
+
+def _meas(**kw):
+    return _MEAS.format(**{**_MEAS_OK, **kw})
+
+
+CORRECT = {
+    "variance_of_product": [
+        _VOP.format(expr="mean_x**2 * var_y + var_x * mean_y**2 + var_x * var_y"),
+        _VOP.format(expr="np.float64((var_x + mean_x ** 2) * (var_y + mean_y ** 2) - (mean_x * mean_y) ** 2)"),
+        _VOP.format(expr="np.square(mean_x) * var_y + var_x * np.square(mean_y) + np.multiply(var_x, var_y)"),
+        _VOP.format(expr="np.array(mean_x * mean_x * var_y + var_x * (mean_y * mean_y + var_y))"),
+    ],
+    "linear_output_variance": [
+        _LOV.format(expr="fan_in * var_w * var_in"),
+        _LOV.format(expr="np.float64(var_in) * var_w * fan_in"),
+        _LOV.format(expr="sum(var_w * var_in for _ in range(int(fan_in)))"),
+        _LOV.format(expr="float(np.prod([fan_in, var_w, var_in]))"),
+    ],
+    "lecun_normal": [
+        _LECUN.format(expr="rng.normal(0, np.sqrt(1 / n_in), (n_out, n_in))"),
+        _LECUN.format(expr="rng.standard_normal((n_out, n_in)) / n_in ** 0.5"),
+        _LECUN.format(expr="rng.normal(loc=0.0, scale=(1.0 / n_in) ** 0.5, size=[n_out, n_in]).astype(np.float64)"),
+        """
+import numpy as np
+def lecun_normal(n_in, n_out, rng=None):
+    if rng is None:
+        rng = np.random.default_rng()
+    W = np.empty((n_out, n_in))
+    for k in range(n_out):
+        W[k] = rng.standard_normal(n_in) * np.sqrt(1 / n_in)
+    return W
+""",
+    ],
+    "xavier_normal": [
+        _XAVIER.format(expr="rng.normal(0, np.sqrt(2 / (n_in + n_out)), (n_out, n_in))"),
+        _XAVIER.format(expr="np.sqrt(2.0 / (n_in + n_out)) * rng.standard_normal((n_out, n_in))"),
+        _XAVIER.format(expr="rng.standard_normal(size=(n_out, n_in)) * (2 / (n_in + n_out)) ** 0.5"),
+        _XAVIER.format(expr="rng.normal(size=(n_out, n_in)) / np.sqrt((n_in + n_out) / 2)"),
+    ],
+    "forward_variances": [
+        _fwd(),
+        """
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
+    factor = {"linear": 1.0, "tanh": 1.0, "relu": 0.5}
+    if activation not in factor:
+        raise ValueError("unknown activation " + str(activation))
+    n = np.asarray(layer_dims, dtype=float)
+    v = np.asarray(weight_vars, dtype=float)
+    gains = n[:-1] * v
+    out = np.cumprod(gains) * input_var
+    out[1:] *= factor[activation] ** np.arange(1, len(out))
+    return out
+""",
+        """
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
+    L = len(layer_dims) - 1
+    result = np.zeros(L)
+    for l in range(L):
+        if l == 0:
+            second = input_var
+        elif activation == "relu":
+            second = result[l - 1] / 2
+        elif activation in ("tanh", "linear"):
+            second = result[l - 1]
+        if activation not in ("tanh", "linear", "relu"):
+            raise ValueError(activation)
+        result[l] = layer_dims[l] * weight_vars[l] * second
+    return result
+""",
+    ],
+    "measure_forward_variances": [
+        _meas(),
+        # g after the last layer does not change any z^[l]: skipping it is also correct
+        _meas(a="g[activation](z) if l < L else z"),
+        """
+import numpy as np
+def measure_forward_variances(X, params, activation="tanh"):
+    if activation == "tanh":
+        g = np.tanh
+    elif activation == "relu":
+        g = lambda z: z * (z > 0)
+    elif activation == "linear":
+        g = lambda z: z
+    else:
+        raise ValueError("unknown activation")
+    A = np.array(X, dtype=float)
+    res = np.zeros(len(params) // 2)
+    for i in range(len(res)):
+        Z = np.dot(params[f"W{i+1}"], A) + params[f"b{i+1}"]
+        res[i] = np.mean((Z - Z.mean()) ** 2)
+        A = g(Z)
+    return res
+""",
+        _meas(v="np.var(z.ravel(), ddof=0)", z='np.matmul(params[f"W{l}"], a) + params[f"b{l}"]'),
+    ],
+    "answer_harmonic": ['answer_harmonic = "b"', "answer_harmonic = 'b'  # harmonic mean"],
+}
+
+WRONG = {
+    "variance_of_product": [
+        (_VOP.format(expr="var_x * var_y"), "cross terms"),
+        (_VOP.format(expr="mean_x * var_y + var_x * mean_y + var_x * var_y"), "squared means"),
+        (_VOP.format(expr="mean_x**2 * var_y + var_x * mean_y**2 + var_x * var_y + mean_x**2 * mean_y**2"),
+         "second moment"),
+        (_VOP.format(expr="mean_x**2 * var_x + var_y * mean_y**2 + var_x * var_y"), "its own variance"),
+        (_VOP.format(expr="mean_x**2 * var_y + var_x * mean_y**2"), "var(x)·var(y) is missing"),
+        (_VOP.format(expr="mean_x**2 * var_y + var_x * mean_y**2 + var_x + var_y"), "added instead of multiplied"),
+        (_VOP.format(expr="(mean_x * mean_y) ** 2 + var_x * var_y"), None),
+    ],
+    "linear_output_variance": [
+        (_LOV.format(expr="var_w * var_in"), "fan_in is missing"),
+        (_LOV.format(expr="fan_in * var_w"), "var_in is missing"),
+        (_LOV.format(expr="fan_in * var_in"), "var_w is missing"),
+        (_LOV.format(expr="fan_in ** 2 * var_w * var_in"), "squared"),
+        (_LOV.format(expr="np.sqrt(fan_in * var_w * var_in)"), "square root"),
+        (_LOV.format(expr="fan_in + var_w + var_in"), "added"),
+        (_LOV.format(expr="fan_in * var_w ** 2 * var_in"), None),
+    ],
+    "lecun_normal": [
+        (_LECUN.format(expr="rng.normal(0, 1 / n_in, (n_out, n_in))"), "missing square root"),
+        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) / n_in"), "missing square root"),
+        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_out)"), "fan_out"),
+        (_LECUN.format(expr="rng.standard_normal((n_in, n_out)) * np.sqrt(1 / n_in)"), "transposed"),
+        (_LECUN.format(expr="np.random.randn(n_out, n_in) * np.sqrt(1 / n_in)"), "global random state"),
+        (_LECUN.format(expr="rng.uniform(-np.sqrt(1 / n_in), np.sqrt(1 / n_in), (n_out, n_in))"), "uniform"),
+        (_LECUN.format(expr="rng.uniform(-np.sqrt(3 / n_in), np.sqrt(3 / n_in), (n_out, n_in))"), "normal"),
+        (_LECUN.format(expr="rng.random((n_out, n_in)) * np.sqrt(1 / n_in)"), "mean 0"),
+        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / (n_in + n_out))"), "glorot"),
+        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in)"), "he variance"),
+        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * (1 / n_in) ** 0.25"), "twice"),
+        (_LECUN.format(expr="np.random.default_rng(0).standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"),
+         "different seeds"),
+        (_LECUN.format(expr="np.random.default_rng().standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"),
+         "same seed"),
+    ],
+    "xavier_normal": [
+        (_XAVIER.format(expr="rng.normal(0, 2 / (n_in + n_out), (n_out, n_in))"), "missing square root"),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / (n_in + n_out))"),
+         "factor 2 is missing"),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"), "lecun"),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_out)"), "1/n_out"),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt((1 / n_in + 1 / n_out) / 2)"),
+         "harmonic mean"),
+        (_XAVIER.format(expr="rng.standard_normal((n_in, n_out)) * np.sqrt(2 / (n_in + n_out))"), "transposed"),
+        (_XAVIER.format(expr="np.random.normal(0, np.sqrt(2 / (n_in + n_out)), (n_out, n_in))"),
+         "global random state"),
+        (_XAVIER.format(expr="rng.uniform(-1, 1, (n_out, n_in)) * np.sqrt(6 / (n_in + n_out))"), "normal"),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in + n_out)"), None),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * (2 / (n_in + n_out)) ** 0.25"), "twice"),
+    ],
+    "forward_variances": [
+        (_fwd(term="layer_dims[l] * weight_vars[l-1] * second"), "fan-out"),
+        (_fwd(first="input_var / 2 if activation == 'relu' else input_var"), "layer 1 too"),
+        (_fwd(nxt="out[-1]"), "halving"),
+        (_fwd(nxt="out[-1] / 2"), "only relu"),
+        (_fwd(first="1.0"), "input_var was ignored"),
+        ("""
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
+    out = []
+    second = input_var
+    for l in range(1, len(layer_dims)):
+        out.append(layer_dims[l-1] * weight_vars[l-1] * second)
+        second = out[-1] / 2 if activation == "relu" else out[-1]
+    return np.array(out)
+""", "ValueError"),
+        ("""
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
+    if activation not in ("linear", "tanh", "relu"):
+        raise ValueError(activation)
+    out = [input_var]
+    for l in range(1, len(layer_dims)):
+        out.append(layer_dims[l-1] * weight_vars[l-1] * out[-1] / (2 if activation == "relu" and l > 1 else 1))
+    return np.array(out)
+""", "shape"),
+        ("""
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation="relu"):
+    if activation not in ("linear", "tanh", "relu"):
+        raise ValueError(activation)
+    out = []
+    second = input_var
+    for l in range(1, len(layer_dims)):
+        out.append(layer_dims[l-1] * weight_vars[l-1] * second)
+        second = out[-1] / 2 if activation == "relu" else out[-1]
+    return np.array(out)
+""", "default activation"),
+        ("""
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
+    if activation not in ("linear", "tanh", "relu"):
+        raise ValueError(activation)
+    weight_vars.append(0.0)
+    out = []
+    second = input_var
+    for l in range(1, len(layer_dims)):
+        out.append(layer_dims[l-1] * weight_vars[l-1] * second)
+        second = out[-1] / 2 if activation == "relu" else out[-1]
+    return np.array(out)
+""", None),
+    ],
+    "measure_forward_variances": [
+        (_meas(v="np.var(z, ddof=1)"), "ddof=1"),
+        (_meas(v="np.var(z, axis=1).mean()"), "units"),
+        (_meas(v="np.mean(np.var(z, axis=0))"), "examples"),
+        (_meas(v="np.var(g[activation](z))"), "a^[l] = g(z^[l])"),
+        (_meas(z='params["W" + str(l)] @ a'), "biases"),
+        (_meas(a0="g[activation](X)"), "before the first layer"),
+        (_meas(a="g[activation](z) if l < L - 1 else z"), "after every layer"),
+        (_meas(a="np.tanh(z)"), "ignored (tanh used)"),
+        (_meas(a="z"), "ignored"),
+        (_meas(a="g[activation](z) if l > 1 else z"), "after every layer"),
+        ("""
+import numpy as np
+def measure_forward_variances(X, params, activation="tanh"):
+    g = {"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(0, z)}.get(activation, np.tanh)
+    a, out = X, []
+    for l in range(1, len(params) // 2 + 1):
+        z = params[f"W{l}"] @ a + params[f"b{l}"]
+        out.append(np.var(z))
+        a = g(z)
+    return np.array(out)
+""", "ValueError"),
+        ("""
+import numpy as np
+def measure_forward_variances(X, params, activation="tanh"):
+    g = {"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(0, z)}[activation]
+    out = []
+    for l in range(1, len(params) // 2 + 1):
+        X = params[f"W{l}"] @ X + params[f"b{l}"]
+        out.append(np.var(X))
+        np.copyto(X, g(X))
+    return np.array(out)
+""", None),
+        ("""
+import numpy as np
+def measure_forward_variances(X, params, activation="tanh"):
+    if activation not in ("linear", "tanh", "relu"):
+        raise ValueError(activation)
+    g = {"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(0, z)}[activation]
+    out, a = [], X
+    for l in range(1, len(params) + 1):
+        if f"W{l}" not in params:
+            break
+        z = params[f"W{l}"] @ a + params[f"b{l}"]
+        out.append(np.var(z))
+        a = g(z)
+    return out[:2]
+""", "shape"),
+    ],
+    "answer_harmonic": [('answer_harmonic = "a"', "not quite"), ('answer_harmonic = "c"', "not quite"),
+                        ('answer_harmonic = "d"', "not quite"), ("answer_harmonic = 'B'", "one of"),
+                        ("answer_harmonic = 2", "one of")],
+}
