@@ -4,7 +4,9 @@ During ``nbgrader autograde`` the student's code runs in a kernel started in
 ``autograded/<student>/<assignment>/``. ``SandboxKernelManager`` starts that
 kernel inside ``bwrap``: the whole file system is read-only, the course root and
 the home directory are replaced by empty folders, and only the submission's own
-folder (minus the course's helper package) is writable. Memory, file size and
+folder (minus the course's helper package) is writable. The notebooks in that
+folder read as empty inside: nbgrader has written them with the hidden tests
+restored, and the student's code must not print those into its own output. Memory, file size and
 CPU time are capped with ``prlimit`` so that a runaway answer raises
 ``MemoryError`` instead of taking the grader's machine down.
 """
@@ -80,6 +82,9 @@ def bwrap_command(cmd, workdir, connection_file):
         inside = os.path.join(workdir, name)
         if os.path.exists(inside):
             args += ["--ro-bind", inside, inside]
+    for name in sorted(os.listdir(workdir)):
+        if name.endswith(".ipynb"):  # on disk they hold the hidden tests nbgrader restored: hide them
+            args += ["--ro-bind", "/dev/null", os.path.join(workdir, name)]
     args += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "TMPDIR", "/tmp",
              "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--chdir", workdir]
     limits = [shutil.which("prlimit") or "prlimit", f"--as={MEMORY_LIMIT}", f"--fsize={FILE_SIZE_LIMIT}", "--"]

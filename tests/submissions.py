@@ -17,7 +17,7 @@ COPIED = ("nbgrader_config.py", "coursetools", "source", "release")
 def solution_code(cell):
     """What a student who found the solution would type: the source answer cell without delimiters."""
     return "\n".join(line for line in cell.source.splitlines()
-                     if not re.match(r"\s*### (BEGIN|END) SOLUTION", line))
+                     if not re.match(r"\s*### (BEGIN|END) SOLUTION", line)) + "\n"
 
 
 def solutions(notebook):

@@ -70,3 +70,18 @@ def test_feedback_is_html_without_hidden_tests(graded, student):
             for line in (ln.strip() for ln in hidden.splitlines()):
                 if len(line) > 30 and line not in cell.source.split("### BEGIN HIDDEN TESTS")[0]:
                     assert line not in html, f"hidden test line in feedback of {nb}: {line}"
+
+
+def test_zip_collect_files_an_lms_download_by_student(graded):
+    import zipfile
+
+    archive = graded.root / "downloaded" / ASSIGNMENT / "archive"
+    archive.mkdir(parents=True)
+    with zipfile.ZipFile(archive / "canvas.zip", "w") as zf:
+        for student in ("lovelaceada", "turingalan"):
+            for nb in NOTEBOOKS:
+                zf.writestr(f"{student}_12345_678910_{nb}", (graded.root / "release" / ASSIGNMENT / nb).read_text())
+    graded.nbgrader("zip_collect", ASSIGNMENT)
+    for student in ("lovelaceada", "turingalan"):
+        folder = graded.root / "submitted" / student / ASSIGNMENT
+        assert sorted(p.name for p in folder.glob("*.ipynb")) == NOTEBOOKS

@@ -213,3 +213,16 @@ def test_call_mutes_warnings_and_reports_unimplemented(capfd):
 
     with pytest.raises(AssertionError, match="not implemented yet"):
         checks.call(todo)
+
+
+def test_friendly_block_turns_unimplemented_into_one_line(capsys):
+    def xavier_normal(n_in, n_out):
+        raise NotImplementedError()
+
+    with widgets.friendly():
+        xavier_normal(3, 2)
+        pytest.fail("the block should stop at the unimplemented function")
+    assert capsys.readouterr().out.startswith("This cell needs your `xavier_normal`")
+    with pytest.raises(ValueError):
+        with widgets.friendly():
+            raise ValueError("other errors propagate")

@@ -195,6 +195,11 @@ def initialize_zeros(layer_dims):
             reps.append(row)
     return len(reps)"""), "negative"),
         (_COUNT_BODY.format(body="    return W.shape[0]"), "distinct rows"),
+        (_COUNT_BODY.format(body="""    reps = []
+    for row in W:
+        if not any(np.allclose(row, r, atol=atol) for r in reps):
+            reps.append(row)
+    return len(reps)"""), "rtol"),
         (_COUNT_BODY.format(body="""    W.sort(axis=1)
     reps = []
     for row in W:

@@ -51,6 +51,15 @@ from itertools import accumulate
 def linear_chain_forward(x, weights):
     return list(accumulate(weights, lambda a, W: W @ a, initial=x))
 """,
+        # x has shape (n_0, m) by the spec: an implementation that relies on it is correct
+        """
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = [x]
+    for W in weights:
+        out.append(np.einsum("ij,jm->im", W, out[-1]))
+    return out
+""",
     ],
     "linear_chain_backward": [
         """

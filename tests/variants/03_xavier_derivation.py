@@ -130,6 +130,19 @@ def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
         result[l] = layer_dims[l] * weight_vars[l] * second
     return result
 """,
+        # accepting other spellings of the activation is fine
+        """
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
+    activation = str(activation).strip().lower()
+    if activation not in ("linear", "tanh", "relu"):
+        raise ValueError(activation)
+    out, second = [], input_var
+    for l in range(1, len(layer_dims)):
+        out.append(layer_dims[l - 1] * weight_vars[l - 1] * second)
+        second = out[-1] / 2 if activation == "relu" else out[-1]
+    return np.array(out)
+""",
     ],
     "measure_forward_variances": [
         _meas(),
@@ -155,6 +168,20 @@ def measure_forward_variances(X, params, activation="tanh"):
     return res
 """,
         _meas(v="np.var(z.ravel(), ddof=0)", z='np.matmul(params[f"W{l}"], a) + params[f"b{l}"]'),
+        """
+import numpy as np
+def measure_forward_variances(X, params, activation="tanh"):
+    functions = {"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}
+    if not isinstance(activation, str) or activation.lower() not in functions:
+        raise ValueError(activation)
+    g = functions[activation.lower()]
+    a, out = X, []
+    for l in range(1, len(params) // 2 + 1):
+        z = params[f"W{l}"] @ a + params[f"b{l}"]
+        out.append(np.var(z))
+        a = g(z)
+    return np.array(out)
+""",
     ],
     "answer_harmonic": ['answer_harmonic = "b"', "answer_harmonic = 'b'  # harmonic mean"],
 }

@@ -7,6 +7,7 @@ draws one static figure from the controls' initial values instead, so that the
 executed notebook keeps a picture. During autograding the demo is skipped.
 """
 
+import contextlib
 import os
 
 import matplotlib.pyplot as plt
@@ -44,13 +45,29 @@ def _unimplemented_name(exc):
     return name or "a function"
 
 
+def _say_unimplemented(exc, what="figure"):
+    print(f"This {what} needs your `{_unimplemented_name(exc)}`, which is not implemented yet: "
+          "fill in its answer cell, run it, then run this cell again.")
+
+
+@contextlib.contextmanager
+def friendly(what="cell"):
+    """Run a demo block; if a student function is not written yet, say so in one line.
+
+    Use it as ``with widgets.friendly():`` around demo code that calls student functions.
+    """
+    try:
+        yield
+    except NotImplementedError as exc:
+        _say_unimplemented(exc, what)
+
+
 def render(draw, values):
     """Call ``draw(**values)`` and display its figure, or one friendly line."""
     try:
         fig = draw(**values)
     except NotImplementedError as exc:
-        print(f"This figure needs your `{_unimplemented_name(exc)}`, which is not implemented yet: "
-              "fill in its answer cell, run it, then run this cell again.")
+        _say_unimplemented(exc)
         return None
     display(fig)
     plt.close(fig)

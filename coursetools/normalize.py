@@ -1,0 +1,106 @@
+"""Rebuild a submitted notebook on the structure of the released one.
+
+nbgrader restores the source of locked and test cells it finds by ``grade_id``,
+but a deleted or re-labelled test cell, a duplicated answer cell or cells moved
+around change what runs and in which order. Before autograding, every
+submission is rebuilt from the release: the released cells in their order,
+with the student's answer cells (matched by ``grade_id``) and the cells the
+student added (cells whose id and text are not the release's; kept after the
+graded cell they followed). Everything else, including every locked cell and
+every demo cell, comes from the release. Each repair is reported.
+"""
+
+import copy
+import re
+
+
+def _meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _is_answer(cell):
+    return _meta(cell).get("solution", False)
+
+
+def defines(cell, name):
+    """Whether a code cell defines ``name`` (a function or a variable) at top level."""
+    return bool(re.search(rf"^(def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=)", cell.source, re.M))
+
+
+def normalize(submitted, release):
+    """Return (notebook, notes): ``submitted`` rebuilt on the cells of ``release``."""
+    notes = []
+    released_ids = [_meta(c).get("grade_id") for c in release.cells]
+    known = {gid for gid in released_ids if gid}
+    release_cell_ids = {c.get("id") for c in release.cells} - {None}
+    release_sources = {c.source for c in release.cells}
+    answers, added, seen = {}, {}, {}
+    anchor = None
+    for cell in submitted.cells:
+        gid = _meta(cell).get("grade_id")
+        if gid in known:
+            seen[gid] = seen.get(gid, 0) + 1
+            if _is_answer(cell):
+                if gid in answers and answers[gid].source != cell.source:
+                    notes.append(f"answer cell '{gid}' appears {seen[gid]} times; the last one is graded")
+                answers[gid] = cell
+            elif seen[gid] > 1:
+                notes.append(f"locked cell '{gid}' was duplicated; the copy is ignored")
+            anchor = gid
+        elif gid:
+            notes.append(f"cell with unknown grade_id '{gid}' ignored (edited nbgrader metadata?)")
+        elif cell.get("id") not in release_cell_ids and cell.source not in release_sources:
+            added.setdefault(anchor, []).append(cell)  # a cell the student wrote
+    order = [_meta(c).get("grade_id") for c in submitted.cells if _meta(c).get("grade_id") in known]
+    if order != sorted(order, key=released_ids.index):
+        notes.append("cells were moved; the released order is restored")
+
+    out = copy.deepcopy(release)
+    out.cells = []
+    for cell in release.cells:
+        gid = _meta(cell).get("grade_id")
+        new = copy.deepcopy(cell)
+        if gid in known and _is_answer(cell):
+            if gid in answers:
+                new.source = answers[gid].source
+            else:
+                rescued = _rescue(added, gid, cell.cell_type)
+                if rescued is not None:
+                    new.source = rescued.source
+                    notes.append(f"answer cell '{gid}' had lost its nbgrader metadata; "
+                                 "the cell that defines it is graded instead")
+                else:
+                    notes.append(f"answer cell '{gid}' is missing: graded as unanswered")
+        elif gid in known and gid not in seen:
+            notes.append(f"locked cell '{gid}' was deleted; restored from the release")
+        out.cells.append(new)
+        if gid is not None and gid in added:
+            out.cells.extend(_plain(c) for c in added.pop(gid))
+    leftover = [c for cells in added.values() for c in cells]
+    if leftover:
+        setup = next((i for i, c in enumerate(out.cells) if _meta(c).get("grade_id") == "setup"), -1)
+        out.cells[setup + 1:setup + 1] = [_plain(c) for c in leftover]
+    for k, cell in enumerate(out.cells):
+        if "id" not in cell:
+            cell["id"] = f"student-{k}"
+    return out, notes
+
+
+def _rescue(added, gid, cell_type):
+    """Pop the untagged cell that defines ``gid``, if a student pasted the answer into a new cell."""
+    for cells in added.values():
+        for i, cell in enumerate(cells):
+            if cell.cell_type == cell_type == "code" and defines(cell, gid):
+                return cells.pop(i)
+    return None
+
+
+def _plain(cell):
+    """A student-added cell, without outputs or stray metadata."""
+    new = copy.deepcopy(cell)
+    new.pop("id", None)
+    new.metadata = {}
+    if new.cell_type == "code":
+        new.outputs = []
+        new.execution_count = None
+    return new
