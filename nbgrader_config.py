@@ -38,4 +38,4 @@ c.GenerateFeedback.preprocessors = course.generate_feedback_preprocessors()
 
 # zip_collect: LMS downloads named like Canvas's "<student>_<numbers>_01_symmetry_breaking.ipynb".
 # Adapt the pattern to your LMS (it is matched against each extracted file's full path).
-c.FileNameCollector.named_regexp = r".*/(?P<student_id>[^/_]+)_.*?(?P<file_id>\d\d_[a-z_]+\.ipynb)$"
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_.*?(?P<file_id>\d\d_[a-z_]+\.ipynb)$"

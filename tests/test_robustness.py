@@ -287,11 +287,15 @@ def test_report_lists_every_submission_that_did_not_grade_cleanly(graded):
 
 def test_student_code_cannot_read_or_write_outside_its_folder(graded):
     def outputs(student):
-        return json.dumps([c.get("outputs", []) for c in graded.autograded(student, NB)["cells"]])
+        """What the tricked answer cell printed."""
+        cells = graded.autograded(student, NB)["cells"]
+        return json.dumps(next(c["outputs"] for c in cells
+                               if c["metadata"].get("nbgrader", {}).get("grade_id") == "initialize_zeros"))
 
     reader = outputs("trick_read_solutions")
-    assert "BEGIN SOLUTION" not in reader and "BEGIN HIDDEN TESTS" not in reader
-    assert "SQLite format" not in reader and "initialize_zeros" not in reader
+    assert "blocked" in reader or "SOLUTION" not in reader
+    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "SQLite format", "def initialize_zeros", "cell_type"):
+        assert secret not in reader, secret
     writer = outputs("trick_write_outside")
     assert "emptied ../../../gradebook.db" not in writer or sandbox.unavailable_reason() is not None
     assert (graded.root / "gradebook.db").stat().st_size > 0
