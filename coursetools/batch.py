@@ -118,13 +118,20 @@ def check_scores(root, student):
 def faults(root, student):
     """Cells of the autograded notebooks in which the kernel died or hung, or tampering was undone."""
     found = []
+    seen = set()
     folder = Path(root) / "autograded" / student / course.ASSIGNMENT
     for path in sorted(folder.glob("*.ipynb")):
         for cell in json.loads(path.read_text()).get("cells", []):
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "a cell")
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error" and out.get("ename") in ("KernelFault", "Tampering"):
-                    found.append(f"{path.name} {gid}: {out['ename']}: {out.get('evalue', '')}")
+                    line = f"{path.name}: {out['ename']}: {out.get('evalue', '')}"
+                    if out.get("evalue", "").startswith("not run:"):
+                        if line not in seen:  # one line for all the abandoned cells
+                            seen.add(line)
+                            found.append(line)
+                    else:
+                        found.append(f"{path.name} {gid}: {out['ename']}: {out.get('evalue', '')}")
                 elif TAMPER_MARK in "".join(out.get("text", "")):
                     found.append(f"{path.name} {gid}: {''.join(out['text']).strip()}")
     return found

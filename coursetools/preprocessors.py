@@ -103,10 +103,11 @@ class SafeExecute(Execute):
 
     def _abandon(self, original, faults, last):
         result = copy.deepcopy(original)
+        reason = (f"not run: the kernel died or hung in {len(faults)} cells of this notebook, "
+                  "so the rest of it was abandoned")
         for index in range(last + 1, len(result.cells)):
             if result.cells[index].cell_type == "code":
-                faults[index] = (f"not run: the kernel died or hung in {len(faults)} cells, "
-                                 "the rest of this notebook was abandoned")
+                faults[index] = reason
         return result
 
     # -- one cell
