@@ -33,8 +33,9 @@ def _control_values(control):
         return list(kw["options"])
     if control.kind == "Checkbox":
         return [False, True]
-    values = [kw["min"], control.value, kw["max"]]
-    return [10.0 ** v if control.kind == "FloatLogSlider" else v for v in values]
+    if control.kind == "FloatLogSlider":  # min and max are base-10 exponents, the value is not
+        return [10.0 ** kw["min"], control.value, 10.0 ** kw["max"]]
+    return [kw["min"], control.value, kw["max"]]
 
 
 def capture_widgets(notebook):
