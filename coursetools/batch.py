@@ -2,9 +2,9 @@
 
 For each student folder in submitted/:
 
-1. stage a clean copy in .grading/staged/: exactly the assignment's notebooks
-   (a renamed one is recognised, a missing or corrupt one is replaced by the
-   released notebook, so it scores 0), each rebuilt on the released structure
+1. stage a clean copy in .grading/staged/: only the assignment's notebooks
+   (a renamed one is recognised; a missing or unreadable one is left out, and
+   nbgrader scores it 0), each rebuilt on the released structure
    (coursetools.normalize), extra files left out (a submitted ``numpy.py``
    would otherwise shadow numpy), the submission timestamp kept;
 2. run ``nbgrader autograde`` on that student alone, with a time limit;
@@ -84,17 +84,17 @@ def stage(root, student):
     if not src.exists():
         notes.append(f"no folder submitted/{student}/{course.ASSIGNMENT}")
     for name in expected:
-        release = nbformat.read(str(release_dir(root) / name), as_version=4)
-        nb = release
         if name not in chosen:
             notes.append(f"{name} missing: graded as unanswered")
-        else:
-            try:
-                submitted = nbformat.read(str(chosen[name]), as_version=4)
-                nb, repairs = normalize.normalize(submitted, release)
-                notes += [f"{name}: {r}" for r in repairs]
-            except Exception as exc:
-                notes.append(f"{name} could not be read ({type(exc).__name__}: {exc}); graded as unanswered")
+            continue
+        release = nbformat.read(str(release_dir(root) / name), as_version=4)
+        try:
+            submitted = nbformat.read(str(chosen[name]), as_version=4)
+            nb, repairs = normalize.normalize(submitted, release)
+        except Exception as exc:  # any unreadable file is graded as unanswered
+            notes.append(f"{name} could not be read ({type(exc).__name__}: {exc}); graded as unanswered")
+            continue
+        notes += [f"{name}: {r}" for r in repairs]
         nbformat.write(nb, str(dst / name))
     return notes
 
@@ -186,7 +186,7 @@ def run(root=course.ROOT, only=None):
                 ok, notes = grade_student(root, student)
             except SystemExit:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # one student never stops the batch
                 ok, notes = False, [f"grading crashed: {type(exc).__name__}: {exc}"]
             clean &= ok and not [n for n in notes if not n.startswith("autograded in")]
             status = "FAILED" if not ok else ("ok" if len(notes) == 1 else "graded, see notes")

@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from notebooks import ASSIGNMENT, SOURCE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
