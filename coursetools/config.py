@@ -7,7 +7,7 @@ from nbgrader.converters.generate_assignment import GenerateAssignment
 from nbgrader.converters.generate_feedback import GenerateFeedback
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 
-from .preprocessors import SafeExecute, StripWidgetState
+from .preprocessors import SafeExecute, StripRunMetadata
 
 # Seconds per cell; see README "Time bounds". COURSE_CELL_TIMEOUT overrides it (the tests use a short one).
 CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "20"))
@@ -19,7 +19,7 @@ def _default(converter, name):
 
 def generate_assignment_preprocessors():
     """nbgrader's release steps, then the removal of widget state."""
-    return [*_default(GenerateAssignment, "preprocessors"), StripWidgetState]
+    return [*_default(GenerateAssignment, "preprocessors"), StripRunMetadata]
 
 
 def autograde_preprocessors():

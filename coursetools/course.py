@@ -46,8 +46,21 @@ def release(root=ROOT):
 
 
 def execute_sources(root=ROOT):
-    """Execute every source notebook in place, so that its stored outputs are current."""
+    """Execute every source notebook in place, so that its stored outputs are current.
+
+    Runs as nbval does (static widgets, a fresh kernel in the notebook's folder) and
+    keeps no execution timings, so re-running changes only what the code prints.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
     for name in notebooks(root):
-        subprocess.run([tool("jupyter"), "nbconvert", "--to", "notebook", "--execute", "--inplace", name],
-                       cwd=source_dir(root), env=tool_env(), check=True)
+        path = source_dir(root) / name
+        nb = nbformat.read(str(path), as_version=4)
+        NotebookClient(nb, timeout=600, record_timing=False,
+                       resources={"metadata": {"path": str(source_dir(root))}}).execute(env=tool_env())
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        nbformat.write(nb, str(path))
+        print(f"executed {name}")
     return 0

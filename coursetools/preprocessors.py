@@ -1,7 +1,7 @@
 """nbgrader preprocessors of the course.
 
-``StripWidgetState`` keeps widget state (which can hold figures drawn by the
-solutions) out of release/. ``SafeExecute`` replaces nbgrader's ``Execute`` during
+``StripRunMetadata`` keeps widget state (which can hold figures drawn by the
+solutions) and execution timings out of release/. ``SafeExecute`` replaces nbgrader's ``Execute`` during
 autograding so that one bad cell costs only the cells that depend on it:
 
 - a cell in which the kernel dies or hangs past the time limit (even ignoring
@@ -30,13 +30,14 @@ from . import sandbox
 TAMPER_MARK = "[initlab.guard] tampering undone:"
 
 
-class StripWidgetState(NbGraderPreprocessor):
-    """Remove saved widget state and widget views."""
+class StripRunMetadata(NbGraderPreprocessor):
+    """Remove what running a notebook leaves behind: widget state and views, execution timings."""
 
     def preprocess(self, nb, resources):
         nb.metadata.pop("widgets", None)
         for cell in nb.cells:
             cell.metadata.pop("widgets", None)
+            cell.metadata.pop("execution", None)
             if cell.cell_type == "code":
                 cell.outputs = [o for o in cell.outputs
                                 if "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]

@@ -55,6 +55,16 @@ TRICKS = {
         get_ipython().showtraceback = lambda *a, **k: None
         get_ipython().ast_transformers.append(__import__("ast").NodeTransformer())
     """)}, {"test_count_distinct_units"}),
+    "trick_builtins_namespace": ({"count_distinct_units": WRONG_COUNT + code("""
+        import builtins
+        __builtins__ = dict(vars(builtins), abs=lambda x: 0, len=lambda x: 2, list=lambda x=(): [2])
+    """)}, {"test_count_distinct_units"}),
+    "trick_tracer": ({"count_distinct_units": WRONG_COUNT + code("""
+        import sys
+        def tracer(frame, event, arg):
+            return tracer
+        sys.settrace(tracer)
+    """)}, {"test_count_distinct_units"}),
     "trick_rebind_checks": ({"count_distinct_units": WRONG_COUNT + code("""
         check = lambda *a, **k: None
         as_int = lambda *a, **k: 2

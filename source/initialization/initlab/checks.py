@@ -10,6 +10,7 @@ answer into points. The checks compare plain float64 arrays that they build
 themselves, never the objects a student function returned.
 """
 
+import builtins as _builtins
 import contextlib as _contextlib
 import io as _io
 import sys as _sys
@@ -158,6 +159,15 @@ def guard():
     the test cell 0.
     """
     undone = [k for k, v in _SYS_ATTRS.items() if k.endswith("hook") and not _same(_getattr(_sys, k), v)]
+    if _sys.gettrace() is not None or _sys.getprofile() is not None:
+        undone.append("sys.settrace/setprofile")  # a tracer can skip the lines of a test
+        _sys.settrace(None)
+        _sys.setprofile(None)
+    caller = _sys._getframe(1)
+    if caller.f_builtins is not _builtins.__dict__ or \
+            caller.f_globals.get("__builtins__", _builtins) not in (_builtins, _builtins.__dict__):
+        undone.append("__builtins__ of the notebook")  # rebound in the namespace, not patched in the module
+        caller.f_globals["__builtins__"] = _builtins
     for name, (module, saved) in _MODULES.items():
         _sys.modules[name] = module
         space = module.__dict__
