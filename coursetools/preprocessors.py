@@ -92,7 +92,7 @@ class SafeExecute(Execute):
                 faults[fault.index] = fault.reason
                 self.log.warning("Cell %d: %s; restarting the kernel without it", fault.index, fault.reason)
                 if len(faults) >= self.max_faults:
-                    result = self._abandon(original, faults, fault.index)
+                    result = self._abandon(work, faults, fault.index)
                     break
         for index, reason in faults.items():
             cell = result.cells[index]
@@ -102,14 +102,16 @@ class SafeExecute(Execute):
         nb.metadata = result.metadata
         return nb, resources
 
-    def _abandon(self, original, faults, last):
-        result = copy.deepcopy(original)
+    @staticmethod
+    def _abandon(partial, faults, last):
+        """Keep the cells run before the last fault (``partial`` was executed in place up to it);
+        every code cell after it gets an error, so no test cell is left without output (full marks)."""
         reason = (f"not run: the kernel died or hung in {len(faults)} cells of this notebook, "
                   "so the rest of it was abandoned")
-        for index in range(last + 1, len(result.cells)):
-            if result.cells[index].cell_type == "code":
+        for index in range(last + 1, len(partial.cells)):
+            if partial.cells[index].cell_type == "code":
                 faults[index] = reason
-        return result
+        return partial
 
     # -- one cell
     def preprocess_cell(self, cell, resources, index):

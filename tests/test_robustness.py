@@ -126,6 +126,15 @@ TRICKS = {
             while True:
                 pass
     """)}, {"test_count_distinct_units"}),
+    "fault_many_hangs": ({"initialize_constant": "def initialize_constant(layer_dims, value):\n    return None\n",
+                          "count_distinct_units": "def count_distinct_units(W, atol=1e-6):\n    while True:\n"
+                                                  "        pass\n",
+                          "initialize_random": "def initialize_random(*args, **kwargs):\n    while True:\n"
+                                               "        pass\n",
+                          "answer_random_bias": "import time\ntime.sleep(3600)\n",
+                          "__added__": "while True:\n    pass\n"},
+                         {"test_initialize_constant", "test_count_distinct_units", "test_initialize_random",
+                          "test_answer_random_bias"}),
     "fault_exit_in_function": ({"initialize_zeros": code("""
         import os
         def initialize_zeros(layer_dims):
@@ -231,7 +240,11 @@ def graded(tmp_path_factory):
     os.environ["COURSE_CELL_TIMEOUT"] = "8"
     course = Course(tmp_path_factory.mktemp("robust"))
     for student, (answers, _) in TRICKS.items():
-        course.submit(student, {NB: filled(NB, {**SOLVED, **answers}, course.root / "release" / ASSIGNMENT)})
+        nb = filled(NB, {**SOLVED, **answers}, course.root / "release" / ASSIGNMENT)
+        if "__added__" in answers:  # a cell the student added, after the answer of initialize_random
+            at = _find(nb.cells, "initialize_random") + 1
+            nb.cells.insert(at, nbformat.v4.new_code_cell(answers["__added__"]))
+        course.submit(student, {NB: nb})
     for student, edit in EDITS.items():
         course.submit(student, {NB: edited_notebook(course, edit)})
     # whole submissions: a crash in 01 must not cost the other notebooks
