@@ -65,7 +65,10 @@ def stage(root, student):
     notes = []
     expected = expected_notebooks(root)
     chosen = {}
-    for path in sorted(src.rglob("*")) if src.exists() else []:
+    files = sorted(src.rglob("*")) if src.exists() else []
+    # exact names first, so that a scratch "01_notes.ipynb" never displaces the real notebook
+    files.sort(key=lambda p: p.name not in expected)
+    for path in files:
         rel = path.relative_to(src)
         if path.is_dir() or rel.parts[0] in (".ipynb_checkpoints", "__pycache__"):
             continue

@@ -361,3 +361,23 @@ def test_review_flags_tricks_and_faults_but_no_honest_solution(graded):
     for nb in NOTEBOOKS:
         for fn, _cell in answer_cells(read(SOURCE / nb)).items():
             assert review.flags(solutions(nb)[fn]) == [], (nb, fn)
+
+
+def test_staging_prefers_exact_names_and_recognises_copies(tmp_path):
+    (tmp_path / "release").mkdir()
+    (tmp_path / "release" / ASSIGNMENT).symlink_to(RELEASE)
+    folder = tmp_path / "submitted" / "s" / ASSIGNMENT
+    folder.mkdir(parents=True)
+    solved = nbformat.writes(filled(NB, SOLVED))
+    (folder / "01_notes.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook()))
+    (folder / NB).write_text(solved)
+    if len(NOTEBOOKS) > 1:
+        copy = folder / NOTEBOOKS[1].replace(".ipynb", "-Copy1.ipynb")
+        copy.write_text(nbformat.writes(read(RELEASE / NOTEBOOKS[1])))
+    notes = batch.stage(tmp_path, "s")
+    staged = tmp_path / batch.STAGED / "s" / ASSIGNMENT
+    cells = read(staged / NB).cells
+    assert cells[_find(cells, "initialize_zeros")].source == SOLVED["initialize_zeros"]
+    assert any("01_notes.ipynb ignored" in n for n in notes)
+    if len(NOTEBOOKS) > 1:
+        assert (staged / NOTEBOOKS[1]).exists() and any("(renamed)" in n for n in notes)
