@@ -85,3 +85,17 @@ def test_zip_collect_files_an_lms_download_by_student(graded):
     for student in ("lovelaceada", "turingalan"):
         folder = graded.root / "submitted" / student / ASSIGNMENT
         assert sorted(p.name for p in folder.glob("*.ipynb")) == NOTEBOOKS
+
+
+def test_validate_passes_the_solutions_and_flags_the_stubs(graded, tmp_path):
+    """What a student sees from nbgrader's Validate (it exits 0 either way; its output tells)."""
+    import shutil
+
+    nb = NOTEBOOKS[0]
+    home = tmp_path / ASSIGNMENT  # a student's copy of the release, with initlab/
+    shutil.copytree(graded.root / "release" / ASSIGNMENT, home)
+    shutil.copy(graded.root / "submitted" / "solutions" / ASSIGNMENT / nb, home / "solved.ipynb")
+    solved = graded.nbgrader("validate", str(home / "solved.ipynb"))
+    assert "Success! Your notebook passes all the tests." in solved.stdout, solved.stdout + solved.stderr
+    stub = graded.nbgrader("validate", str(home / nb))
+    assert "Success!" not in stub.stdout and "not implemented yet" in stub.stdout, stub.stdout
