@@ -12,7 +12,8 @@ autograding so that one bad cell costs only the cells that depend on it:
 - in test cells, stderr (a numpy warning of a correct answer) is shown as
   stdout instead of zeroing the cell, ``execute_result`` outputs cannot claim
   partial credit, tracebacks are cut to their message (they would quote the
-  hidden tests in the feedback), and a test cell in which ``initlab.checks.guard()`` had to
+  hidden tests in the feedback), test cells run without history (``In`` would
+  hold their source), and a test cell in which ``initlab.checks.guard()`` had to
   undo tampering with IPython or the kernel scores 0;
 - kernels run in the bubblewrap sandbox of ``coursetools.sandbox`` where available.
 """
@@ -120,7 +121,11 @@ class SafeExecute(Execute):
         self._truncated = False
         started = time.monotonic()
         try:
-            cell, resources = super().preprocess_cell(cell, resources, index)
+            if is_test_cell(cell):  # not in In/_ih, where a later answer cell could print the hidden tests
+                self._check_assign_resources(resources)
+                cell = self.execute_cell(cell, index, store_history=False)
+            else:
+                cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             raise CellFault(index, "the kernel died while running this cell "
                                    "(os._exit, a crash, or a memory limit)") from None

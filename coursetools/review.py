@@ -16,7 +16,9 @@ from . import course
 KERNEL_NAMES = {"get_ipython", "set_custom_exc", "excepthook", "displayhook", "showtraceback", "ast_transformers",
                 "input_transformers_post", "run_cell", "run_cell_async", "do_execute", "events", "kernel",
                 "register_magic_function", "__import__", "__builtins__", "__dict__", "__class__", "__code__",
-                "__globals__", "modules", "settrace", "setprofile", "gc", "ctypes", "signal", "faulthandler"}
+                "__globals__", "modules", "settrace", "setprofile", "gc", "ctypes", "signal", "faulthandler",
+                "globals", "vars", "f_globals", "f_locals", "f_back", "_getframe", "co_consts", "In", "Out", "_ih",
+                "_oh", "initlab", "checks", "guard", "_MODULES", "_IPYTHON", "_SYS_ATTRS", "_TEST", "symlink"}
 ESCAPE_ROOTS = {"sys", "subprocess", "signal", "ctypes", "multiprocessing", "threading"}
 FILE_ROOTS = {"os", "shutil", "glob", "pathlib", "Path", "io", "open"}
 TRUSTED_MODULES = {"np", "numpy", "builtins", "sys", "initlab", "checks", "math", "random", "os", "IPython",
@@ -72,7 +74,7 @@ def flags(source):
             for module in filter(None, modules):
                 if module.split(".")[0] in {"os", "sys", "subprocess", "shutil", "ctypes", "builtins", "importlib",
                                             "gc", "signal", "inspect", "pathlib", "glob", "socket", "IPython",
-                                            "ipykernel", "faulthandler", "threading", "multiprocessing"}:
+                                            "ipykernel", "faulthandler", "threading", "multiprocessing", "initlab"}:
                     found.append(f"line {node.lineno}: imports {module}")
         elif isinstance(node, ast.Name) and node.id in KERNEL_NAMES:
             found.append(f"line {node.lineno}: uses {node.id}")
@@ -83,8 +85,13 @@ def flags(source):
     return sorted(set(found), key=lambda f: (len(f.split(":")[0]), f))
 
 
-def student_cells(path):
-    """(label, source) of the code cells a student could write: answer cells and added cells."""
+def _source(cell):
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def student_cells(path, released=frozenset()):
+    """(label, source) of the code cells a student wrote: answer cells and cells not in the release."""
     try:
         nb = json.loads(Path(path).read_text())
     except (OSError, ValueError) as exc:
@@ -92,19 +99,28 @@ def student_cells(path):
     cells = []
     for i, cell in enumerate(nb.get("cells", [])):
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.get("cell_type") != "code" or (meta and not meta.get("solution")):
+        source = _source(cell)
+        if cell.get("cell_type") != "code" or (meta and not meta.get("solution")) or source in released:
             continue
-        source = "".join(cell.get("source", []))
         cells.append((meta.get("grade_id") or f"added cell {i}", source))
     return cells
+
+
+def released_sources(root):
+    """Sources of every released cell (a student's unchanged copy of one is not worth a look)."""
+    sources = set()
+    for path in Path(root, "release", course.ASSIGNMENT).glob("*.ipynb"):
+        sources.update(_source(c) for c in json.loads(path.read_text()).get("cells", []))
+    return frozenset(sources)
 
 
 def scan(root=course.ROOT):
     """{(student, notebook, cell label): [flags]} for every flagged cell in submitted/."""
     report = {}
+    released = released_sources(root)
     for path in sorted(Path(root, "submitted").glob(f"*/{course.ASSIGNMENT}/*.ipynb")):
         student = path.parts[-3]
-        for label, source in student_cells(path):
+        for label, source in student_cells(path, released):
             found = flags(source)
             if found:
                 report[(student, path.name, label)] = found

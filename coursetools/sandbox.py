@@ -3,10 +3,14 @@
 During ``nbgrader autograde`` the student's code runs in a kernel started in
 ``autograded/<student>/<assignment>/``. ``SandboxKernelManager`` starts that
 kernel inside ``bwrap``: the whole file system is read-only, the course root and
-the home directory are replaced by empty folders, and only the submission's own
-folder (minus the course's helper package) is writable. The notebooks in that
-folder read as empty inside: nbgrader has written them with the hidden tests
-restored, and the student's code must not print those into its own output. Memory, file size and
+the home directory are replaced by empty folders, the kernel has its own pid
+namespace (no grader process in /proc) and no capabilities, and the submission's
+folder is an empty scratch space in which only the helper package is visible,
+read-only: the notebooks there hold the hidden tests nbgrader restored, and
+anything the student's code writes (a module that would shadow numpy, a symlink
+that generate_feedback would follow) vanishes with the kernel. Without
+``JPY_PARENT_PID`` ipykernel does not poll a parent it cannot see;
+``--die-with-parent`` ends it with the grader. Memory, file size and
 CPU time are capped with ``prlimit`` so that a runaway answer raises
 ``MemoryError`` instead of taking the grader's machine down.
 """
@@ -25,7 +29,6 @@ from jupyter_client.manager import AsyncKernelManager
 COURSE_ROOT = Path(__file__).resolve().parents[1]
 MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per kernel
 FILE_SIZE_LIMIT = 64 * 1024**2  # bytes per file written
-PROTECTED = ("initlab",)  # helper package copied into each submission: read-only inside
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,10 +69,12 @@ def _hidden_roots():
 
 
 def bwrap_command(cmd, workdir, connection_file):
-    """``cmd`` wrapped so that it can write only to ``workdir``."""
+    """``cmd`` wrapped in bubblewrap, run in ``workdir`` (see the module docstring)."""
     workdir = os.path.realpath(workdir)
     hidden = _hidden_roots()
-    args = [shutil.which("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+    args = [shutil.which("bwrap"), "--ro-bind", "/", "/", "--dev", "/dev",
+            # own pid namespace: /proc shows no grader process (whose cwd would lead to the course root)
+            "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--proc", "/proc", "--cap-drop", "ALL",
             "--die-with-parent", "--new-session"]
     for root in hidden:
         args += ["--tmpfs", root]
@@ -77,16 +82,16 @@ def bwrap_command(cmd, workdir, connection_file):
         if any(path == r or path.startswith(r + os.sep) for r in hidden):
             args += ["--ro-bind", path, path]
     conn = os.path.realpath(connection_file)
-    args += ["--ro-bind", conn, conn, "--bind", workdir, workdir]
-    for name in PROTECTED:
-        inside = os.path.join(workdir, name)
-        if os.path.exists(inside):
-            args += ["--ro-bind", inside, inside]
+    # The submission folder is an empty scratch tmpfs inside: what the student's code writes there
+    # (a numpy.py, a symlink to source/) vanishes with the kernel. Only the helper package is shown,
+    # read-only; the notebooks, which nbgrader wrote with the hidden tests restored, are not.
+    args += ["--ro-bind", conn, conn, "--tmpfs", workdir]
     for name in sorted(os.listdir(workdir)):
-        if name.endswith(".ipynb"):  # on disk they hold the hidden tests nbgrader restored: hide them
-            args += ["--ro-bind", "/dev/null", os.path.join(workdir, name)]
+        if not name.endswith(".ipynb"):
+            path = os.path.join(workdir, name)
+            args += ["--ro-bind", path, path]
     args += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "TMPDIR", "/tmp",
-             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--chdir", workdir]
+             "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--unsetenv", "JPY_PARENT_PID", "--chdir", workdir]
     limits = [shutil.which("prlimit") or "prlimit", f"--as={MEMORY_LIMIT}", f"--fsize={FILE_SIZE_LIMIT}", "--"]
     return args + ["--"] + limits + list(cmd)
 

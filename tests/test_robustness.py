@@ -114,6 +114,39 @@ TRICKS = {
                 except Exception as exc:
                     print("blocked:", path, type(exc).__name__)
     """)}, set()),
+    "trick_proc_escape": ({"initialize_zeros": SOLVED["initialize_zeros"] + code("""
+        import os
+        for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+            for path in ("cwd/source/initialization/01_symmetry_breaking.ipynb", "cwd/gradebook.db", "cwd/PWNED"):
+                try:
+                    if path.endswith("PWNED"):
+                        open(f"/proc/{pid}/{path}", "w").write("x")
+                    else:
+                        print(open(f"/proc/{pid}/{path}", errors="replace").read()[:100000])
+                except Exception as exc:
+                    print("blocked:", pid, type(exc).__name__)
+    """)}, set()),
+    "trick_symlink_to_source": ({"initialize_zeros": SOLVED["initialize_zeros"] + code("""
+        import os
+        os.symlink("COURSE_ROOT/source/initialization/02_exploding_vanishing.ipynb", "02_exploding_vanishing.ipynb")
+        os.symlink("COURSE_ROOT/source/initialization", "leak")
+    """)}, set()),
+    "trick_planted_module": ({"count_distinct_units": WRONG_COUNT + code("""
+        open("numpy.py", "w").write("raise SystemExit('a planted numpy.py was imported')\\n")
+        open("initlab_hack.py", "w").write("x = 1\\n")
+    """), "answer_random_bias": "import os\nos._exit(0)\n"}, {"test_count_distinct_units", "test_answer_random_bias"}),
+    "trick_rebind_during_call": ({"count_distinct_units": code("""
+        def count_distinct_units(W, atol=1e-6):
+            globals()["check"] = lambda *a, **k: None
+            globals()["as_int"] = lambda *a, **k: 2
+            return W.shape[0] + 1
+    """)}, {"test_count_distinct_units"}),
+    "trick_read_expected": ({"count_distinct_units": code("""
+        def count_distinct_units(W, atol=1e-6):
+            return globals().get("expected", 2)
+    """)}, {"test_count_distinct_units"}),
+    "trick_print_history": ({"answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(In))\n'},
+                            set()),
     "fault_infinite_loop": ({"count_distinct_units": code("""
         def count_distinct_units(W, atol=1e-6):
             while True:
@@ -240,6 +273,7 @@ def graded(tmp_path_factory):
     os.environ["COURSE_CELL_TIMEOUT"] = "8"
     course = Course(tmp_path_factory.mktemp("robust"))
     for student, (answers, _) in TRICKS.items():
+        answers = {k: v.replace("COURSE_ROOT", str(course.root)) for k, v in answers.items()}
         nb = filled(NB, {**SOLVED, **answers}, course.root / "release" / ASSIGNMENT)
         if "__added__" in answers:  # a cell the student added, after the answer of initialize_random
             at = _find(nb.cells, "initialize_random") + 1
@@ -326,6 +360,17 @@ def test_student_code_cannot_read_or_write_outside_its_folder(graded):
     assert (graded.root / "nbgrader_config.py").stat().st_size > 0
     for student in ("trick_numpy", "fault_memory"):
         assert graded.autograded(student, NB)["cells"], "another student's autograded notebook was damaged"
+    escape = outputs("trick_proc_escape")
+    for secret in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "SQLite format", "cell_type"):
+        assert secret not in escape, secret
+    assert not (graded.root / "PWNED").exists()
+    folder = graded.root / "autograded" / "trick_symlink_to_source" / ASSIGNMENT
+    assert not [p for p in folder.rglob("*") if p.is_symlink()], "a symlink made by student code survived"
+    assert not (graded.root / "autograded" / "trick_planted_module" / ASSIGNMENT / "numpy.py").exists()
+    cells = graded.autograded("trick_print_history", NB)["cells"]
+    printed = json.dumps(next(c["outputs"] for c in cells
+                              if c["metadata"].get("nbgrader", {}).get("grade_id") == "answer_random_bias"))
+    assert "BEGIN HIDDEN TESTS" not in printed and "for dims in" not in printed
 
 
 def test_sandbox_is_on_where_bubblewrap_runs(graded):

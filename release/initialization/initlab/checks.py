@@ -150,24 +150,13 @@ def _same(a, b):
             and a.__func__ is b.__func__ and a.__self__ is b.__self__)
 
 
-def guard():
-    """Undo every patch of numpy, builtins, sys hooks and IPython made since import.
-
-    Call it first in every test cell. It also restores this module, so that a
-    rebound check function is put back before it is used. Patches of IPython,
-    the kernel or sys hooks are reported on stdout; the autograder then scores
-    the test cell 0.
-    """
+def _restore():
+    """Put the snapshot back; return what had been patched in IPython, the kernel or sys hooks."""
     undone = [k for k, v in _SYS_ATTRS.items() if k.endswith("hook") and not _same(_getattr(_sys, k), v)]
     if _sys.gettrace() is not None or _sys.getprofile() is not None:
         undone.append("sys.settrace/setprofile")  # a tracer can skip the lines of a test
         _sys.settrace(None)
         _sys.setprofile(None)
-    caller = _sys._getframe(1)
-    if caller.f_builtins is not _builtins.__dict__ or \
-            caller.f_globals.get("__builtins__", _builtins) not in (_builtins, _builtins.__dict__):
-        undone.append("__builtins__ of the notebook")  # rebound in the namespace, not patched in the module
-        caller.f_globals["__builtins__"] = _builtins
     for name, (module, saved) in _MODULES.items():
         _sys.modules[name] = module
         space = module.__dict__
@@ -187,8 +176,36 @@ def guard():
                 undone.append(key)
         for key, value in snap["events"].items():
             ip.events.callbacks[key][:] = value
+    return undone
+
+
+def _report(undone):
     if undone:
         print(TAMPER_MARK, ", ".join(_sorted(set(undone))))
+
+
+_TEST = {}  # the namespace of the running test cell, and its names when guard() was called
+
+
+def guard():
+    """Undo every patch of numpy, builtins, sys hooks and IPython made since import.
+
+    Call it first in every test cell. It also restores this module, so that a
+    rebound check function is put back before it is used. Patches of IPython,
+    the kernel, sys hooks or the notebook's ``__builtins__`` are reported on
+    stdout; the autograder then scores the test cell 0. It also notes the
+    notebook's names, so that ``call`` can hide the test's own from the student.
+    """
+    undone = _restore()
+    caller = _sys._getframe(1)
+    if caller.f_builtins is not _builtins.__dict__ or \
+            caller.f_globals.get("__builtins__", _builtins) not in (_builtins, _builtins.__dict__):
+        undone.append("__builtins__ of the notebook")  # rebound in the namespace, not patched in the module
+        caller.f_globals["__builtins__"] = _builtins
+    _TEST["ns"] = caller.f_globals
+    _TEST["before"] = _dict(caller.f_globals)
+    _TEST["file"] = caller.f_code.co_filename
+    _report(undone)
 
 
 # -------------------------------------------------------------- conversions
@@ -334,22 +351,57 @@ def check_raises(exception, fn, *args, **kwargs):
     _fail(f"expected {exception.__name__} for arguments {args} {kwargs}, but nothing was raised.")
 
 
+def _hide_test_names():
+    """Show the student's code the notebook as it was before the test cell; return how to undo it.
+
+    A student function runs with the notebook as its globals: it could read the
+    test's expected values or rebind the checks the test calls next.
+    """
+    ns, before = _TEST.get("ns"), _TEST.get("before")
+    if ns is None:
+        return {}
+    current = _dict(ns)
+    for key, value in current.items():
+        if key not in before:
+            del ns[key]
+        elif before[key] is not value:
+            ns[key] = before[key]
+    return current
+
+
+def _show_test_names(current):
+    ns = _TEST.get("ns")
+    if ns is not None and current:
+        for key, value in current.items():
+            if ns.get(key, _hide_test_names) is not value:
+                ns[key] = value
+
+
 def call(fn, *args, **kwargs):
-    """Call a student function with warnings and stderr muted.
+    """Call a student function with warnings and stderr muted, away from the test's names.
 
     A harmless numpy warning from a correct answer must not cost points
     (nbgrader gives 0 to a test cell that writes to stderr).
-    ``NotImplementedError`` becomes a one-line failure.
+    ``NotImplementedError`` becomes a one-line failure. While the function runs,
+    the names the test cell bound are out of its reach; afterwards they, numpy,
+    the builtins and IPython are put back (tampering during the call is reported).
     """
     if fn is None or not callable(fn):
         _fail(f"expected a function, got {_repr(fn)}")
-    with _catch_warnings():
-        _simplefilter("ignore")
-        with _errstate(all="ignore"), _redirect_stderr(_StringIO()):
-            try:
-                return fn(*args, **kwargs)
-            except NotImplementedError:
-                _fail(f"{_getattr(fn, '__name__', 'this function')} is not implemented yet.")
+    code = _getattr(fn, "__code__", None)
+    by_test = code is not None and code.co_filename == _TEST.get("file")  # a wrapper the test cell wrote
+    current = {} if by_test else _hide_test_names()
+    try:
+        with _catch_warnings():
+            _simplefilter("ignore")
+            with _errstate(all="ignore"), _redirect_stderr(_StringIO()):
+                try:
+                    return fn(*args, **kwargs)
+                except NotImplementedError:
+                    _fail(f"{_getattr(fn, '__name__', 'this function')} is not implemented yet.")
+    finally:
+        _show_test_names(current)
+        _report(_restore())
 
 
 def legacy_state_unchanged(fn, *args, **kwargs):
