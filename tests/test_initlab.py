@@ -226,3 +226,9 @@ def test_friendly_block_turns_unimplemented_into_one_line(capsys):
     with pytest.raises(ValueError):
         with widgets.friendly():
             raise ValueError("other errors propagate")
+
+
+def test_grader_recognises_the_mark_guard_prints():
+    from coursetools.preprocessors import TAMPER_MARK
+
+    assert TAMPER_MARK == checks.TAMPER_MARK

@@ -73,7 +73,7 @@ def _public_lines(nb):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_student_notebook_runs_with_a_friendly_line_for_each_missing_function(notebook, tmp_path):
+def test_student_notebook_runs_with_a_friendly_line_for_each_missing_function(notebook):
     """Run All on the untouched release: only answer and test cells fail; demos say what is missing."""
     from nbclient import NotebookClient
     from notebooks import is_answer, is_test
