@@ -29,7 +29,6 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from . import course, normalize
-from .preprocessors import TAMPER_MARK
 
 STAGED = Path(".grading") / "staged"
 STUDENT_TIME_LIMIT = 30 * 60  # seconds for one student's whole autograde (see README)
@@ -119,7 +118,7 @@ def check_scores(root, student):
 
 
 def faults(root, student):
-    """Cells of the autograded notebooks in which the kernel died or hung, or tampering was undone."""
+    """Cells of the autograded notebooks in which the kernel died or hung."""
     found = []
     seen = set()
     folder = Path(root) / "autograded" / student / course.ASSIGNMENT
@@ -127,7 +126,7 @@ def faults(root, student):
         for cell in json.loads(path.read_text()).get("cells", []):
             gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "a cell")
             for out in cell.get("outputs", []):
-                if out.get("output_type") == "error" and out.get("ename") in ("KernelFault", "Tampering"):
+                if out.get("output_type") == "error" and out.get("ename") == "KernelFault":
                     line = f"{path.name}: {out['ename']}: {out.get('evalue', '')}"
                     if out.get("evalue", "").startswith("not run:"):
                         if line not in seen:  # one line for all the abandoned cells
@@ -135,8 +134,6 @@ def faults(root, student):
                             found.append(line)
                     else:
                         found.append(f"{path.name} {gid}: {out['ename']}: {out.get('evalue', '')}")
-                elif TAMPER_MARK in "".join(out.get("text", "")):
-                    found.append(f"{path.name} {gid}: {''.join(out['text']).strip()}")
     return found
 
 

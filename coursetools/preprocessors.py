@@ -2,32 +2,35 @@
 
 ``StripRunMetadata`` keeps widget state (which can hold figures drawn by the
 solutions) and execution timings out of release/. ``SafeExecute`` replaces nbgrader's ``Execute`` during
-autograding so that one bad cell costs only the cells that depend on it:
+autograding:
 
-- a cell in which the kernel dies or hangs past the time limit (even ignoring
-  SIGINT) is skipped: the kernel is restarted, the notebook is run again
-  without that cell, and the cell gets an error output (so a test cell scores 0);
-  after ``max_faults`` such cells the rest of the notebook is not run;
+- the student's cells run in the student's kernel, in the bubblewrap sandbox of
+  ``coursetools.sandbox`` where available; the test cells run in a second,
+  trusted kernel (``coursetools.trusted``) that calls the student's functions
+  across the boundary with plain data, so no student code can reach a test,
+  its expected values or its source;
+- a cell in which the student's kernel dies or hangs past the time limit (even
+  ignoring SIGINT) is skipped: the kernels are restarted, the notebook is run
+  again without that cell, and the cell gets an error output (so a test cell
+  scores 0); after ``max_faults`` such cells the rest of the notebook is not run;
 - each cell's output is capped (``max_output_chars``);
-- in test cells, stderr (a numpy warning of a correct answer) is shown as
-  stdout instead of zeroing the cell, ``execute_result`` outputs cannot claim
-  partial credit, tracebacks are cut to their message (they would quote the
-  hidden tests in the feedback), test cells run without history (``In`` would
-  hold their source), and a test cell in which ``initlab.checks.guard()`` had to
-  undo tampering with IPython or the kernel scores 0;
-- kernels run in the bubblewrap sandbox of ``coursetools.sandbox`` where available.
+- in test cells, stderr is shown as stdout instead of zeroing the cell,
+  ``execute_result`` outputs cannot claim partial credit, and tracebacks are
+  cut to their message (they would quote the hidden tests in the feedback).
 """
 
 import copy
 
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_output
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer
+from traitlets.config import Configurable
 
-from . import sandbox
-
-TAMPER_MARK = "[initlab.guard] tampering undone:"  # what initlab.checks.guard() prints (tested equal)
+from . import sandbox, trusted
 
 
 class StripRunMetadata(NbGraderPreprocessor):
@@ -61,11 +64,40 @@ def error_output(ename, message):
     return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
 
-class SafeExecute(Execute):
-    """nbgrader's Execute, made to survive dead kernels, hangs, floods and tampering."""
+class OutputCap(Configurable):
+    """Keep at most ``max_output_chars`` characters of a cell's output; a timeout is a fault of the cell."""
+
+    max_output_chars = Integer(100_000, help="Characters of output kept per cell").tag(config=True)
+
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        self._output_chars = getattr(self, "_output_chars", 0) + size
+        if self._output_chars > self.max_output_chars and msg["msg_type"] in ("stream", "display_data",
+                                                                               "execute_result"):
+            if not getattr(self, "_truncated", False):
+                self._truncated = True
+                outs.append(new_output("stream", name="stdout",
+                                       text=f"\n... output truncated after {self.max_output_chars} characters ...\n"))
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+    def start_cell(self, index):
+        self._index, self._output_chars, self._truncated = index, 0, False
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        raise CellFault(self._index, f"this cell ran for more than {timeout} s and was stopped "
+                                     "(an infinite loop?)")
+
+
+class TestCellClient(OutputCap, NotebookClient):
+    """The client of the trusted kernel that runs the test cells."""
+
+
+class SafeExecute(OutputCap, Execute):
+    """nbgrader's Execute, with test cells in a trusted kernel, made to survive dead kernels, hangs and floods."""
 
     max_faults = Integer(4, help="Cells that may kill or hang the kernel before the rest is abandoned").tag(config=True)
-    max_output_chars = Integer(100_000, help="Characters of output kept per cell").tag(config=True)
     use_sandbox = Bool(True, help="Run the kernel inside bubblewrap when the machine allows it").tag(config=True)
 
     def __init__(self, *args, **kwargs):
@@ -76,9 +108,11 @@ class SafeExecute(Execute):
         else:
             self.log.warning("Autograding WITHOUT a sandbox: %s. Student code can read and write "
                              "anything this user can (see README, 'Threat model').", reason)
+        self._tests = None
 
     # -- whole notebook: rerun without the cells that killed or hung the kernel
     def preprocess(self, nb, resources, km=None):
+        self._helper_path = self._trusted_helper_path(resources)
         original = copy.deepcopy(nb)
         faults = {}
         while True:
@@ -90,7 +124,7 @@ class SafeExecute(Execute):
                 break
             except CellFault as fault:
                 faults[fault.index] = fault.reason
-                self.log.warning("Cell %d: %s; restarting the kernel without it", fault.index, fault.reason)
+                self.log.warning("Cell %d: %s; restarting the kernels without it", fault.index, fault.reason)
                 if len(faults) >= self.max_faults:
                     result = self._abandon(work, faults, fault.index)
                     break
@@ -101,6 +135,12 @@ class SafeExecute(Execute):
         nb.cells = result.cells
         nb.metadata = result.metadata
         return nb, resources
+
+    def _trusted_helper_path(self, resources):
+        """The assignment's folder in source/: the trusted kernel imports the helper package from there."""
+        assignment = resources.get("nbgrader", {}).get("assignment", "")
+        return CourseDirectory(config=self.config).format_path(CourseDirectory(config=self.config)
+                                                                .source_directory, ".", assignment)
 
     @staticmethod
     def _abandon(partial, faults, last):
@@ -113,15 +153,40 @@ class SafeExecute(Execute):
                 faults[index] = reason
         return partial
 
+    # -- the two kernels start together and stop together
+    async def async_start_new_kernel(self, **kwargs):
+        await super().async_start_new_kernel(**kwargs)
+        self._tests = trusted.TrustedKernel(self._helper_path, self.timeout, TestCellClient, self.log)
+        await self._tests.start()
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        await self._tests.connect(trusted.connection_info(self.km))
+        return kc
+
+    async def _async_cleanup_kernel(self):
+        try:
+            await super()._async_cleanup_kernel()
+        finally:
+            if self._tests is not None:
+                await self._tests.stop()
+                self._tests = None
+
+    # nbclient's synchronous names are bound to its own coroutines: point them at these
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
+
     # -- one cell
     def preprocess_cell(self, cell, resources, index):
-        self._index = index
-        self._output_chars = 0
-        self._truncated = False
+        self.start_cell(index)
         try:
-            if is_test_cell(cell):  # not in In/_ih, where a later answer cell could print the hidden tests
+            if is_test_cell(cell):
                 self._check_assign_resources(resources)
-                cell = self.execute_cell(cell, index, store_history=False)
+                self._tests.client.start_cell(index)
+                cell = self._tests.execute(self.nb, index)
+                if not self._student_kernel_alive():
+                    raise DeadKernelError("the student's kernel died during a test")
             else:
                 cell, resources = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -131,22 +196,8 @@ class SafeExecute(Execute):
             self._clean_test_outputs(cell)
         return cell, resources
 
-    async def _async_handle_timeout(self, timeout, cell=None):
-        raise CellFault(self._index, f"this cell ran for more than {timeout} s and was stopped "
-                                     "(an infinite loop?)")
-
-    def output(self, outs, msg, display_id, cell_index):
-        content = msg.get("content", {})
-        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
-        self._output_chars = getattr(self, "_output_chars", 0) + size
-        if self._output_chars > self.max_output_chars and msg["msg_type"] in ("stream", "display_data",
-                                                                               "execute_result"):
-            if not self._truncated:
-                self._truncated = True
-                outs.append(new_output("stream", name="stdout",
-                                       text=f"\n... output truncated after {self.max_output_chars} characters ...\n"))
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+    def _student_kernel_alive(self):
+        return run_sync(self.km.is_alive)()
 
     @staticmethod
     def _clean_test_outputs(cell):
@@ -159,12 +210,5 @@ class SafeExecute(Execute):
             elif out.output_type == "error":
                 # the message says what went wrong; the traceback would quote hidden test code
                 out = error_output(out.ename, out.evalue)
-            if out.output_type == "stream" and TAMPER_MARK in out.text:
-                cleaned.append(out)
-                cleaned.append(error_output("Tampering", "this test ran after code that patched IPython, the "
-                                                         "kernel or sys hooks; the patch was undone and the "
-                                                         "test scores 0 (see the line above)"))
-                continue
             cleaned.append(out)
         cell.outputs = cleaned
-

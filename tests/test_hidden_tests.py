@@ -1,13 +1,16 @@
 """The hidden tests accept every catalogued correct implementation and reject every wrong one.
 
 Fast and in-process: each case runs a notebook's setup cell, one implementation
-and that function's test cell in a fresh namespace. The real nbgrader round trip
+and that function's test cell in a fresh namespace, with every call sent through
+the same plain-data encoding as during autograding (``INITLAB_BRIDGE=loopback``). The real nbgrader round trip
 is in test_grading_pipeline.py; tricks and faults are in test_robustness.py.
 """
 
+import os
 import traceback
 
 import pytest
+from initlab import bridge
 from notebooks import NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, setup_source, variants
 
 
@@ -23,8 +26,14 @@ def _cases():
                 yield pytest.param(name, fn, src, False, hint, id=f"{name[:2]}-{fn}-wrong{i}")
 
 
+@pytest.fixture(autouse=True)
+def loopback(monkeypatch):
+    monkeypatch.setenv("INITLAB_BRIDGE", "loopback")
+
+
 def run_test_cell(notebook, function, implementation):
     """Run setup, ``implementation`` and the test cell of ``function``; return the exception or None."""
+    assert os.environ.get("INITLAB_BRIDGE") == "loopback"
     nb = read(SOURCE / notebook)
     space = {"__name__": "__main__"}
     exec(compile(setup_source(nb), "<setup>", "exec"), space)
@@ -47,6 +56,17 @@ def test_every_graded_function_has_wrong_variants(notebook):
     assert set(correct) | set(wrong) <= set(answers), "variants name a function the notebook does not grade"
 
 
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_test_cells_read_nothing_of_the_notebook_but_graded_names(notebook):
+    """During autograding a test cell runs in the trusted kernel, where only the names it reads of the
+    student's notebook are bound (functions and answers of graded cells): everything else it imports."""
+    nb = read(SOURCE / notebook)
+    graded = set(answer_cells(nb))
+    for test_id, cell in grade_cells(nb).items():
+        extra = bridge.free_names(cell.source) - graded
+        assert not extra, f"{test_id} reads {sorted(extra)}, which only the student's kernel has: import it"
+
+
 @pytest.mark.parametrize("notebook,function,implementation,accepted,hint", list(_cases()))
 def test_hidden_tests_judge_implementation(notebook, function, implementation, accepted, hint):
     exc = run_test_cell(notebook, function, implementation)
@@ -55,7 +75,8 @@ def test_hidden_tests_judge_implementation(notebook, function, implementation, a
         return
     assert exc is not None, f"a wrong implementation of {function} passed:\n{implementation}"
     frames = [f.filename for f in traceback.extract_tb(exc.__traceback__)]
-    assert isinstance(exc, AssertionError) or "<implementation>" in frames, (
+    raised_by_student = isinstance(exc, bridge.RaisedByStudent) or "<implementation>" in frames
+    assert isinstance(exc, AssertionError) or raised_by_student, (
         "the test cell itself crashed:\n" + "".join(traceback.format_exception(exc)))
     if hint is not None:
         assert hint.lower() in str(exc).lower(), f"message should mention {hint!r}, got: {exc}"

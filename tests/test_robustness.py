@@ -14,7 +14,7 @@ import textwrap
 
 import nbformat
 import pytest
-from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, SOURCE, answer_cells, read
+from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, SOURCE, answer_cells, grade_cells, read
 from submissions import Course, filled, solutions
 
 from coursetools import batch, review, sandbox
@@ -58,7 +58,7 @@ TRICKS = {
     "trick_builtins_namespace": ({"count_distinct_units": WRONG_COUNT + code("""
         import builtins
         __builtins__ = dict(vars(builtins), abs=lambda x: 0, len=lambda x: 2, list=lambda x=(): [2])
-    """)}, {"test_count_distinct_units"}),
+    """)}, {"test_count_distinct_units", "test_initialize_random"}),  # the student's own later answer uses len
     "trick_tracer": ({"count_distinct_units": WRONG_COUNT + code("""
         import sys
         def tracer(frame, event, arg):
@@ -75,6 +75,55 @@ TRICKS = {
         except AttributeError:
             pass
     """)}, {"test_count_distinct_units"}),
+    # what the old in-kernel design could not stop: replacing the checks before a test imports them,
+    # a hook that reads every cell the kernel runs, listening to every kernel's messages on loopback
+    "trick_fake_checks_module": ({"count_distinct_units": WRONG_COUNT + code("""
+        import sys, types
+        fake = types.ModuleType("initlab.checks")
+        for name in ("check", "check_close", "check_raises", "check_rng_use", "check_weight_sample", "passed"):
+            setattr(fake, name, lambda *a, **k: None)
+        fake.call = lambda fn, *a, **k: fn(*a, **k)
+        fake.as_int = lambda *a, **k: 2
+        fake.close = lambda *a, **k: True
+        sys.modules["initlab.checks"] = fake
+    """)}, {"test_count_distinct_units"}),
+    "trick_replace_import": ({"count_distinct_units": WRONG_COUNT + code("""
+        import builtins, types
+        real_import = builtins.__import__
+        fake = types.ModuleType("initlab.checks")
+        fake.__getattr__ = lambda name: (lambda *a, **k: 2 if name == "as_int" else None)
+        def fake_import(name, globals=None, locals=None, fromlist=(), level=0):
+            if name == "initlab.checks":
+                return fake
+            return real_import(name, globals, locals, fromlist, level)
+        builtins.__import__ = fake_import
+    """)}, {"test_count_distinct_units"}),
+    "trick_read_running_cells": ({"initialize_zeros": SOLVED["initialize_zeros"] + code("""
+        seen = []
+        ip = get_ipython()
+        ip.events.register("pre_run_cell", lambda info: seen.append(info.raw_cell))
+        ip.input_transformers_post.append(lambda lines: seen.append("".join(lines)) or lines)
+    """), "answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(seen))\n'}, set()),
+    "trick_sniff_kernels": ({"initialize_zeros": SOLVED["initialize_zeros"] + code("""
+        import glob, threading, zmq
+        heard = []
+        def listening_ports():
+            lines = open("/proc/net/tcp").read().splitlines()[1:]
+            return {int(p[1].split(":")[1], 16) for p in (ln.split() for ln in lines) if p[3] == "0A"}
+        def sniff():
+            ctx, poller = zmq.Context(), zmq.Poller()
+            endpoints = [f"tcp://127.0.0.1:{port}" for port in listening_ports()]
+            endpoints += ["ipc://" + path for path in glob.glob("/tmp/**/*", recursive=True)]
+            for endpoint in endpoints:
+                sub = ctx.socket(zmq.SUB)
+                sub.setsockopt(zmq.SUBSCRIBE, b"")
+                sub.connect(endpoint)
+                poller.register(sub, zmq.POLLIN)
+            while True:
+                for sub, _ in poller.poll(500):
+                    heard.append(b" ".join(sub.recv_multipart()).decode(errors="replace"))
+        threading.Thread(target=sniff, daemon=True).start()
+    """), "answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(heard))\n'}, set()),
     "trick_random_state": ({"initialize_random": code("""
         import numpy as np
         np.random.seed(0)
@@ -335,8 +384,7 @@ def test_foreign_notebook_scores_zero_with_a_note(graded):
 
 
 def test_report_lists_every_submission_that_did_not_grade_cleanly(graded):
-    for student in ("fault_infinite_loop", "fault_exit_in_function", "trick_custom_exc", "edit_delete_test",
-                    "batch_files"):
+    for student in ("fault_infinite_loop", "fault_exit_in_function", "edit_delete_test", "batch_files"):
         section = graded.report.split(f"**{student}**")[1].split("- **")[0]
         assert "see notes" in section or "FAILED" in section, section
     assert "missing: graded as unanswered" in graded.report
@@ -367,10 +415,29 @@ def test_student_code_cannot_read_or_write_outside_its_folder(graded):
     folder = graded.root / "autograded" / "trick_symlink_to_source" / ASSIGNMENT
     assert not [p for p in folder.rglob("*") if p.is_symlink()], "a symlink made by student code survived"
     assert not (graded.root / "autograded" / "trick_planted_module" / ASSIGNMENT / "numpy.py").exists()
-    cells = graded.autograded("trick_print_history", NB)["cells"]
-    printed = json.dumps(next(c["outputs"] for c in cells
-                              if c["metadata"].get("nbgrader", {}).get("grade_id") == "answer_random_bias"))
-    assert "BEGIN HIDDEN TESTS" not in printed and "for dims in" not in printed
+
+
+def hidden_test_lines(notebook):
+    """Lines of the hidden tests of ``notebook`` that the visible part of the cell does not also have."""
+    lines = set()
+    for cell in grade_cells(read(SOURCE / notebook)).values():
+        visible, _, rest = cell.source.partition("### BEGIN HIDDEN TESTS")
+        hidden = rest.partition("### END HIDDEN TESTS")[0]
+        lines |= {ln.strip() for ln in hidden.splitlines() if len(ln.strip()) > 20 and ln.strip() not in visible}
+    return lines
+
+
+@pytest.mark.parametrize("student", ["trick_print_history", "trick_read_running_cells", "trick_sniff_kernels"])
+def test_no_hidden_test_reaches_student_code(graded, student):
+    """Student code that reads every cell its kernel runs, or listens to every kernel's messages, hears no test."""
+    cells = graded.autograded(student, NB)["cells"]
+    printed = json.dumps([c["outputs"] for c in cells if c["metadata"].get("nbgrader", {}).get("solution")])
+    if student == "trick_read_running_cells":
+        assert "def initialize_random" in printed, "the hook should have seen the student's later cells"
+    assert "BEGIN HIDDEN TESTS" not in printed
+    if student != "trick_sniff_kernels" or sandbox.unavailable_reason() is None:
+        leaked = [line for line in hidden_test_lines(NB) if line in printed]
+        assert not leaked, leaked
 
 
 def test_sandbox_is_on_where_bubblewrap_runs(graded):

@@ -4,6 +4,8 @@ WRONG maps a function to (source, hint) pairs: the hint is a piece of the failur
 message that should tell the student what went wrong (None: any failure).
 """
 
+from variants.families import initializer, normal_initializer
+
 _VOP = """
 import numpy as np
 def variance_of_product(mean_x, var_x, mean_y, var_y):
@@ -14,13 +16,10 @@ import numpy as np
 def linear_output_variance(fan_in, var_w, var_in):
     return {expr}
 """
-_LECUN = """
-import numpy as np
-def lecun_normal(n_in, n_out, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    return {expr}
-"""
-_XAVIER = _LECUN.replace("lecun_normal", "xavier_normal")
+_LECUN = initializer("lecun_normal", "{expr}")
+_XAVIER = initializer("xavier_normal", "{expr}")
+LECUN = normal_initializer("lecun_normal", "np.sqrt(1 / {n_in})")
+XAVIER = normal_initializer("xavier_normal", "np.sqrt(2 / ({n_in} + {n_out}))")
 
 _FWD = """
 import numpy as np
@@ -77,27 +76,8 @@ CORRECT = {
         _LOV.format(expr="sum(var_w * var_in for _ in range(int(fan_in)))"),
         _LOV.format(expr="float(np.prod([fan_in, var_w, var_in]))"),
     ],
-    "lecun_normal": [
-        _LECUN.format(expr="rng.normal(0, np.sqrt(1 / n_in), (n_out, n_in))"),
-        _LECUN.format(expr="rng.standard_normal((n_out, n_in)) / n_in ** 0.5"),
-        _LECUN.format(expr="rng.normal(loc=0.0, scale=(1.0 / n_in) ** 0.5, size=[n_out, n_in]).astype(np.float64)"),
-        """
-import numpy as np
-def lecun_normal(n_in, n_out, rng=None):
-    if rng is None:
-        rng = np.random.default_rng()
-    W = np.empty((n_out, n_in))
-    for k in range(n_out):
-        W[k] = rng.standard_normal(n_in) * np.sqrt(1 / n_in)
-    return W
-""",
-    ],
-    "xavier_normal": [
-        _XAVIER.format(expr="rng.normal(0, np.sqrt(2 / (n_in + n_out)), (n_out, n_in))"),
-        _XAVIER.format(expr="np.sqrt(2.0 / (n_in + n_out)) * rng.standard_normal((n_out, n_in))"),
-        _XAVIER.format(expr="rng.standard_normal(size=(n_out, n_in)) * (2 / (n_in + n_out)) ** 0.5"),
-        _XAVIER.format(expr="rng.normal(size=(n_out, n_in)) / np.sqrt((n_in + n_out) / 2)"),
-    ],
+    "lecun_normal": LECUN[0],
+    "xavier_normal": XAVIER[0],
     "forward_variances": [
         _fwd(),
         """
@@ -206,37 +186,18 @@ WRONG = {
         (_LOV.format(expr="fan_in + var_w + var_in"), "added"),
         (_LOV.format(expr="fan_in * var_w ** 2 * var_in"), None),
     ],
-    "lecun_normal": [
-        (_LECUN.format(expr="rng.normal(0, 1 / n_in, (n_out, n_in))"), "missing square root"),
-        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) / n_in"), "missing square root"),
-        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_out)"), "fan_out"),
-        (_LECUN.format(expr="rng.standard_normal((n_in, n_out)) * np.sqrt(1 / n_in)"), "transposed"),
-        (_LECUN.format(expr="np.random.randn(n_out, n_in) * np.sqrt(1 / n_in)"), "global random state"),
-        (_LECUN.format(expr="rng.uniform(-np.sqrt(1 / n_in), np.sqrt(1 / n_in), (n_out, n_in))"), "uniform"),
-        (_LECUN.format(expr="rng.uniform(-np.sqrt(3 / n_in), np.sqrt(3 / n_in), (n_out, n_in))"), "normal"),
-        (_LECUN.format(expr="rng.random((n_out, n_in)) * np.sqrt(1 / n_in)"), "mean 0"),
+    "lecun_normal": LECUN[1] + [
         (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / (n_in + n_out))"), "glorot"),
         (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in)"), "he variance"),
-        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * (1 / n_in) ** 0.25"), "twice"),
-        (_LECUN.format(expr="np.random.default_rng(0).standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"),
-         "different seeds"),
-        (_LECUN.format(expr="np.random.default_rng().standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"),
-         "same seed"),
     ],
-    "xavier_normal": [
-        (_XAVIER.format(expr="rng.normal(0, 2 / (n_in + n_out), (n_out, n_in))"), "missing square root"),
+    "xavier_normal": XAVIER[1] + [
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / (n_in + n_out))"),
          "factor 2 is missing"),
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"), "lecun"),
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_out)"), "1/n_out"),
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt((1 / n_in + 1 / n_out) / 2)"),
          "harmonic mean"),
-        (_XAVIER.format(expr="rng.standard_normal((n_in, n_out)) * np.sqrt(2 / (n_in + n_out))"), "transposed"),
-        (_XAVIER.format(expr="np.random.normal(0, np.sqrt(2 / (n_in + n_out)), (n_out, n_in))"),
-         "global random state"),
-        (_XAVIER.format(expr="rng.uniform(-1, 1, (n_out, n_in)) * np.sqrt(6 / (n_in + n_out))"), "normal"),
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in + n_out)"), None),
-        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * (2 / (n_in + n_out)) ** 0.25"), "twice"),
     ],
     "forward_variances": [
         (_fwd(term="layer_dims[l] * weight_vars[l-1] * second"), "fan-out"),

@@ -1,0 +1,69 @@
+"""Families of implementations the variant catalogues share.
+
+Every weight initializer ``name(n_in, n_out, rng=None)`` invites the same mistakes: a
+variance used as the standard deviation, a root taken twice, swapped fans, a
+transposed shape, the global random state, a fixed or fresh seed, a uniform for a
+normal, ``rng.random``, no scaling at all. ``normal_initializer`` writes them all from
+the standard deviation's formula, with the hint each failure message must contain.
+"""
+
+import math
+
+_INITIALIZER = """
+import numpy as np
+def {name}(n_in, n_out, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    return {expr}
+"""
+
+_ROW_BY_ROW = """
+import numpy as np
+def {name}(n_in, n_out, rng=None):
+    if rng is None:
+        rng = np.random.default_rng()
+    W = np.empty((n_out, n_in))
+    for k in range(n_out):
+        W[k] = rng.standard_normal(n_in) * ({std})
+    return W
+"""
+
+
+def initializer(name, expr):
+    """The source of an initializer ``name`` that returns ``expr`` (in n_in, n_out, rng, np)."""
+    return _INITIALIZER.format(name=name, expr=expr)
+
+
+def _value(formula, n_in, n_out):
+    return eval(formula.format(n_in=n_in, n_out=n_out), {"np": math, "sqrt": math.sqrt})
+
+
+def normal_initializer(name, std):
+    """(correct, wrong) sources of ``name`` drawing N(0, std²) of shape (n_out, n_in).
+
+    ``std`` is a formula with ``{n_in}`` and ``{n_out}`` placeholders, e.g. ``"np.sqrt(1 / {n_in})"``.
+    """
+    s = std.format(n_in="n_in", n_out="n_out")
+    correct = [
+        initializer(name, f"rng.normal(0, {s}, (n_out, n_in))"),
+        initializer(name, f"rng.standard_normal((n_out, n_in)) * ({s})"),
+        initializer(name, f"rng.normal(loc=0.0, scale={s}, size=[n_out, n_in]).astype(np.float64)"),
+        _ROW_BY_ROW.format(name=name, std=s),
+    ]
+    wrong = [
+        (initializer(name, f"rng.standard_normal((n_out, n_in)) * ({s}) ** 2"), "missing square root"),
+        (initializer(name, f"rng.normal(0, ({s}) ** 2, (n_out, n_in))"), "missing square root"),
+        (initializer(name, f"rng.standard_normal((n_out, n_in)) * ({s}) ** 0.5"), "twice"),
+        (initializer(name, f"rng.standard_normal((n_in, n_out)) * ({s})"), "transposed"),
+        (initializer(name, f"np.random.randn(n_out, n_in) * ({s})"), "global random state"),
+        (initializer(name, f"np.random.normal(0, {s}, (n_out, n_in))"), "global random state"),
+        (initializer(name, f"np.random.default_rng(0).standard_normal((n_out, n_in)) * ({s})"), "different seeds"),
+        (initializer(name, f"np.random.default_rng().standard_normal((n_out, n_in)) * ({s})"), "same seed"),
+        (initializer(name, f"rng.uniform(-({s}), {s}, (n_out, n_in))"), "uniform"),
+        (initializer(name, f"rng.uniform(-1, 1, (n_out, n_in)) * 3 ** 0.5 * ({s})"), "normal"),
+        (initializer(name, f"rng.random((n_out, n_in)) * ({s})"), "mean 0"),
+        (initializer(name, "rng.standard_normal((n_out, n_in))"), "not scaled"),
+    ]
+    if not math.isclose(_value(std, 400, 100), _value(std, 100, 400)):
+        swapped = std.format(n_in="n_out", n_out="n_in")
+        wrong.append((initializer(name, f"rng.standard_normal((n_out, n_in)) * ({swapped})"), "fan_out"))
+    return correct, wrong
