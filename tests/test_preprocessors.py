@@ -1,6 +1,7 @@
 """Unit tests of the course's preprocessors and their lists, without kernels or nbgrader runs."""
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 
 from coursetools import config
@@ -93,8 +94,8 @@ def test_feedback_clears_hidden_tests_first():
 def test_autograde_runs_safe_execute_in_place_of_execute():
     steps = config.autograde_preprocessors()
     assert SafeExecute in steps and Execute not in steps
-    assert [Execute if pp is SafeExecute else pp for pp in steps] == config._default(
-        config.Autograde, "autograde_preprocessors")
+    nbgrader_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    assert [Execute if pp is SafeExecute else pp for pp in steps] == nbgrader_steps
 
 
 def test_release_strips_run_metadata_last():
