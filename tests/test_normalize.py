@@ -34,25 +34,27 @@ def release():
 RELEASE = release()
 
 
+def _nbgrader(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
 def submission(**answers):
     """The release with answer cells filled in: ``f="def f(x): ..."``."""
     nb = copy.deepcopy(RELEASE)
     for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = answers[gid]
+        if _nbgrader(cell).get("grade_id") in answers:
+            cell.source = answers[_nbgrader(cell)["grade_id"]]
     return nb
 
 
 def at(nb, gid):
     """Index of the cell with grade_id ``gid``."""
-    return next(i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == gid)
+    return next(i for i, c in enumerate(nb.cells) if _nbgrader(c).get("grade_id") == gid)
 
 
 def layout(nb):
     """[(grade_id, points, source)] of every cell: what grading depends on."""
-    return [(c.metadata.get("nbgrader", {}).get("grade_id"), c.metadata.get("nbgrader", {}).get("points"), c.source)
-            for c in nb.cells]
+    return [(_nbgrader(c).get("grade_id"), _nbgrader(c).get("points"), c.source) for c in nb.cells]
 
 
 F, G = "def f(x):\n    return x\n", "def g(x):\n    return x * x\n"
