@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: start test venv system release execute bench lint
+.PHONY: start test fast venv system release execute bench lint
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ start: venv
 
 test: venv system
 	$(BIN)/python -m pytest
+
+# The kernel-free tests only (unit tests, hidden-test variants): seconds, for the edit-test loop.
+fast: venv
+	$(BIN)/python -m pytest -m "not slow" -q
 
 release: venv
 	$(BIN)/python -m coursetools release

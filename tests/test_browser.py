@@ -18,7 +18,8 @@ from notebooks import ASSIGNMENT, SOURCE
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make test installs it as root)")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make test installs it as root)")]
 TOKEN = "course-tests"
 NB = "01_symmetry_breaking.ipynb"
 

@@ -10,6 +10,8 @@ import pytest
 from notebooks import ASSIGNMENT, NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, variants
 from submissions import Course, full
 
+pytestmark = pytest.mark.slow
+
 
 def wrong_round(k):
     """{notebook: {grade_id: wrong code}}: the k-th graded function of each notebook made wrong."""

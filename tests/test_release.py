@@ -18,6 +18,7 @@ def _comparable(nb):
     return [(c.cell_type, c.source, dict(c.metadata)) for c in nb.cells]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_release_notebook_equals_a_fresh_generate_assignment(fresh, notebook):
     assert (RELEASE / notebook).exists(), f"{notebook} is missing from release/: run `make release`"
@@ -25,6 +26,7 @@ def test_release_notebook_equals_a_fresh_generate_assignment(fresh, notebook):
         f"release/{notebook} is out of date: run `make release` and commit")
 
 
+@pytest.mark.slow
 def test_release_holds_the_same_files_as_a_fresh_generate_assignment(fresh):
     def files(root):
         return sorted(str(p.relative_to(root)) for p in root.rglob("*")
@@ -72,6 +74,7 @@ def _public_lines(nb):
     return {ln.strip() for ln in text.splitlines()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_student_notebook_runs_with_a_friendly_line_for_each_missing_function(notebook):
     """Run All on the untouched release: only answer and test cells fail; demos say what is missing."""

@@ -19,6 +19,8 @@ from submissions import Course, filled, solutions
 
 from coursetools import batch, review, sandbox
 
+pytestmark = pytest.mark.slow
+
 NB = "01_symmetry_breaking.ipynb"
 WRONG_COUNT = "def count_distinct_units(W, atol=1e-6):\n    return W.shape[0] + 1\n"
 SOLVED = solutions(NB)

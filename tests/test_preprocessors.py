@@ -1,0 +1,102 @@
+"""Unit tests of the course's preprocessors and their lists, without kernels or nbgrader runs."""
+
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbgrader.converters.autograde import Autograde
+from nbgrader.preprocessors import ClearHiddenTests, Execute
+
+from coursetools import config
+from coursetools.preprocessors import CellFault, SafeExecute, StripRunMetadata, error_output, is_test_cell
+
+WIDGET_VIEW = {"application/vnd.jupyter.widget-view+json": {"model_id": "m1", "version_major": 2}}
+
+
+def cell(source="x = 1\n", outputs=(), **nbgrader):
+    """A code cell with ``outputs`` and, when given, nbgrader metadata."""
+    meta = {"nbgrader": nbgrader} if nbgrader else {}
+    return new_code_cell(source, metadata=meta, outputs=list(outputs))
+
+
+def test_strip_run_metadata_removes_widget_state_and_timings_and_keeps_nbgrader_metadata():
+    run = cell(grade_id="setup", locked=True)
+    run.metadata.update(widgets={"state": {}}, execution={"iopub.status.busy": "2026-01-01T00:00:00"})
+    language = {"language_info": {"name": "python"}}
+    nb = new_notebook(cells=[run, new_markdown_cell("text")], metadata={"widgets": {"state": {}}, **language})
+    nb, _ = StripRunMetadata().preprocess(nb, {})
+    assert nb.metadata == language
+    assert nb.cells[0].metadata == {"nbgrader": {"grade_id": "setup", "locked": True}}
+
+
+def test_strip_run_metadata_removes_widget_views_and_keeps_other_outputs():
+    text = new_output("stream", name="stdout", text="hi\n")
+    figure = new_output("display_data", data={"image/png": "iVBOR", "text/plain": "<Figure>"})
+    widget = new_output("display_data", data={**WIDGET_VIEW, "text/plain": "VBox()"})
+    nb, _ = StripRunMetadata().preprocess(new_notebook(cells=[cell(outputs=[text, widget, figure])]), {})
+    assert nb.cells[0].outputs == [text, figure]
+
+
+def test_test_cell_stderr_becomes_stdout_marked_stderr():
+    test = cell(outputs=[new_output("stream", name="stdout", text="ok\n"),
+                         new_output("stream", name="stderr", text="RuntimeWarning: overflow\n")])
+    SafeExecute._clean_test_outputs(test)
+    assert test.outputs == [new_output("stream", name="stdout", text="ok\n"),
+                            new_output("stream", name="stdout", text="[stderr] RuntimeWarning: overflow\n")]
+
+
+def test_test_cell_execute_result_cannot_claim_partial_credit():
+    test = cell(outputs=[new_output("execute_result", data={"text/plain": "1.0"}, execution_count=3)])
+    SafeExecute._clean_test_outputs(test)
+    assert test.outputs == [new_output("display_data", data={"text/plain": "1.0"})]
+
+
+def test_test_cell_traceback_is_cut_to_its_message():
+    error = new_output("error", ename="AssertionError", evalue="f(1) should be 1",
+                       traceback=["Traceback", "assert f(1) == secret_value", "AssertionError: f(1) should be 1"])
+    test = cell(outputs=[error])
+    SafeExecute._clean_test_outputs(test)
+    assert test.outputs == [error_output("AssertionError", "f(1) should be 1")]
+    assert test.outputs[0].traceback == ["AssertionError: f(1) should be 1"]
+
+
+def test_abandon_faults_every_code_cell_after_the_last_fault_and_keeps_the_rest():
+    cells = [cell("a\n"), cell("b\n"), new_markdown_cell("m"), cell("c\n"), cell("d\n")]
+    partial = new_notebook(cells=cells)
+    faults = {1: "hung"}
+    assert SafeExecute._abandon(partial, faults, 1) is partial
+    assert faults.keys() == {1, 3, 4}
+    assert faults[1] == "hung" and faults[3] == faults[4]
+    assert faults[3].startswith("not run: the kernel died or hung in 1 cells")
+    assert partial.cells == cells
+
+
+def test_is_test_cell_means_graded_code_that_is_not_an_answer():
+    assert is_test_cell(cell(grade=True, solution=False, points=1))
+    assert not is_test_cell(cell(grade=True, solution=True, points=1))  # manually graded answer
+    assert not is_test_cell(cell(grade=False, solution=True))
+    assert not is_test_cell(cell())
+    assert not is_test_cell(new_markdown_cell("text", metadata={"nbgrader": {"grade": True, "solution": False}}))
+
+
+def test_error_output_is_an_error_whose_traceback_is_its_message():
+    assert error_output("KernelFault", "died") == new_output(
+        "error", ename="KernelFault", evalue="died", traceback=["KernelFault: died"])
+
+
+def test_cell_fault_carries_the_cell_index_and_reason():
+    fault = CellFault(4, "hung")
+    assert (fault.index, fault.reason, str(fault)) == (4, "hung", "hung")
+
+
+def test_feedback_clears_hidden_tests_first():
+    steps = config.generate_feedback_preprocessors()
+    assert steps[0] is ClearHiddenTests and steps.count(ClearHiddenTests) == 1
+
+
+def test_autograde_runs_safe_execute_in_place_of_execute():
+    steps = config.autograde_preprocessors()
+    assert SafeExecute in steps and Execute not in steps
+    nbgrader_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
+    assert [Execute if pp is SafeExecute else pp for pp in steps] == nbgrader_steps
+
+
+def test_release_strips_run_metadata_last():
+    assert config.generate_assignment_preprocessors()[-1] is StripRunMetadata
