@@ -32,7 +32,8 @@ def normalize(submitted, release):
     notes = []
     released_ids = [_meta(c).get("grade_id") for c in release.cells]
     known = {gid for gid in released_ids if gid}
-    release_cell_ids = {c.get("id") for c in release.cells} - {None}
+    # a released answer cell that lost its nbgrader metadata keeps its id: it is still the student's
+    release_cell_ids = {c.get("id") for c in release.cells if not _is_answer(c)} - {None}
     release_sources = {c.source for c in release.cells}
     answers, added, seen = {}, {}, {}
     anchor = None
@@ -55,6 +56,15 @@ def normalize(submitted, release):
     if order != sorted(order, key=released_ids.index):
         notes.append("cells were moved; the released order is restored")
 
+    for cell in release.cells:  # answers pasted into cells of their own, wherever they are
+        gid = _meta(cell).get("grade_id")
+        if _is_answer(cell) and gid not in answers:
+            rescued = _rescue(added, gid, cell.cell_type)
+            if rescued is not None:
+                answers[gid] = rescued
+                notes.append(f"answer cell '{gid}' had lost its nbgrader metadata; "
+                             "the cell that defines it is graded instead")
+
     out = copy.deepcopy(release)
     out.cells = []
     for cell in release.cells:
@@ -64,13 +74,7 @@ def normalize(submitted, release):
             if gid in answers:
                 new.source = answers[gid].source
             else:
-                rescued = _rescue(added, gid, cell.cell_type)
-                if rescued is not None:
-                    new.source = rescued.source
-                    notes.append(f"answer cell '{gid}' had lost its nbgrader metadata; "
-                                 "the cell that defines it is graded instead")
-                else:
-                    notes.append(f"answer cell '{gid}' is missing: graded as unanswered")
+                notes.append(f"answer cell '{gid}' is missing: graded as unanswered")
         elif gid in known and gid not in seen:
             notes.append(f"locked cell '{gid}' was deleted; restored from the release")
         out.cells.append(new)

@@ -156,14 +156,12 @@ def test_answer_pasted_into_a_new_untagged_cell_is_rescued():
     assert layout(out) == SOLVED
 
 
-@pytest.mark.xfail(strict=True, reason="normalize emits cells added after 'setup' before it reaches 'f': no rescue")
 def test_answer_pasted_where_the_deleted_answer_cell_was_is_rescued():
     out, notes = normalize(_pasted(lambda nb: at(nb, "test_f")), RELEASE)
     assert notes == RESCUED
     assert layout(out) == SOLVED
 
 
-@pytest.mark.xfail(strict=True, reason="a cell keeping its released id is never taken as the student's: no rescue")
 def test_answer_cell_stripped_of_its_nbgrader_metadata_is_rescued():
     nb = submission(f=F, g=G)
     del nb.cells[at(nb, "f")].metadata["nbgrader"]
