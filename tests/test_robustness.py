@@ -434,8 +434,8 @@ def test_no_hidden_test_reaches_student_code(graded, student):
     """Student code that reads every cell its kernel runs, or listens to every kernel's messages, hears no test."""
     cells = graded.autograded(student, NB)["cells"]
     printed = json.dumps([c["outputs"] for c in cells if c["metadata"].get("nbgrader", {}).get("solution")])
-    if student == "trick_read_running_cells":
-        assert "def initialize_random" in printed, "the hook should have seen the student's later cells"
+    if student == "trick_read_running_cells":  # the hook saw the grader's calls, and nothing of the tests
+        assert "initlab.bridge" in printed, "the hook should have seen the code the grader ran in the kernel"
     assert "BEGIN HIDDEN TESTS" not in printed
     if student != "trick_sniff_kernels" or sandbox.unavailable_reason() is None:
         leaked = [line for line in hidden_test_lines(NB) if line in printed]
