@@ -17,12 +17,17 @@ what can neither run script nor load anything from the network:
 - raw cells: shown as a plain code block;
 - cell and notebook metadata: only the keys the release has, with nbgrader's
   fields type-checked (grade ids are printed unescaped by the templates);
-- the student id must be a plain identifier (it is printed unescaped, too).
+- the student id must be a plain identifier (it is printed unescaped, too);
+- files of the notebook's folder that a browser would render as a page (HTML, SVG, XML, JavaScript, PDF)
+  are deleted: plain ``nbgrader autograde`` copies every submitted file there, and the formgrader serves
+  that folder with the TA's origin (/formgrader/submissions/<id>/<file>).
 """
 
 import html
+import mimetypes
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbformat import NotebookNode
@@ -60,7 +65,20 @@ class InertContent(NbGraderPreprocessor):
         nb.metadata = NotebookNode({k: _plain_json(nb.metadata[k]) for k in ("kernelspec", "language_info")
                                     if isinstance(nb.metadata.get(k), dict)})
         nb.cells = [inert_cell(cell, k) for k, cell in enumerate(nb.cells)]
+        folder = resources.get("metadata", {}).get("path")
+        if folder:
+            for path in active_files(folder):
+                self.log.warning("Removing %s: a browser would run it as a page", path)
+                path.unlink()
         return nb, resources
+
+
+def active_files(folder):
+    """Files under ``folder`` that a browser shows as a page, by the type a web server gives them."""
+    for path in Path(folder).rglob("*"):
+        kind = mimetypes.guess_type(path.name)[0] or ""
+        if path.is_file() and re.search(r"html|xml|script|pdf|rfc822|multipart", kind):
+            yield path
 
 
 def inert_cell(cell, index):

@@ -125,7 +125,8 @@ def site(tmp_path_factory):
     root = course.root
     course.submit_solutions("alice", only=[NB])
     course.submit("mallory", {NB: payload_notebook(root), f"{NAME}.ipynb": payload_notebook(root)})
-    course.submit("mallory_plain", {NB: payload_notebook(root)})
+    folder = course.submit("mallory_plain", {NB: payload_notebook(root)})
+    (folder / "page.html").write_text(f"<html><body>{SCRIPT}</body></html>")  # served by the formgrader
     course.submit(NAME, {NB: payload_notebook(root)})
     course.report, _ = batch.run(root, only=["alice", "mallory", NAME])
     course.nbgrader("autograde", ASSIGNMENT, "--student", "mallory_plain")
@@ -208,6 +209,13 @@ def test_the_formgrader_shows_the_submission_without_running_it(site, student):
     assert grades(site.root) == before
 
 
+def test_a_submitted_page_is_not_served_with_the_tas_origin(site):
+    address = f"{site.url}/formgrader/submissions/{submission_id(site.root, 'mallory_plain')}/page.html"
+    page, marker, title, _ = visit(site.ta, address, site.url)
+    assert marker is None and title != "PWNED"
+    assert not list((site.root / "autograded").rglob("page.html"))
+
+
 @pytest.mark.parametrize("student", ["mallory", "mallory_plain"])
 def test_the_feedback_html_shows_the_answer_without_running_it(site, student):
     before = grades(site.root)
@@ -229,17 +237,22 @@ def test_payload_ids_and_file_names_are_refused_and_reported_as_text(site):
 
 
 def test_the_payloads_do_run_where_content_is_not_made_inert(site):
-    """Control: alice's autograded notebook replaced by the raw payload notebook (as without InertContent)."""
+    """Control: alice's autograded notebook replaced by the raw payload notebook (as without InertContent).
+
+    The written answer's payload runs (nbgrader's formgrade template renders markdown unsanitized), while
+    a JavaScript output does not: the formgrader got sanitize_html from nbgrader_config.py."""
     autograded = site.root / "autograded" / "alice" / ASSIGNMENT / NB
     raw = payload_notebook(site.root)
     for cell in raw.cells:  # what executing the answer cell would have displayed
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "variance_of_product":
-            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": IMG})]
+            cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": IMG}),
+                            nbformat.v4.new_output("display_data", data={"application/javascript": "window.__js=1"})]
     nbformat.write(raw, autograded)
     before = grades(site.root)
-    _, marker, title, beacons = visit(
+    page, marker, title, beacons = visit(
         site.ta, f"{site.url}/formgrader/submissions/{submission_id(site.root, 'alice')}/", site.url)
     assert (marker, title) == (1, "PWNED") and beacons
+    assert page.evaluate("() => window.__js || null") is None
     deadline = time.monotonic() + 10
     while grades(site.root) == before and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -131,6 +131,16 @@ def test_unsafe_student_ids_are_refused():
     assert inert.SAFE_ID.fullmatch("lovelace.ada+1@uni-x")
 
 
+def test_files_a_browser_would_run_are_removed_from_the_autograded_folder(tmp_path):
+    for name in ("evil.html", "x.svg", "a/b.xhtml", "run.js", "doc.pdf", "page.mhtml", "plot.png", "notes.txt",
+                 "initlab/checks.py", "data.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(SCRIPT)
+    InertContent().preprocess(new_notebook(), {"metadata": {"path": str(tmp_path)}})
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["data.json", "initlab/checks.py", "notes.txt", "plot.png"]
+
+
 def test_autograde_runs_inert_content_right_after_execution():
     steps = config.autograde_preprocessors()
     assert steps[steps.index(InertContent) - 1].__name__ == "SafeExecute"
