@@ -17,7 +17,8 @@ what can neither run script nor load anything from the network:
 - raw cells: shown as a plain code block;
 - cell and notebook metadata: only the keys the release has, with nbgrader's
   fields type-checked (grade ids are printed unescaped by the templates);
-- the student id must be a plain identifier (it is printed unescaped, too);
+- the student id must be a plain identifier (it is printed unescaped, too): another one is refused
+  and removed from the gradebook;
 - files of the notebook's folder that a browser would render as a page (HTML, SVG, XML, JavaScript, PDF)
   are deleted: plain ``nbgrader autograde`` copies every submitted file there, and the formgrader serves
   that folder with the TA's origin (/formgrader/submissions/<id>/<file>).
@@ -32,13 +33,13 @@ from pathlib import Path
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_output
+from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")  # student ids, grade ids, cell ids, names
 OUTPUT_MIMES = ("text/plain", "image/png", "image/jpeg")
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif")
 BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
-CELL_METADATA = ("nbgrader", "deletable", "editable")
 NBGRADER_FIELDS = {"grade": bool, "solution": bool, "locked": bool, "task": bool, "points": (int, float),
                    "schema_version": int, "grade_id": str, "checksum": str, "cell_type": str}
 # What rendered markdown may contain: tag -> allowed attributes (values are checked in _Checker).
@@ -59,9 +60,12 @@ class InertContent(NbGraderPreprocessor):
     """Reduce an executed notebook to inert content: text, tracebacks, pictures, markdown and math."""
 
     def preprocess(self, nb, resources):
-        student = resources.get("nbgrader", {}).get("student")
-        if student is not None and not SAFE_ID.fullmatch(str(student)):
-            raise ValueError(f"unsafe student id {student!r}: use letters, digits and _.@+-")
+        info = resources.get("nbgrader", {})
+        if "student" in info and not SAFE_ID.fullmatch(str(info["student"])):
+            if info.get("db_url"):  # nbgrader added it before grading; the formgrader would print it
+                with Gradebook(info["db_url"]) as gb:
+                    gb.remove_student(info["student"])
+            raise ValueError(f"unsafe student id {info['student']!r} removed: use letters, digits and _.@+-")
         nb.metadata = NotebookNode({k: _plain_json(nb.metadata[k]) for k in ("kernelspec", "language_info")
                                     if isinstance(nb.metadata.get(k), dict)})
         nb.cells = [inert_cell(cell, k) for k, cell in enumerate(nb.cells)]
@@ -90,7 +94,7 @@ def inert_cell(cell, index):
     else:
         attachments = {name: {m: v for m, v in bundle.items() if m in IMAGE_MIMES and _is_base64(v)}
                        for name, bundle in (cell.get("attachments") or {}).items()
-                       if isinstance(bundle, dict) and SAFE_ID.fullmatch(str(name))}
+                       if isinstance(bundle, dict)}
         attachments = {name: bundle for name, bundle in attachments.items() if bundle}
         source = _text(cell.get("source"))
         if cell.get("cell_type") == "markdown":
