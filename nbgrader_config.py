@@ -36,6 +36,11 @@ c.LimitOutput.max_lines = 200
 # Feedback never shows hidden tests.
 c.GenerateFeedback.preprocessors = course.generate_feedback_preprocessors()
 
+# Student content never runs in a browser (README, "In the browser"): autograding keeps only inert content
+# (coursetools/inert.py); as a second line, the HTML of the feedback and of the formgrader (which reads this
+# file when Jupyter starts in the course root) drops script and sanitizes HTML outputs.
+c.HTMLExporter.sanitize_html = True
+
 # zip_collect: LMS downloads named like Canvas's "<student>_<numbers>_01_symmetry_breaking.ipynb".
 # Adapt the pattern to your LMS (it is matched against each extracted file's full path).
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[^/_]+)_.*?(?P<file_id>\d\d_[a-z_]+\.ipynb)$"
+c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.@+-]+)_.*?(?P<file_id>\d\d_[a-z_]+\.ipynb)$"

@@ -17,6 +17,7 @@ why, is printed and written to reports/.
 """
 
 import fcntl
+import html
 import json
 import re
 import shutil
@@ -29,6 +30,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from . import course, normalize
+from .inert import SAFE_ID
 
 STAGED = Path(".grading") / "staged"
 STUDENT_TIME_LIMIT = 30 * 60  # seconds for one student's whole autograde (see README)
@@ -183,6 +185,8 @@ def run(root=course.ROOT, only=None):
         clean = True
         for student in only or students(root):
             try:
+                if not SAFE_ID.fullmatch(student):  # printed unescaped by the formgrader (README, "In the browser")
+                    raise ValueError("not a plain student id (letters, digits, _.@+-); not graded")
                 ok, notes = grade_student(root, student)
             except SystemExit:
                 raise
@@ -190,8 +194,9 @@ def run(root=course.ROOT, only=None):
                 ok, notes = False, [f"grading crashed: {type(exc).__name__}: {exc}"]
             clean &= ok and not [n for n in notes if not n.startswith("autograded in")]
             status = "FAILED" if not ok else ("ok" if len(notes) == 1 else "graded, see notes")
-            lines.append(f"- **{student}**: {status}")
-            lines += [f"    - {n}" for n in notes]
+            # student ids and file names may hold markup: the report shows it as text
+            lines.append(f"- **{html.escape(student)}**: {status}")
+            lines += [f"    - {html.escape(n, quote=False)}" for n in notes]
             print(lines[-len(notes) - 1], *lines[-len(notes):], sep="\n", flush=True)
     report = "\n".join(lines) + "\n"
     out = root / "reports" / f"autograde-{datetime.now():%Y%m%d-%H%M%S}.md"

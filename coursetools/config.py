@@ -7,6 +7,7 @@ from nbgrader.converters.generate_assignment import GenerateAssignment
 from nbgrader.converters.generate_feedback import GenerateFeedback
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 
+from .inert import InertContent
 from .preprocessors import SafeExecute, StripRunMetadata
 
 # Seconds per cell; see README "Time bounds". COURSE_CELL_TIMEOUT overrides it (the tests use a short one).
@@ -23,8 +24,12 @@ def generate_assignment_preprocessors():
 
 
 def autograde_preprocessors():
-    """nbgrader's autograding steps with SafeExecute in place of Execute."""
-    return [SafeExecute if pp is Execute else pp for pp in _default(Autograde, "autograde_preprocessors")]
+    """nbgrader's autograding steps with SafeExecute in place of Execute, followed by InertContent
+    (only inert student content reaches the formgrader and the feedback; README, "In the browser")."""
+    steps = []
+    for pp in _default(Autograde, "autograde_preprocessors"):
+        steps += [SafeExecute, InertContent] if pp is Execute else [pp]
+    return steps
 
 
 def generate_feedback_preprocessors():

@@ -90,19 +90,27 @@ def _source(cell):
     return "".join(source) if isinstance(source, list) else source
 
 
+class Unreadable(str):
+    """In place of a cell's source: why a file or cell could not be analysed (a flag in itself)."""
+
+
 def student_cells(path, released=frozenset()):
     """(label, source) of the code cells a student wrote: answer cells and cells not in the release."""
     try:
         nb = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        return [("file", f"# unreadable: {exc}")]
+        items = list(enumerate(nb["cells"]))
+    except Exception as exc:  # deep JSON (RecursionError), no memory, not a notebook: this file's problem
+        return [("file", Unreadable(f"unreadable notebook: {type(exc).__name__}: {str(exc)[:200]}"))]
     cells = []
-    for i, cell in enumerate(nb.get("cells", [])):
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        source = _source(cell)
-        if cell.get("cell_type") != "code" or (meta and not meta.get("solution")) or source in released:
-            continue
-        cells.append((meta.get("grade_id") or f"added cell {i}", source))
+    for i, cell in items:
+        try:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            source = _source(cell)
+            if cell.get("cell_type") != "code" or (meta and not meta.get("solution")) or source in released:
+                continue
+            cells.append((str(meta.get("grade_id") or f"added cell {i}"), source))
+        except Exception as exc:
+            cells.append((f"cell {i}", Unreadable(f"malformed cell: {type(exc).__name__}")))
     return cells
 
 
@@ -121,7 +129,10 @@ def scan(root=course.ROOT):
     for path in sorted(Path(root, "submitted").glob(f"*/{course.ASSIGNMENT}/*.ipynb")):
         student = path.parts[-3]
         for label, source in student_cells(path, released):
-            found = flags(source)
+            try:
+                found = [source] if isinstance(source, Unreadable) else flags(source)
+            except Exception as exc:  # e.g. RecursionError or MemoryError in ast.parse of deeply nested code
+                found = [f"could not be analysed ({type(exc).__name__}); read it"]
             if found:
                 report[(student, path.name, label)] = found
     return report

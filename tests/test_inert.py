@@ -1,0 +1,162 @@
+"""InertContent on small notebooks (no kernel), and review/batch treating a bad submission as its own problem."""
+
+import base64
+import json
+from html.parser import HTMLParser
+
+import nbformat
+import pytest
+from nbconvert import HTMLExporter
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+
+from coursetools import config, inert, review
+from coursetools.inert import InertContent, inert_markdown, is_inert, render
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
+SCRIPT = "<script>window.__pwned=1</script>"
+IMG = '<img src=x onerror="window.__pwned=1">'
+
+
+class Active(HTMLParser):
+    """Collects what could run or load: event handlers, javascript: and remote URLs, svg, student scripts."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.found, self.tag = [], None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tag = tag
+        if tag in ("svg", "iframe", "object", "embed"):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on") or (name in ("href", "src") and (value or "").lower().startswith(
+                    ("javascript:", "http://example", "data:text", "data:image/svg"))):
+                self.found.append(f"{tag} {name}={value}")
+
+    def handle_data(self, data):
+        if self.tag == "script" and "__pwned" in data:
+            self.found.append("script")
+
+
+def make_inert(nb, student="s1"):
+    return InertContent().preprocess(nb, {"nbgrader": {"student": student}})[0]
+
+
+def payload_notebook():
+    answer = new_markdown_cell(f"The variance is $\\frac{{2}}{{n_{{in}}+n_{{out}}}}$ and $a<b$. {IMG}\n\n{SCRIPT}\n")
+    answer.metadata = {"nbgrader": {"grade": True, "solution": True, "grade_id": "derive", "points": 3,
+                                    "locked": False, "schema_version": 3, "cell_type": "markdown"},
+                       "tags": ['x" onmouseover="window.__pwned=1'], "alt": IMG, "jupyter": {"source_hidden": True}}
+    outputs = [
+        new_output("display_data", data={"text/html": IMG, "text/plain": "<IPython.core.display.HTML object>"}),
+        new_output("display_data", data={"image/svg+xml": f"<svg onload='window.__pwned=1'>{SCRIPT}</svg>"}),
+        new_output("display_data", data={"application/javascript": "window.__pwned=1",
+                                         "application/vnd.jupyter.widget-view+json": {"model_id": "x"},
+                                         "text/markdown": IMG, "text/latex": r"$\href{javascript:x}{y}$"}),
+        new_output("display_data", data={"image/png": PNG}, metadata={"image/png": {"width": "1 onerror=x"}}),
+        new_output("display_data", data={"image/png": "not base64 <script>"}),
+        new_output("execute_result", data={"text/plain": "42"}, execution_count=3),
+        new_output("stream", name="stdout", text=f"printed {SCRIPT}\n"),
+        new_output("error", ename="ValueError", evalue=IMG, traceback=[IMG]),
+    ]
+    code = new_code_cell("print(1)", outputs=outputs, execution_count=3)
+    code.metadata = {"nbgrader": {"grade_id": f"bad{IMG}", "solution": True}, "widgets": {"x": 1}}
+    raw = new_raw_cell(SCRIPT)
+    raw.metadata = {"raw_mimetype": "text/html"}
+    attach = new_markdown_cell("![plot](attachment:plot.png) ![x](attachment:evil.svg)")
+    attach.attachments = {"plot.png": {"image/png": PNG}, "evil.svg": {"image/svg+xml": "PHN2Zz4="}}
+    nb = new_notebook(cells=[answer, code, raw, attach])
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": f"Python {SCRIPT}", "language": "python"},
+                   "title": IMG, "widgets": {"application/vnd.jupyter.widget-state+json": {"state": {}}}}
+    return nb
+
+
+def test_outputs_keep_text_tracebacks_and_pictures_only():
+    cells = make_inert(payload_notebook()).cells
+    outs = cells[1].outputs
+    assert [o.output_type for o in outs] == ["display_data"] * 5 + ["execute_result", "stream", "error"]
+    assert outs[0].data == {"text/plain": "<IPython.core.display.HTML object>"}
+    assert outs[1].data == {"text/plain": "[output not shown: image/svg+xml]"}
+    assert set(outs[2].data) == {"text/plain"} and "application/javascript" in outs[2].data["text/plain"]
+    assert outs[3].data == {"image/png": PNG} and not outs[3].metadata
+    assert outs[4].data == {"text/plain": "[output not shown: image/png]"}
+    assert outs[5].data == {"text/plain": "42"} and outs[5].execution_count == 3
+    assert outs[6].text == f"printed {SCRIPT}\n" and outs[7].evalue == IMG  # text, escaped by every template
+    assert "nbgrader" not in cells[1].metadata and "widgets" not in cells[1].metadata
+
+
+def test_markdown_keeps_math_and_text_but_no_markup():
+    nb = make_inert(payload_notebook())
+    answer = nb.cells[0]
+    assert answer.metadata == {"nbgrader": {"grade": True, "solution": True, "grade_id": "derive", "points": 3,
+                                            "locked": False, "schema_version": 3, "cell_type": "markdown"}}
+    html = render(answer.source)
+    assert "$\\frac{2}{n_{in}+n_{out}}$" in html and "$a&lt;b$" in html
+    assert "&lt;img src=x onerror=" in html and "&lt;script&gt;" in html and "<img" not in html
+    assert nb.cells[2].cell_type == "markdown" and render(nb.cells[2].source).startswith("<pre><code>&lt;script")
+    assert set(nb.cells[3].attachments) == {"plot.png"}
+    assert set(nb.metadata) == {"kernelspec"} and "<" not in nb.metadata.kernelspec.display_name
+
+
+@pytest.mark.parametrize("source", [
+    "[x](javascript:window.__pwned=1)", "![x](http://example.org/beacon.png)", "<!-- c --><b>x</b>",
+    "```mermaid\n<img src=x onerror=1>\n```", r"$\href{javascript:x}{y}$ $\style{background:url(http://e/)}{x}$",
+    "<scr<script>ipt>x</script>", "`` ` <script>x</script> ``", "<a href='javascript:1'>x</a>",
+    "<svg/onload=x>", "[a](<javascript:x>)", r"\(\h&#114;ef{javascript:x}{y}\)", "![a](attachment:missing.png)",
+    '<div style="background:url(http://e/)">x</div>', "[x]: javascript:x\n\n[y][x]"])
+def test_every_markdown_trick_renders_inert(source):
+    out = inert_markdown(source)
+    assert is_inert(out), out
+    assert not Active(render(out)).found
+
+
+def test_honest_markdown_is_unchanged():
+    for source in ["# Derivation\n\nWith $\\mathrm{Var}(W) = \\frac{1}{n}$, **so** $x<y$:\n\n$$a_i = b$$\n",
+                   "- [x] done\n- item `code <b>`\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n> quote\n",
+                   "see [the notes](https://example.org/notes#x) and [below](#Derivation)"]:
+        assert inert_markdown(source) == source
+
+
+def test_the_feedback_html_of_an_inert_notebook_has_no_script_from_the_student():
+    nb = make_inert(payload_notebook())
+    html, _ = HTMLExporter(template_name="classic", sanitize_html=True).from_notebook_node(nb)
+    assert Active(html).found == []
+    assert Active(HTMLExporter(template_name="classic").from_notebook_node(payload_notebook())[0]).found
+
+
+def test_unsafe_student_ids_are_refused():
+    with pytest.raises(ValueError):
+        make_inert(new_notebook(), student="<img src=x onerror=1>")
+    assert inert.SAFE_ID.fullmatch("lovelace.ada+1@uni-x")
+
+
+def test_files_a_browser_would_run_are_removed_from_the_autograded_folder(tmp_path):
+    for name in ("evil.html", "x.svg", "a/b.xhtml", "run.js", "doc.pdf", "page.mhtml", "plot.png", "notes.txt",
+                 "initlab/checks.py", "data.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(SCRIPT)
+    InertContent().preprocess(new_notebook(), {"metadata": {"path": str(tmp_path)}})
+    left = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert left == ["data.json", "initlab/checks.py", "notes.txt", "plot.png"]
+
+
+def test_autograde_runs_inert_content_right_after_execution():
+    steps = config.autograde_preprocessors()
+    assert steps[steps.index(InertContent) - 1].__name__ == "SafeExecute"
+
+
+def test_review_reports_a_broken_submission_and_goes_on(tmp_path):
+    folder = tmp_path / "submitted"
+    good = nbformat.writes(new_notebook(cells=[new_code_cell("import ctypes")]))
+    for student, text in {"deep": "[" * 100_000 + "]" * 100_000, "list": "[1, 2]", "ok": good,
+                          "cells": json.dumps({"cells": [None, {"cell_type": "code", "source": [1]},
+                                                         {"cell_type": "code", "source": "(" * 10_000}]})}.items():
+        (folder / student / "initialization").mkdir(parents=True)
+        (folder / student / "initialization" / "01_x.ipynb").write_text(text)
+    (tmp_path / "release" / "initialization").mkdir(parents=True)
+    report = review.scan(tmp_path)
+    assert "unreadable notebook: RecursionError" in report[("deep", "01_x.ipynb", "file")][0]
+    assert ("list", "01_x.ipynb", "file") in report
+    assert ("ok", "01_x.ipynb", "added cell 0") in report
+    assert {label for s, _, label in report if s == "cells"} == {"cell 0", "cell 1", "added cell 2"}
