@@ -5,6 +5,7 @@ from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 
 from coursetools import config
+from coursetools.inert import InertContent
 from coursetools.preprocessors import CellFault, SafeExecute, StripRunMetadata, error_output, is_test_cell
 
 WIDGET_VIEW = {"application/vnd.jupyter.widget-view+json": {"model_id": "m1", "version_major": 2}}
@@ -91,11 +92,12 @@ def test_feedback_clears_hidden_tests_first():
     assert steps[0] is ClearHiddenTests and steps.count(ClearHiddenTests) == 1
 
 
-def test_autograde_runs_safe_execute_in_place_of_execute():
+def test_autograde_runs_safe_execute_in_place_of_execute_then_makes_outputs_inert():
     steps = config.autograde_preprocessors()
     assert SafeExecute in steps and Execute not in steps
+    assert steps[steps.index(SafeExecute) + 1] is InertContent
     nbgrader_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    assert [Execute if pp is SafeExecute else pp for pp in steps] == nbgrader_steps
+    assert [Execute if pp is SafeExecute else pp for pp in steps if pp is not InertContent] == nbgrader_steps
 
 
 def test_release_strips_run_metadata_last():
