@@ -156,8 +156,7 @@ class SafeExecute(OutputCap, Execute):
     # -- the two kernels start together and stop together
     async def async_start_new_kernel(self, **kwargs):
         await super().async_start_new_kernel(**kwargs)
-        self._tests = trusted.TrustedKernel(self._helper_path, self.timeout, TestCellClient, self.log)
-        await self._tests.start()
+        self._tests = await trusted.acquire(self._helper_path, self.timeout, TestCellClient, self.log)
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()
@@ -165,12 +164,8 @@ class SafeExecute(OutputCap, Execute):
         return kc
 
     async def _async_cleanup_kernel(self):
-        try:
-            await super()._async_cleanup_kernel()
-        finally:
-            if self._tests is not None:
-                await self._tests.stop()
-                self._tests = None
+        await super()._async_cleanup_kernel()
+        self._tests = None  # kept, for the next notebook (coursetools.trusted.acquire)
 
     # nbclient's synchronous names are bound to its own coroutines: point them at these
     start_new_kernel = run_sync(async_start_new_kernel)

@@ -395,6 +395,10 @@ class StudentKernel:
         self.client.load_connection_info(connection_info)
         self.client.start_channels(shell=True, iopub=False, stdin=False, hb=True, control=False)
 
+    def close(self):
+        self.client.stop_channels()
+        self.client.context.destroy(linger=0)
+
     def run(self, code):
         """Run ``code`` silently in the student's kernel; return the text it left in ``REPLY``."""
         expression = "__import__('initlab.bridge').bridge.REPLY"
@@ -490,11 +494,20 @@ def bind_student_names(space, source, kernel):
                 pass
 
 
+_LINK = {}  # the student's kernel this trusted kernel is linked to, and the hook that binds its names
+
+
 def connect(connection_info):
-    """Trusted kernel: link to the student's kernel; before each cell, bind the names it reads."""
+    """Trusted kernel: link to a student's kernel (forgetting the previous one and every name the previous
+    notebook's tests defined); before each cell, bind the names it reads."""
     from IPython import get_ipython
 
     ip = get_ipython()
+    if _LINK:
+        ip.events.unregister("pre_run_cell", _LINK["hook"])
+        _LINK.pop("kernel").close()
+    ip.reset(new_session=False)
     kernel = StudentKernel(connection_info)
-    ip.events.register("pre_run_cell", lambda info: bind_student_names(ip.user_ns, info.raw_cell or "", kernel))
+    _LINK.update(kernel=kernel, hook=lambda info: bind_student_names(ip.user_ns, info.raw_cell or "", kernel))
+    ip.events.register("pre_run_cell", _LINK["hook"])
     return kernel
