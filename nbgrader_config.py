@@ -12,7 +12,7 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 if COURSE_ROOT not in sys.path:
     sys.path.insert(0, COURSE_ROOT)
 
-from coursetools import config as course
+from coursetools import course, pipeline
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -27,14 +27,14 @@ c.Execute.timeout = course.CELL_TIMEOUT
 c.ExecutePreprocessor.timeout = course.CELL_TIMEOUT
 
 # Release: no outputs (nbgrader clears them) and no widget state in release/.
-c.GenerateAssignment.preprocessors = course.generate_assignment_preprocessors()
+c.GenerateAssignment.preprocessors = pipeline.generate_assignment_preprocessors()
 
 # Autograde: fault-tolerant execution in a sandboxed kernel, output capped.
-c.Autograde.autograde_preprocessors = course.autograde_preprocessors()
+c.Autograde.autograde_preprocessors = pipeline.autograde_preprocessors()
 c.LimitOutput.max_lines = 200
 
 # Feedback never shows hidden tests.
-c.GenerateFeedback.preprocessors = course.generate_feedback_preprocessors()
+c.GenerateFeedback.preprocessors = pipeline.generate_feedback_preprocessors()
 
 # Student content never runs in a browser (README, "In the browser"): autograding keeps only inert content
 # (coursetools/inert.py); as a second line, the HTML of the feedback and of the formgrader (which reads this

@@ -1,21 +1,63 @@
-"""Paths of the course and the two instructor steps: execute the sources, regenerate the release."""
+"""The facts of the course that every tool and test uses, and the two instructor steps.
+
+Where things are (the course root, the assignment, its notebooks), what each cell
+is (decided by ``nbgrader.utils``), the limits of grading, and how to run the
+course's tools; ``release`` and ``execute_sources`` are the instructor's steps.
+"""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from nbformat import from_dict
+from nbgrader import utils
+
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "initialization"
+NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+
+# Limits of grading (README, "Time bounds"). COURSE_CELL_TIMEOUT overrides the cell limit (the tests use a short one).
+CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "20"))  # seconds per cell
+STUDENT_TIME_LIMIT = 30 * 60  # seconds for one student's whole autograde
+MAX_FAULTS = 4  # cells that may kill or hang the kernel before the rest of a notebook is abandoned
+MAX_OUTPUT_CHARS = 100_000  # characters of output kept per cell
+MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per student kernel
+FILE_SIZE_LIMIT = 64 * 1024**2  # bytes per file a student kernel writes
 
 
 def source_dir(root=ROOT):
     return Path(root) / "source" / ASSIGNMENT
 
 
+def release_dir(root=ROOT):
+    return Path(root) / "release" / ASSIGNMENT
+
+
 def notebooks(root=ROOT):
     """The assignment's notebooks, by name, in order."""
-    return sorted(p.name for p in source_dir(root).glob("[0-9][0-9]_*.ipynb"))
+    return sorted(p.name for p in source_dir(root).glob(NOTEBOOK_PATTERN))
+
+
+# ------------------------------------------------------------ cell roles
+def _node(cell):
+    return cell if hasattr(cell, "metadata") else from_dict(cell)
+
+
+def grade_id(cell):
+    """The cell's nbgrader grade id, or None."""
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def is_test_cell(cell):
+    """An autograder test cell: a graded code cell that is not a solution."""
+    cell = _node(cell)
+    return cell.cell_type == "code" and bool(utils.is_grade(cell)) and not utils.is_solution(cell)
+
+
+def is_answer_cell(cell):
+    """A cell the student writes in: code (autograded) or markdown (graded by hand)."""
+    return bool(utils.is_solution(_node(cell)))
 
 
 def tool_env(**extra):

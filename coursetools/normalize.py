@@ -13,13 +13,11 @@ every demo cell, comes from the release. Each repair is reported.
 import copy
 import re
 
+from .course import is_answer_cell
+
 
 def _meta(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _is_answer(cell):
-    return _meta(cell).get("solution", False)
 
 
 def defines(cell, name):
@@ -33,7 +31,7 @@ def normalize(submitted, release):
     released_ids = [_meta(c).get("grade_id") for c in release.cells]
     known = {gid for gid in released_ids if gid}
     # a released answer cell that lost its nbgrader metadata keeps its id: it is still the student's
-    release_cell_ids = {c.get("id") for c in release.cells if not _is_answer(c)} - {None}
+    release_cell_ids = {c.get("id") for c in release.cells if not is_answer_cell(c)} - {None}
     release_sources = {c.source for c in release.cells}
     answers, added, seen = {}, {}, {}
     anchor = None
@@ -41,7 +39,7 @@ def normalize(submitted, release):
         gid = _meta(cell).get("grade_id")
         if gid in known:
             seen[gid] = seen.get(gid, 0) + 1
-            if _is_answer(cell):
+            if is_answer_cell(cell):
                 if gid in answers and answers[gid].source != cell.source:
                     notes.append(f"answer cell '{gid}' appears {seen[gid]} times; the last one is graded")
                 answers[gid] = cell
@@ -58,7 +56,7 @@ def normalize(submitted, release):
 
     for cell in release.cells:  # answers pasted into cells of their own, wherever they are
         gid = _meta(cell).get("grade_id")
-        if _is_answer(cell) and gid not in answers:
+        if is_answer_cell(cell) and gid not in answers:
             rescued = _rescue(added, gid, cell.cell_type)
             if rescued is not None:
                 answers[gid] = rescued
@@ -70,7 +68,7 @@ def normalize(submitted, release):
     for cell in release.cells:
         gid = _meta(cell).get("grade_id")
         new = copy.deepcopy(cell)
-        if gid in known and _is_answer(cell):
+        if gid in known and is_answer_cell(cell):
             if gid in answers:
                 new.source = answers[gid].source
             else:

@@ -30,7 +30,8 @@ from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer
 from traitlets.config import Configurable
 
-from . import sandbox, trusted
+from . import course, sandbox, trusted
+from .course import is_test_cell
 
 
 class StripRunMetadata(NbGraderPreprocessor):
@@ -55,11 +56,6 @@ class CellFault(Exception):
         self.index, self.reason = index, reason
 
 
-def is_test_cell(cell):
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
-
-
 def error_output(ename, message):
     return new_output("error", ename=ename, evalue=message, traceback=[f"{ename}: {message}"])
 
@@ -67,7 +63,7 @@ def error_output(ename, message):
 class OutputCap(Configurable):
     """Keep at most ``max_output_chars`` characters of a cell's output; a timeout is a fault of the cell."""
 
-    max_output_chars = Integer(100_000, help="Characters of output kept per cell").tag(config=True)
+    max_output_chars = Integer(course.MAX_OUTPUT_CHARS, help="Characters of output kept per cell").tag(config=True)
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
@@ -97,7 +93,8 @@ class TestCellClient(OutputCap, NotebookClient):
 class SafeExecute(OutputCap, Execute):
     """nbgrader's Execute, with test cells in a trusted kernel, made to survive dead kernels, hangs and floods."""
 
-    max_faults = Integer(4, help="Cells that may kill or hang the kernel before the rest is abandoned").tag(config=True)
+    max_faults = Integer(course.MAX_FAULTS,
+                         help="Cells that may kill or hang the kernel before the rest is abandoned").tag(config=True)
     use_sandbox = Bool(True, help="Run the kernel inside bubblewrap when the machine allows it").tag(config=True)
 
     def __init__(self, *args, **kwargs):

@@ -104,11 +104,10 @@ def student_cells(path, released=frozenset()):
     cells = []
     for i, cell in items:
         try:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            source = _source(cell)
-            if cell.get("cell_type") != "code" or (meta and not meta.get("solution")) or source in released:
+            source, gid = _source(cell), course.grade_id(cell)
+            if cell.get("cell_type") != "code" or (gid and not course.is_answer_cell(cell)) or source in released:
                 continue
-            cells.append((str(meta.get("grade_id") or f"added cell {i}"), source))
+            cells.append((str(gid or f"added cell {i}"), source))
         except Exception as exc:
             cells.append((f"cell {i}", Unreadable(f"malformed cell: {type(exc).__name__}")))
     return cells
@@ -117,7 +116,7 @@ def student_cells(path, released=frozenset()):
 def released_sources(root):
     """Sources of every released cell (a student's unchanged copy of one is not worth a look)."""
     sources = set()
-    for path in Path(root, "release", course.ASSIGNMENT).glob("*.ipynb"):
+    for path in course.release_dir(root).glob("*.ipynb"):
         sources.update(_source(c) for c in json.loads(path.read_text()).get("cells", []))
     return frozenset(sources)
 

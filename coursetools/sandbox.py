@@ -22,13 +22,10 @@ import site
 import subprocess
 import sys
 import sysconfig
-from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 
-COURSE_ROOT = Path(__file__).resolve().parents[1]
-MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per kernel
-FILE_SIZE_LIMIT = 64 * 1024**2  # bytes per file written
+from . import course
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,13 +52,13 @@ def _needed_paths():
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
     paths.update(sysconfig.get_paths().values())
     paths.update(site.getsitepackages())
-    course = str(COURSE_ROOT)
+    root = str(course.ROOT)
     return sorted(p for p in paths if p and os.path.exists(p)
-                  and not (p == course or (p.startswith(course + os.sep) and not p.startswith(sys.prefix))))
+                  and not (p == root or (p.startswith(root + os.sep) and not p.startswith(sys.prefix))))
 
 
 def _hidden_roots():
-    roots = {str(COURSE_ROOT), "/tmp", "/var/tmp"}
+    roots = {str(course.ROOT), "/tmp", "/var/tmp"}
     home = os.path.expanduser("~")
     if home and home != "/":
         roots.add(home)
@@ -92,7 +89,8 @@ def bwrap_command(cmd, workdir, connection_file):
             args += ["--ro-bind", path, path]
     args += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp", "--setenv", "TMPDIR", "/tmp",
              "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--unsetenv", "JPY_PARENT_PID", "--chdir", workdir]
-    limits = [shutil.which("prlimit") or "prlimit", f"--as={MEMORY_LIMIT}", f"--fsize={FILE_SIZE_LIMIT}", "--"]
+    limits = [shutil.which("prlimit") or "prlimit", f"--as={course.MEMORY_LIMIT}",
+              f"--fsize={course.FILE_SIZE_LIMIT}", "--"]
     return args + ["--"] + limits + list(cmd)
 
 

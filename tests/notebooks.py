@@ -5,14 +5,23 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENT = "initialization"
-SOURCE = ROOT / "source" / ASSIGNMENT
-RELEASE = ROOT / "release" / ASSIGNMENT
+from coursetools.course import (
+    ASSIGNMENT,
+    ROOT,
+    grade_id,
+    is_answer_cell,
+    is_test_cell,
+    notebooks,
+    release_dir,
+    source_dir,
+)
+
+SOURCE, RELEASE = source_dir(), release_dir()
 # Every notebook in source/; COURSE_NOTEBOOKS=01,02 narrows a run while authoring one notebook.
-NOTEBOOKS = sorted(p.name for p in SOURCE.glob("[0-9][0-9]_*.ipynb")
-                   if not os.environ.get("COURSE_NOTEBOOKS")
-                   or p.name[:2] in os.environ["COURSE_NOTEBOOKS"].split(","))
+NOTEBOOKS = [name for name in notebooks()
+             if not os.environ.get("COURSE_NOTEBOOKS") or name[:2] in os.environ["COURSE_NOTEBOOKS"].split(",")]
+__all__ = ["ASSIGNMENT", "NOTEBOOKS", "RELEASE", "ROOT", "SOURCE", "answer_cells", "grade_cells", "grade_id",
+           "is_answer", "is_test", "read", "setup_source", "variants"]
 
 
 def read(path):
@@ -20,23 +29,12 @@ def read(path):
     return nbformat.read(str(path), as_version=4)
 
 
-def nbgrader(cell):
-    """The cell's nbgrader metadata ({} for a plain cell)."""
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def grade_id(cell):
-    return nbgrader(cell).get("grade_id")
-
-
-def is_test(cell):
-    meta = nbgrader(cell)
-    return cell.cell_type == "code" and meta.get("grade", False) and not meta.get("solution", False)
+is_test = is_test_cell
 
 
 def is_answer(cell):
-    meta = nbgrader(cell)
-    return cell.cell_type == "code" and meta.get("solution", False)
+    """An autograded answer cell (code; the written answers are markdown)."""
+    return cell.cell_type == "code" and is_answer_cell(cell)
 
 
 def grade_cells(nb):

@@ -9,7 +9,7 @@ import pytest
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from coursetools import config, inert, review
+from coursetools import inert, pipeline, review
 from coursetools.inert import InertContent, inert_markdown, is_inert, render
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
@@ -142,7 +142,7 @@ def test_files_a_browser_would_run_are_removed_from_the_autograded_folder(tmp_pa
 
 
 def test_autograde_runs_inert_content_right_after_execution():
-    steps = config.autograde_preprocessors()
+    steps = pipeline.autograde_preprocessors()
     assert steps[steps.index(InertContent) - 1].__name__ == "SafeExecute"
 
 

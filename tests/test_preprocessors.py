@@ -4,7 +4,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 
-from coursetools import config
+from coursetools import pipeline
 from coursetools.inert import InertContent
 from coursetools.preprocessors import CellFault, SafeExecute, StripRunMetadata, error_output, is_test_cell
 
@@ -88,12 +88,12 @@ def test_cell_fault_carries_the_cell_index_and_reason():
 
 
 def test_feedback_clears_hidden_tests_first():
-    steps = config.generate_feedback_preprocessors()
+    steps = pipeline.generate_feedback_preprocessors()
     assert steps[0] is ClearHiddenTests and steps.count(ClearHiddenTests) == 1
 
 
 def test_autograde_runs_safe_execute_in_place_of_execute_then_makes_outputs_inert():
-    steps = config.autograde_preprocessors()
+    steps = pipeline.autograde_preprocessors()
     assert SafeExecute in steps and Execute not in steps
     assert steps[steps.index(SafeExecute) + 1] is InertContent
     nbgrader_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
@@ -101,4 +101,4 @@ def test_autograde_runs_safe_execute_in_place_of_execute_then_makes_outputs_iner
 
 
 def test_release_strips_run_metadata_last():
-    assert config.generate_assignment_preprocessors()[-1] is StripRunMetadata
+    assert pipeline.generate_assignment_preprocessors()[-1] is StripRunMetadata

@@ -1,6 +1,4 @@
-"""The preprocessor lists nbgrader_config.py installs, kept here so they can be tested."""
-
-import os
+"""The preprocessor lists nbgrader_config.py installs for each nbgrader step, kept here so they can be tested."""
 
 from nbgrader.converters.autograde import Autograde
 from nbgrader.converters.generate_assignment import GenerateAssignment
@@ -9,9 +7,6 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute
 
 from .inert import InertContent
 from .preprocessors import SafeExecute, StripRunMetadata
-
-# Seconds per cell; see README "Time bounds". COURSE_CELL_TIMEOUT overrides it (the tests use a short one).
-CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "20"))
 
 
 def _default(converter, name):
