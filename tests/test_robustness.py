@@ -372,6 +372,8 @@ def test_a_kernel_crash_keeps_the_other_notebooks(graded):
 
 
 def test_renamed_corrupt_and_extra_files(graded):
+    if NOTEBOOKS == [NB]:
+        pytest.skip("needs the other notebooks (COURSE_NOTEBOOKS narrows the run to notebook 01)")
     submitted = [n for n in NOTEBOOKS if n != NB]
     assert actual_scores(graded, "batch_files") == expected_scores(graded, "batch_files", set(), submitted)
     section = graded.report.split("**batch_files**")[1].split("- **")[0]
