@@ -12,6 +12,7 @@ answer, a text output and a PNG. A last test checks that the payloads do run in 
 autograded notebook is not made inert (so the first ones cannot pass for a harmless reason).
 """
 
+import base64
 import html
 import os
 import shutil
@@ -95,8 +96,6 @@ def payload_notebook(root):
 
 
 def _b64(text):
-    import base64
-
     return base64.b64encode(text.encode()).decode()
 
 
@@ -189,8 +188,8 @@ def visit(context, address, server):
 
 
 def readable(page):
-    """The written answer (its markup as text), a printed line and a PNG picture are visible."""
-    page.get_by_text(ANSWER_TEXT).first.wait_for(state="visible", timeout=5000)
+    """The written answer (rendered as markdown, its markup as text), a printed line and a PNG are visible."""
+    page.locator("p", has_text=ANSWER_TEXT).first.wait_for(state="visible", timeout=5000)
     page.get_by_text("<img src=x onerror=").first.wait_for(state="visible", timeout=5000)
     page.get_by_text(PRINTED).first.wait_for(state="visible", timeout=5000)
     png = page.locator("img[src^='data:image/png']").first
