@@ -56,6 +56,7 @@ def answers(kind, i):
 def synthetic_class(target, n):
     """A throw-away copy of the course at ``target`` with ``n`` submissions of every kind in turn."""
     _, submissions = _helpers()
+    Path(target).mkdir(parents=True)
     copy = submissions.Course(target)
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
