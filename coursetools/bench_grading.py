@@ -13,6 +13,7 @@ grading (all its processes) and whether its grades equal plain nbgrader's.
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -64,7 +65,7 @@ def synthetic_class(target, n):
     return copy
 
 
-def floor(repeats=3):
+def floor(repeats=2):
     """Seconds per notebook: a sandboxed kernel started, then a correct notebook's setup, answer and test cells."""
     import nbformat
     from nbclient import NotebookClient
@@ -103,9 +104,10 @@ def _tree_rss(proc):
 
 
 def timed(cmd, root):
-    """(seconds, peak bytes of memory of the command and all its processes, return code)."""
+    """(seconds, CPU seconds, peak bytes of memory) of the command and all its processes."""
     import psutil
     env = dict(course.tool_env(), PYTHONPATH=str(root))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak, watched = [0], psutil.Process(proc.pid)
@@ -116,16 +118,25 @@ def timed(cmd, root):
             time.sleep(0.2)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    code = proc.wait()
+    proc.wait()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     sampler.join()
-    return seconds, peak[0], code
+    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, peak[0]
+
+
+def measured_floor(work, repeats=2):
+    """(wall, CPU) seconds per notebook of the floor, run in a process of its own like the gradings."""
+    out = Path(work) / "floor.txt"
+    code = f"from coursetools.bench_grading import floor; open({str(out)!r}, 'w').write(str(floor({repeats})))"
+    _, cpu, _ = timed([sys.executable, "-c", code], course.ROOT)
+    return float(out.read_text()), cpu / (repeats * len(course.notebooks()))
 
 
 def bench(n, work):
-    """Grade a synthetic class of ``n`` in ``work``; return the table's rows and the floor."""
+    """Grade a synthetic class of ``n`` in ``work``: one row per run, each with the floor measured just before it."""
     base = synthetic_class(Path(work) / "base", n)
-    notebooks = len(course.notebooks())
+    notebooks = n * len(course.notebooks())
     cores = os.cpu_count()
     runs = [("plain nbgrader autograde", [course.tool("nbgrader"), "autograde", course.ASSIGNMENT]),
             ("coursetools autograde, 1 worker",
@@ -134,27 +145,30 @@ def bench(n, work):
              [sys.executable, "-m", "coursetools", "autograde", "--workers", str(cores)])]
     rows, reference = [], None
     for label, cmd in runs:
+        floor_wall, floor_cpu = measured_floor(work)
         root = Path(work) / label.replace(" ", "_").replace(",", "")
         shutil.copytree(base.root, root, symlinks=True)
-        seconds, peak, _ = timed(cmd, root)
+        seconds, cpu, peak = timed(cmd, root)
         grades = snapshot(root)
         reference = grades if reference is None else reference
-        rows.append({"run": label, "seconds": seconds, "per_student": seconds / n,
-                     "per_notebook": seconds / (n * notebooks), "peak_mib": peak / 2**20,
-                     "same": grades == reference})
+        rows.append({"run": label, "seconds": seconds, "per_student": seconds / n, "per_notebook": seconds / notebooks,
+                     "floor": floor_wall, "cpu_per_notebook": cpu / notebooks, "floor_cpu": floor_cpu,
+                     "peak_mib": peak / 2**20, "same": grades == reference})
         shutil.rmtree(root)
-    return rows, floor()
+    return rows
 
 
-def table(n, rows, per_notebook_floor):
+def table(n, rows):
     one = rows[1]["seconds"]
-    lines = [f"Class of {n} students x {len(course.notebooks())} notebooks; floor {per_notebook_floor:.2f} s "
-             "a notebook (sandboxed kernel start + setup, answer and test cells)", "",
-             "| run | total s | s / student | s / notebook | × floor | speed-up vs 1 worker | peak memory MiB "
-             "| grades = plain nbgrader |", "|---|---|---|---|---|---|---|---|"]
+    lines = [f"Class of {n} students x {len(course.notebooks())} notebooks, {os.cpu_count()} cores. Floor: a sandboxed "
+             "kernel started + a correct notebook's setup, answer and test cells, measured just before each run.", "",
+             "| run | total s | s / student | s / notebook | floor s | × floor | CPU s / notebook | × floor CPU "
+             "| speed-up vs 1 worker | peak memory MiB | grades = plain nbgrader |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['run']} | {r['seconds']:.0f} | {r['per_student']:.2f} | {r['per_notebook']:.2f} "
-                     f"| {r['per_notebook'] / per_notebook_floor:.2f} | {one / r['seconds']:.2f} "
+                     f"| {r['floor']:.2f} | {r['per_notebook'] / r['floor']:.2f} | {r['cpu_per_notebook']:.2f} "
+                     f"| {r['cpu_per_notebook'] / r['floor_cpu']:.2f} | {one / r['seconds']:.2f} "
                      f"| {r['peak_mib']:.0f} | {'yes' if r['same'] else 'NO'} |")
     return "\n".join(lines)
 
@@ -164,6 +178,6 @@ def main(argv=None):
     parser.add_argument("--students", type=int, default=40, help="size of the synthetic class (default 40)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as work:
-        rows, per_notebook = bench(args.students, work)
-    print(table(args.students, rows, per_notebook))
+        rows = bench(args.students, work)
+    print(table(args.students, rows))
     return 0 if all(r["same"] for r in rows) else 1

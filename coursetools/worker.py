@@ -72,12 +72,17 @@ def _run(cls, root, student=None):
     return capture_log(app)
 
 
-def _local_directory():
+def _scratch_parent():
+    """The worker's local directory, if the sandbox hides it from kernels (it holds the hidden tests), else /tmp."""
     from distributed import get_worker
+
+    from .sandbox import _hidden_roots
     try:
-        return get_worker().local_directory
-    except ValueError:
-        return tempfile.gettempdir()
+        folder = os.path.realpath(get_worker().local_directory)
+    except ValueError:  # not in a Dask worker
+        folder = tempfile.gettempdir()
+    hidden = any(folder == r or folder.startswith(r + os.sep) for r in _hidden_roots())
+    return folder if hidden else "/tmp"
 
 
 def scratch_course(bundle):
@@ -88,7 +93,7 @@ def scratch_course(bundle):
         os.environ.update(course.tool_env())  # kernels and alembic as when the course runs `nbgrader`
         for name in ("JPY_SESSION_NAME", "INITLAB_WIDGETS"):
             os.environ.pop(name, None)
-        root = Path(tempfile.mkdtemp(prefix=f"course-{bundle['hash']}-", dir=_local_directory()))
+        root = Path(tempfile.mkdtemp(prefix=f"course-{bundle['hash']}-", dir=_scratch_parent()))
         for name, data in bundle["files"].items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(data)
