@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: start test fast venv system release execute bench lint
+.PHONY: start test fast venv system release execute bench bench-grading lint
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ execute: venv
 
 bench: venv
 	$(BIN)/python -m coursetools bench
+
+# Time grading a synthetic class (N=40 by default): make bench-grading N=200
+bench-grading: venv
+	$(BIN)/python -m coursetools bench-grading --students $(or $(N),40)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -5,6 +5,7 @@
   autograde  grade every submission in submitted/ safely, with a report
   review     list submitted answer cells a TA should look at
   bench      time every widget update and each notebook's Run All
+  bench-grading  time grading a synthetic class: plain nbgrader vs the batch on 1 and all cores
 """
 
 import argparse
@@ -21,8 +22,12 @@ def main(argv=None):
     sub.add_parser("execute", help="re-run the source notebooks in place")
     grade = sub.add_parser("autograde", help="grade submitted/ with a report")
     grade.add_argument("--student", action="append", help="only this student (repeatable)")
+    grade.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
+    grade.add_argument("--scheduler", help="grade on this Dask cluster instead, e.g. tcp://HOST:8786")
     sub.add_parser("review", help="flag suspicious submitted code for a TA")
     sub.add_parser("bench", help="time widget updates and Run All")
+    bench_grading = sub.add_parser("bench-grading", help="time grading a synthetic class (README)")
+    bench_grading.add_argument("--students", type=int, default=40, help="size of the class (default 40)")
     args = parser.parse_args(argv)
     if args.command == "release":
         return course.release()
@@ -30,13 +35,16 @@ def main(argv=None):
         return course.execute_sources()
     if args.command == "autograde":
         from . import batch
-        return batch.main(args.student)
+        return batch.main(args.student, args.workers, args.scheduler)
     if args.command == "review":
         from . import review
         return review.main()
     if args.command == "bench":
         from . import bench
         return bench.main()
+    if args.command == "bench-grading":
+        from . import bench_grading
+        return bench_grading.main(["--students", str(args.students)])
     return 2
 
 

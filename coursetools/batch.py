@@ -1,106 +1,41 @@
-"""Grade every submission safely: ``python -m coursetools autograde``.
+"""Grade every submission safely and in parallel: ``python -m coursetools autograde``.
 
-For each student folder in submitted/:
+For each student folder in submitted/, the coordinating process (this one):
 
-1. stage a clean copy in .grading/staged/: only the assignment's notebooks
-   (a renamed one is recognised; a missing or unreadable one is left out, and
-   nbgrader scores it 0), each rebuilt on the released structure
-   (coursetools.normalize), extra files left out (a submitted ``numpy.py``
-   would otherwise shadow numpy), the submission timestamp kept;
-2. run ``nbgrader autograde`` on that student alone, with a time limit;
-3. check in the gradebook that every test cell got a score.
+1. stages a clean copy of the submission in memory (``coursetools.staging``);
+2. sends it as a task to a ``dask.distributed`` cluster, by default a
+   ``LocalCluster`` with one worker process per core, or the cluster of
+   ``--scheduler tcp://HOST:PORT``; the worker runs nbgrader's autograde on it
+   in a scratch course of its own (``coursetools.worker``), with a time limit;
+3. merges the autograded notebooks it gets back into autograded/ and the course
+   gradebook with nbgrader's own steps (``coursetools.gradebook_merge``), and
+   checks that every test cell got a score.
 
-Only one batch runs at a time (a lock file; a second one waits), so two
-autogrades of the same student cannot collide. One student's failure never
-stops the batch. A report of every submission that did not grade cleanly, and
-why, is printed and written to reports/.
+No file system is shared with the workers. A task whose worker dies runs again
+on another one. Only one batch runs at a time (a lock file; a second one
+waits). One student's failure never stops the batch. A progress bar shows the
+students done, the failures and the time left; a report of every submission
+that did not grade cleanly, and why, is printed and written to reports/.
 """
 
+import contextlib
 import fcntl
 import html
 import json
-import re
-import shutil
-import subprocess
-import time
+import logging
+import os
+import sys
+import uuid
+import warnings
 from datetime import datetime
 from pathlib import Path
 
-import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from . import course, normalize
+from . import course, staging, worker
+from .gradebook_merge import Merger
 from .inert import SAFE_ID
-
-STAGED = Path(".grading") / "staged"
-STUDENT_TIME_LIMIT = 30 * 60  # seconds for one student's whole autograde (see README)
-
-
-def release_dir(root):
-    return Path(root) / "release" / course.ASSIGNMENT
-
-
-def expected_notebooks(root):
-    return sorted(p.name for p in release_dir(root).glob("*.ipynb"))
-
-
-def _match(name, expected):
-    """The expected notebook a submitted file name stands for, or None."""
-    if name in expected:
-        return name
-    stem = re.sub(r"[\s_-]*(\(\d+\)|copy\d*|-?Copy\d*)$", "", Path(name).stem, flags=re.I)
-    for candidate in expected:
-        if stem.lower() == Path(candidate).stem.lower() or stem[:3].lower() == candidate[:3].lower():
-            return candidate
-    return None
-
-
-def stage(root, student):
-    """Build the staged submission of ``student``; return the notes about it."""
-    root = Path(root)
-    src = root / "submitted" / student / course.ASSIGNMENT
-    dst = root / STAGED / student / course.ASSIGNMENT
-    if dst.exists():
-        shutil.rmtree(dst)
-    dst.mkdir(parents=True)
-    notes = []
-    expected = expected_notebooks(root)
-    chosen = {}
-    files = sorted(src.rglob("*")) if src.exists() else []
-    # exact names first, so that a scratch "01_notes.ipynb" never displaces the real notebook
-    files.sort(key=lambda p: p.name not in expected)
-    for path in files:
-        rel = path.relative_to(src)
-        if path.is_dir() or rel.parts[0] in (".ipynb_checkpoints", "__pycache__"):
-            continue
-        if str(rel) == "timestamp.txt":
-            shutil.copy(path, dst / "timestamp.txt")
-            continue
-        target = _match(path.name, expected) if path.suffix == ".ipynb" and len(rel.parts) == 1 else None
-        if target is None:
-            notes.append(f"extra file ignored: {rel}")
-        elif target in chosen:
-            notes.append(f"{rel} ignored: {chosen[target].name} already stands for {target}")
-        else:
-            if path.name != target:
-                notes.append(f"{rel} graded as {target} (renamed)")
-            chosen[target] = path
-    if not src.exists():
-        notes.append(f"no folder submitted/{student}/{course.ASSIGNMENT}")
-    for name in expected:
-        if name not in chosen:
-            notes.append(f"{name} missing: graded as unanswered")
-            continue
-        release = nbformat.read(str(release_dir(root) / name), as_version=4)
-        try:
-            submitted = nbformat.read(str(chosen[name]), as_version=4)
-            nb, repairs = normalize.normalize(submitted, release)
-        except Exception as exc:  # any unreadable file is graded as unanswered
-            notes.append(f"{name} could not be read ({type(exc).__name__}: {exc}); graded as unanswered")
-            continue
-        notes += [f"{name}: {r}" for r in repairs]
-        nbformat.write(nb, str(dst / name))
-    return notes
+from .staging import STAGED, expected_notebooks, stage  # noqa: F401 (the batch's staging, as before)
 
 
 def check_scores(root, student):
@@ -139,27 +74,21 @@ def faults(root, student):
     return found
 
 
-def grade_student(root, student):
-    """Stage, autograde and check one student; return (ok, notes)."""
-    notes = stage(root, student)
-    started = time.monotonic()
-    try:
-        result = course.nbgrader("autograde", course.ASSIGNMENT, "--student", student, "--force",
-                                 f"--CourseDirectory.submitted_directory={STAGED}",
-                                 root=root, check=False, capture_output=True, text=True,
-                                 timeout=STUDENT_TIME_LIMIT)
-    except subprocess.TimeoutExpired:
-        return False, notes + [f"autograde took more than {STUDENT_TIME_LIMIT} s and was stopped"]
-    if "Exception while loading config file" in result.stderr:
-        raise SystemExit("nbgrader_config.py failed to load; nothing was graded:\n" + result.stderr)
-    notes.append(f"autograded in {time.monotonic() - started:.0f} s")
-    ok = result.returncode == 0
-    if not ok:
-        tail = "\n".join(result.stderr.strip().splitlines()[-8:])
-        notes.append(f"nbgrader autograde failed (exit {result.returncode}):\n{tail}")
+def merge_result(root, merger, result):
+    """Merge a worker's result for one student and check it; return (ok, notes)."""
+    student = result["student"]
+    if result["timed_out"]:
+        return False, [f"autograde took more than {course.STUDENT_TIME_LIMIT} s and was stopped"]
+    if "Exception while loading config file" in result["log"]:
+        raise SystemExit("nbgrader_config.py failed to load; nothing was graded:\n" + result["log"])
+    if result["success"] or any(name.endswith(".ipynb") for name in result["files"]):
+        merger.merge(student, result["files"])  # as nbgrader, which records nothing when it grades nothing
+    notes = [f"autograded in {result['seconds']:.0f} s"]
+    if not result["success"]:
+        tail = "\n".join(result["log"].strip().splitlines()[-8:])
+        notes.append(f"nbgrader autograde failed on {result['host']}:\n{tail}")
     problems = check_scores(root, student)
-    notes += problems + faults(root, student)
-    return ok and not problems, notes
+    return result["success"] and not problems, notes + problems + faults(root, student)
 
 
 def students(root):
@@ -167,10 +96,9 @@ def students(root):
     return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.exists() else []
 
 
-def run(root=course.ROOT, only=None):
-    """Grade every (or each ``only``) student; return the report text and whether all went cleanly."""
-    root = Path(root)
-    lock_path = root / ".grading" / "autograde.lock"
+@contextlib.contextmanager
+def _course_lock(root):
+    lock_path = Path(root) / ".grading" / "autograde.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as lock:
         try:
@@ -178,34 +106,116 @@ def run(root=course.ROOT, only=None):
         except BlockingIOError:
             print("Another autograde of this course is running; waiting for it to finish...", flush=True)
             fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@contextlib.contextmanager
+def cluster_client(workers=None, scheduler=None):
+    """A dask.distributed Client: on the cluster at ``scheduler``, or on a new LocalCluster."""
+    from distributed import Client, LocalCluster
+
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", module="distributed")
+    if scheduler:
+        with Client(scheduler, timeout="30s") as client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
+                      host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
+            Client(cluster) as client:
+        client.register_plugin(worker.Quiet())
+        yield client
+
+
+def _grade_all(root, names, client, record):
+    """Stage each student, grade them on ``client``, merge results as they come.
+
+    Calls ``record(student, ok, notes)`` once per student; returns the workers' sandbox states.
+    """
+    from distributed import as_completed
+
+    payload = worker.bundle(root)
+    merger = Merger(root)
+    releases, staged_notes, futures, sandboxes = {}, {}, {}, set()
+    for student in names:
+        if not SAFE_ID.fullmatch(student):  # printed unescaped by the formgrader (README, "In the browser")
+            record(student, False, ["not a plain student id (letters, digits, _.@+-); not graded"])
+            continue
+        try:
+            files, staged_notes[student] = staging.staged_files(root, student, releases)
+        except Exception as exc:  # one student never stops the batch
+            record(student, False, [f"staging crashed: {type(exc).__name__}: {exc}"])
+            continue
+        future = client.submit(worker.grade, payload, student, files, course.STUDENT_TIME_LIMIT,
+                               key=f"autograde-{student}-{uuid.uuid4().hex[:8]}", pure=False)
+        futures[future] = student
+    for future in as_completed(futures):
+        student = futures[future]
+        try:
+            result = future.result()
+            sandboxes.add(result["sandbox"])
+            ok, notes = merge_result(root, merger, result)
+        except SystemExit:
+            raise
+        except Exception as exc:  # a crash, or a worker lost too often: this student only
+            ok, notes = False, [f"grading crashed: {type(exc).__name__}: {exc}"]
+        record(student, ok, staged_notes[student] + notes)
+        future.release()
+    return sandboxes
+
+
+def run(root=course.ROOT, only=None, workers=None, scheduler=None):
+    """Grade every (or each ``only``) student; return the report text and whether all went cleanly."""
+    from tqdm import tqdm
+
+    root = Path(root)
+    with _course_lock(root):
         from .sandbox import unavailable_reason
         reason = unavailable_reason()
-        lines = [f"# Autograde report, {datetime.now():%Y-%m-%d %H:%M}", "",
-                 "Sandbox: " + ("on (bubblewrap)" if reason is None else f"OFF ({reason})"), ""]
+        names = only or students(root)
+        entries, sandboxes = {}, set()
         clean = True
-        for student in only or students(root):
-            try:
-                if not SAFE_ID.fullmatch(student):  # printed unescaped by the formgrader (README, "In the browser")
-                    raise ValueError("not a plain student id (letters, digits, _.@+-); not graded")
-                ok, notes = grade_student(root, student)
-            except SystemExit:
-                raise
-            except Exception as exc:  # one student never stops the batch
-                ok, notes = False, [f"grading crashed: {type(exc).__name__}: {exc}"]
+        bar = tqdm(total=len(names), unit="student", desc="autograde", file=sys.stderr, dynamic_ncols=True)
+
+        def record(student, ok, notes):
+            nonlocal clean
             clean &= ok and not [n for n in notes if not n.startswith("autograded in")]
             status = "FAILED" if not ok else ("ok" if len(notes) == 1 else "graded, see notes")
             # student ids and file names may hold markup: the report shows it as text
-            lines.append(f"- **{html.escape(student)}**: {status}")
-            lines += [f"    - {html.escape(n, quote=False)}" for n in notes]
-            print(lines[-len(notes) - 1], *lines[-len(notes):], sep="\n", flush=True)
+            entries[student] = ([f"- **{html.escape(student)}**: {status}"]
+                                + [f"    - {html.escape(n, quote=False)}" for n in notes])
+            tqdm.write("\n".join(entries[student]), file=sys.stdout)
+            bar.update()
+            bar.set_postfix(failed=sum("FAILED" in e[0] for e in entries.values()))
+
+        try:
+            with cluster_client(workers, scheduler) as client:
+                sandboxes = _grade_all(root, names, client, record)
+        except KeyboardInterrupt:
+            bar.close()
+            print(f"\nInterrupted: {len(entries)} of {len(names)} students graded and saved. "
+                  "Run the same command again to complete the batch.", flush=True)
+            raise
+        bar.close()
+    worker_reason = next((r for r in sandboxes if r is not None), None)
+    lines = [f"# Autograde report, {datetime.now():%Y-%m-%d %H:%M}", "",
+             "Sandbox: " + ("on (bubblewrap)" if reason is None and worker_reason is None
+                            else f"OFF ({reason or worker_reason})"), ""]
+    for student in names:
+        lines += entries.get(student, [f"- **{html.escape(student)}**: FAILED", "    - not graded"])
     report = "\n".join(lines) + "\n"
     out = root / "reports" / f"autograde-{datetime.now():%Y%m%d-%H%M%S}.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text(report)
-    print(f"\nReport written to {out}")
+    failed = sum("FAILED" in entries.get(s, ["FAILED"])[0] for s in names)
+    print(f"\n{len(names)} students, {failed} failed. Report written to {out}")
     return report, clean
 
 
-def main(only=None):
-    _, clean = run(only=only)
+def main(only=None, workers=None, scheduler=None):
+    try:
+        _, clean = run(only=only, workers=workers, scheduler=scheduler)
+    except KeyboardInterrupt:
+        return 130
     return 0 if clean else 1

@@ -1,0 +1,183 @@
+"""Benchmark of class grading: ``python -m coursetools bench-grading [--students N]``.
+
+Builds a synthetic class of N students from the variant catalogues
+(tests/variants/: correct, alternative-correct, wrong and faulty submissions
+mixed, every notebook), then grades copies of it with plain ``nbgrader
+autograde`` (sequential), and with ``python -m coursetools autograde`` on one
+worker and on one worker per core. Prints seconds per student and per
+notebook, the floor (a kernel started in the sandbox and a correct
+notebook's setup, answer and test cells run with nbclient, measured in the
+same run), the ratio to the floor, the speed-ups, the peak memory of each
+grading (all its processes) and whether its grades equal plain nbgrader's.
+"""
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import course
+from .gradebook_merge import snapshot
+
+KINDS = ("correct", "variant", "wrong", "faulty")
+
+
+def _helpers():
+    """The tests' helpers that build submissions (tests/submissions.py, tests/notebooks.py)."""
+    sys.path.insert(0, str(course.ROOT / "tests"))
+    import notebooks
+    import submissions
+    return notebooks, submissions
+
+
+def answers(kind, i):
+    """{notebook: {grade_id: code}}: what the i-th synthetic student of ``kind`` changes in the solutions."""
+    notebooks, submissions = _helpers()
+    plan = {}
+    for nb in notebooks.NOTEBOOKS:
+        functions = list(submissions.solutions(nb))
+        correct, wrong = notebooks.variants(nb)
+        fn = functions[i % len(functions)]
+        if kind == "variant":
+            plan[nb] = {f: v[i % len(v)] for f, v in correct.items() if f in functions}
+        elif kind == "wrong" and fn in wrong:
+            plan[nb] = {fn: wrong[fn][i % len(wrong[fn])][0]}
+        elif kind == "faulty":
+            plan[nb] = {fn: f"def {fn}(*args, **kwargs):\n    raise RuntimeError('unfinished')\n"}
+    return plan
+
+
+def synthetic_class(target, n):
+    """A throw-away copy of the course at ``target`` with ``n`` submissions of every kind in turn."""
+    _, submissions = _helpers()
+    Path(target).mkdir(parents=True)
+    copy = submissions.Course(target)
+    for i in range(n):
+        kind = KINDS[i % len(KINDS)]
+        copy.submit_solutions(f"s{i:03d}_{kind}", answers(kind, i))
+    return copy
+
+
+def floor(repeats=2):
+    """Seconds per notebook: a sandboxed kernel started, then a correct notebook's setup, answer and test cells."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from .sandbox import SandboxKernelManager, unavailable_reason
+
+    kernel_manager = SandboxKernelManager if unavailable_reason() is None else None
+    times = []
+    with tempfile.TemporaryDirectory(dir="/tmp") as work:
+        shutil.copytree(course.source_dir() / "initlab", Path(work) / "initlab")
+        for name in course.notebooks():
+            nb = nbformat.read(str(course.source_dir() / name), as_version=4)
+            nb.cells = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id")]
+            for _ in range(repeats):
+                client = NotebookClient(nb, timeout=60, resources={"metadata": {"path": work}},
+                                        **({"kernel_manager_class": kernel_manager} if kernel_manager else {}))
+                started = time.perf_counter()
+                client.execute(env=course.tool_env(NBGRADER_EXECUTION="autograde"))
+                times.append(time.perf_counter() - started)
+    return statistics.mean(times)
+
+
+def _tree_rss(proc):
+    import psutil
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def timed(cmd, root):
+    """(seconds, CPU seconds, peak bytes of memory) of the command and all its processes."""
+    import psutil
+    env = dict(course.tool_env(), PYTHONPATH=str(root))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak, watched = [0], psutil.Process(proc.pid)
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(watched))
+            time.sleep(0.2)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    proc.wait()
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    sampler.join()
+    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, peak[0]
+
+
+def measured_floor(work, repeats=2):
+    """(wall, CPU) seconds per notebook of the floor, run in a process of its own like the gradings."""
+    out = Path(work) / "floor.txt"
+    code = f"from coursetools.bench_grading import floor; open({str(out)!r}, 'w').write(str(floor({repeats})))"
+    _, cpu, _ = timed([sys.executable, "-c", code], course.ROOT)
+    return float(out.read_text()), cpu / (repeats * len(course.notebooks()))
+
+
+def bench(n, work):
+    """Grade a synthetic class of ``n`` in ``work``: one row per run, each with the floor measured just before it."""
+    base = synthetic_class(Path(work) / "base", n)
+    notebooks = n * len(course.notebooks())
+    cores = os.cpu_count()
+    runs = [("plain nbgrader autograde", [course.tool("nbgrader"), "autograde", course.ASSIGNMENT]),
+            ("coursetools autograde, 1 worker",
+             [sys.executable, "-m", "coursetools", "autograde", "--workers", "1"]),
+            (f"coursetools autograde, {cores} workers",
+             [sys.executable, "-m", "coursetools", "autograde", "--workers", str(cores)])]
+    rows, reference = [], None
+    for label, cmd in runs:
+        floor_wall, floor_cpu = measured_floor(work)
+        root = Path(work) / label.replace(" ", "_").replace(",", "")
+        shutil.copytree(base.root, root, symlinks=True)
+        seconds, cpu, peak = timed(cmd, root)
+        grades = snapshot(root)
+        reference = grades if reference is None else reference
+        rows.append({"run": label, "seconds": seconds, "per_student": seconds / n, "per_notebook": seconds / notebooks,
+                     "floor": floor_wall, "cpu_per_notebook": cpu / notebooks, "floor_cpu": floor_cpu,
+                     "peak_mib": peak / 2**20, "same": grades == reference})
+        shutil.rmtree(root)
+    return rows
+
+
+def table(n, rows):
+    one = rows[1]["seconds"]
+    lines = [f"Class of {n} students x {len(course.notebooks())} notebooks, {os.cpu_count()} cores. Floor: a sandboxed "
+             "kernel started + a correct notebook's setup, answer and test cells, measured just before each run.", "",
+             "| run | total s | s / student | s / notebook | floor s | × floor | CPU s / notebook | × floor CPU "
+             "| speed-up vs 1 worker | peak memory MiB | grades = plain nbgrader |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['run']} | {r['seconds']:.0f} | {r['per_student']:.2f} | {r['per_notebook']:.2f} "
+                     f"| {r['floor']:.2f} | {r['per_notebook'] / r['floor']:.2f} | {r['cpu_per_notebook']:.2f} "
+                     f"| {r['cpu_per_notebook'] / r['floor_cpu']:.2f} | {one / r['seconds']:.2f} "
+                     f"| {r['peak_mib']:.0f} | {'yes' if r['same'] else 'NO'} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m coursetools bench-grading")
+    parser.add_argument("--students", type=int, default=40, help="size of the synthetic class (default 40)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as work:
+        rows = bench(args.students, work)
+    print(table(args.students, rows))
+    return 0 if all(r["same"] for r in rows) else 1

@@ -1,0 +1,123 @@
+"""The parallel batch on a real Dask LocalCluster, with real nbgrader and sandboxed kernels.
+
+Grades merged from the batch equal sequential plain ``nbgrader autograde`` cell
+by cell, also on a re-run after a TA's manual grades; a worker killed mid-batch
+loses no student; a batch interrupted with Ctrl-C is completed by the next run.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from nbgrader.api import Gradebook
+from notebooks import ASSIGNMENT, NOTEBOOKS
+from submissions import Course, full
+
+from coursetools import batch
+from coursetools.bench_grading import answers, synthetic_class
+from coursetools.gradebook_merge import snapshot
+
+
+@pytest.fixture(autouse=True)
+def short_cells(monkeypatch):
+    monkeypatch.setenv("COURSE_CELL_TIMEOUT", "8")
+
+
+def graded_cleanly(course, students):
+    for student in students:
+        for nb, scores in course.scores(student).items():
+            assert {g: s for g, (s, _) in scores.items()} == full(scores), (student, nb)
+
+
+def grade_by_hand(root, student):
+    """What a TA does in the formgrader: a manual score with extra credit, and a comment."""
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(NOTEBOOKS[0][:-6], ASSIGNMENT, student)
+        grade = next(g for g in nb.grades if g.name.startswith("test_"))
+        grade.manual_score, grade.extra_credit = 0.5, 1
+        comment = nb.comments[0]
+        comment.manual_comment = "see me"
+        gb.db.commit()
+        return grade.name
+
+
+def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades(tmp_path):
+    plain = synthetic_class(tmp_path / "plain", 4)
+    plain.submit_solutions("partial", answers("wrong", 1), only=NOTEBOOKS[:1])
+    dask = synthetic_class(tmp_path / "dask", 4)
+    dask.submit_solutions("partial", answers("wrong", 1), only=NOTEBOOKS[:1])
+    result = plain.nbgrader("autograde", ASSIGNMENT, check=False)
+    assert result.returncode == 0, result.stderr
+    report, _ = batch.run(dask.root, workers=2)
+    assert "Sandbox: on" in report or "Sandbox: OFF" in report
+    expected = snapshot(plain.root)
+    assert len(expected) > 50 and snapshot(dask.root) == expected
+    graded_cleanly(dask, ["s000_correct", "s001_variant"])
+
+    student = "s002_wrong"
+    cell = grade_by_hand(plain.root, student)
+    assert grade_by_hand(dask.root, student) == cell
+    plain.nbgrader("autograde", ASSIGNMENT, "--student", student, "--force")
+    batch.run(dask.root, only=[student], workers=1)
+    after = snapshot(dask.root)
+    assert after == snapshot(plain.root)
+    kept = after[(student, NOTEBOOKS[0][:-6], cell)]
+    assert kept[1:3] == (0.5, 1) and kept[4] is True  # manual score and extra credit kept, flagged for review
+    assert "see me" in [v[1] for k, v in after.items() if k[0] == student and k[2].startswith("comment ")]
+
+
+def test_a_worker_killed_mid_batch_loses_no_student(tmp_path):
+    from distributed import Client, LocalCluster
+
+    course = Course(tmp_path)
+    students = [f"s{i}" for i in range(4)]
+    for student in students:
+        course.submit_solutions(student)
+    killed = []
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        def kill_a_busy_worker():
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and not killed:
+                busy = [w for w, keys in client.processing().items() if keys]
+                if busy:
+                    time.sleep(3)  # its kernel is running a notebook now
+                    pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(busy[0])
+                time.sleep(0.2)
+
+        killer = threading.Thread(target=kill_a_busy_worker)
+        killer.start()
+        report, clean = batch.run(course.root, scheduler=cluster.scheduler_address)
+        killer.join()
+    assert killed, "no worker was killed"
+    assert clean, report
+    graded_cleanly(course, students)
+
+
+def test_an_interrupted_batch_is_completed_by_the_next_run(tmp_path):
+    course = Course(tmp_path)
+    students = [f"s{i}" for i in range(3)]
+    for student in students:
+        course.submit_solutions(student)
+    env = dict(os.environ, PYTHONPATH=str(course.root))
+    proc = subprocess.Popen([sys.executable, "-m", "coursetools", "autograde", "--workers", "1"], cwd=course.root,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    seen = []
+    for line in proc.stdout:  # Ctrl-C once the first student is graded
+        seen.append(line)
+        if line.startswith("- **s"):
+            os.killpg(proc.pid, signal.SIGINT)
+            break
+    out = "".join(seen) + proc.communicate(timeout=120)[0]
+    assert proc.returncode != 0
+    assert "Interrupted" in out and "autograde:" in out, out  # the message, and the progress bar
+    report, clean = batch.run(course.root)
+    assert clean, report
+    graded_cleanly(course, students)
