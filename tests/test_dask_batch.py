@@ -21,6 +21,8 @@ from coursetools import batch
 from coursetools.bench_grading import answers, synthetic_class
 from coursetools.gradebook_merge import snapshot
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(autouse=True)
 def short_cells(monkeypatch):
