@@ -88,13 +88,13 @@ def test_a_slider_redraws_the_figure_in_jupyterlab(lab):
     page = run_all(browser, url, f"source/{ASSIGNMENT}/{NB}")
     slider = page.locator(".widget-slider").first
     slider.wait_for(timeout=30_000)
-    figure = page.locator(".widget-output img").first
+    figure = page.locator(".initlab-live img").first
     figure.wait_for(timeout=30_000)
     before = figure.get_attribute("src")
     slider.scroll_into_view_if_needed()
     slider.locator(".noUi-handle").focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("src => { const img = document.querySelector('.widget-output img');"
+    page.wait_for_function("src => { const img = document.querySelector('.initlab-live img');"
                            " return img && img.src !== src; }", arg=before, timeout=30_000)
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
     page.close()
