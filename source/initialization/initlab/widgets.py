@@ -123,6 +123,46 @@ def render(draw, values):
     return fig
 
 
+def _openblas_threads():
+    """(get, set) of the thread count of numpy's bundled OpenBLAS, or None (another BLAS, not found)."""
+    import ctypes
+    import glob
+
+    import numpy
+    for path in glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs", "*openblas*")):
+        with contextlib.suppress(OSError):
+            blas = ctypes.CDLL(path)
+            for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "64_"),
+                                   ("openblas", "")):
+                get = getattr(blas, f"{prefix}_get_num_threads{suffix}", None)
+                put = getattr(blas, f"{prefix}_set_num_threads{suffix}", None)
+                if get and put:
+                    return get, put
+    return None
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Run numpy's matrix products on one thread: a live figure's products are small, and threads that
+    wait for a busy core (the browser, the Jupyter server) make an update several times slower."""
+    global _BLAS
+    if _BLAS is False:
+        _BLAS = _openblas_threads()
+    if _BLAS is None:
+        yield
+        return
+    get, put = _BLAS
+    before = get()
+    put(1)
+    try:
+        yield
+    finally:
+        put(before)
+
+
+_BLAS = False  # not looked up yet
+
+
 class LiveFigure:
     """A figure built once by ``setup()`` and updated in place by ``update(parts, **values)``.
 
@@ -195,10 +235,11 @@ class LiveFigure:
 
     def frame(self, values):
         """Update for ``values`` and return the PNG; record the two times."""
-        started = time.perf_counter()
-        self.update(values)
-        updated = time.perf_counter()
-        png = self.png()
+        with one_blas_thread():
+            started = time.perf_counter()
+            self.update(values)
+            updated = time.perf_counter()
+            png = self.png()
         self.timings.append((updated - started, time.perf_counter() - updated))
         return png
 
