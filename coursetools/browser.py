@@ -144,7 +144,10 @@ def course_lab():
 
 
 def _kernels_idle(url):
-    kernels = _get(f"{url}/api/kernels?token={TOKEN}")
+    try:
+        kernels = _get(f"{url}/api/kernels?token={TOKEN}")
+    except OSError:  # the server is busy starting or ending a kernel: ask again
+        return False
     return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
 
 
