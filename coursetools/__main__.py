@@ -4,7 +4,7 @@
   execute    re-run the source notebooks and store their outputs (for nbval)
   autograde  grade every submission in submitted/ safely, with a report
   review     list submitted answer cells a TA should look at
-  bench      time every widget update and each notebook's Run All
+  bench      live-figure latency in JupyterLab, kernel-side update times, Run All, autograde
   bench-grading  time grading a synthetic class: plain nbgrader vs the batch on 1 and all cores
 """
 
@@ -25,7 +25,9 @@ def main(argv=None):
     grade.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
     grade.add_argument("--scheduler", help="grade on this Dask cluster instead, e.g. tcp://HOST:8786")
     sub.add_parser("review", help="flag suspicious submitted code for a TA")
-    sub.add_parser("bench", help="time widget updates and Run All")
+    bench = sub.add_parser("bench", help="time live figures (browser and kernel), Run All, autograde")
+    bench.add_argument("sections", nargs="*", choices=["latency", "kernel", "runall", "autograde"],
+                       help="only these parts (default: all)")
     bench_grading = sub.add_parser("bench-grading", help="time grading a synthetic class (README)")
     bench_grading.add_argument("--students", type=int, default=40, help="size of the class (default 40)")
     args = parser.parse_args(argv)
@@ -41,7 +43,7 @@ def main(argv=None):
         return review.main()
     if args.command == "bench":
         from . import bench
-        return bench.main()
+        return bench.main(args.sections)
     if args.command == "bench-grading":
         from . import bench_grading
         return bench_grading.main(["--students", str(args.students)])
