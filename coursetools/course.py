@@ -48,7 +48,7 @@ def release(root=ROOT):
 def execute_sources(root=ROOT):
     """Execute every source notebook in place, so that its stored outputs are current.
 
-    Runs as nbval does (static widgets, a fresh kernel in the notebook's folder) and
+    Runs as nbval does (static figures, a fresh kernel in the notebook's folder) and
     keeps no execution timings, so re-running changes only what the code prints.
     """
     import nbformat
@@ -57,8 +57,8 @@ def execute_sources(root=ROOT):
     for name in notebooks(root):
         path = source_dir(root) / name
         nb = nbformat.read(str(path), as_version=4)
-        NotebookClient(nb, timeout=600, record_timing=False,
-                       resources={"metadata": {"path": str(source_dir(root))}}).execute(env=tool_env())
+        NotebookClient(nb, timeout=600, record_timing=False, resources={"metadata": {"path": str(source_dir(root))}}
+                       ).execute(env=tool_env(INITLAB_WIDGETS="static"))
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
         nbformat.write(nb, str(path))

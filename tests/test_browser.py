@@ -1,102 +1,46 @@
 """The notebooks in real JupyterLab, driven by headless Chromium (Playwright).
 
-A JupyterLab server runs on a copy of the course; in notebook 01 with its
-solutions, Run All draws the widgets, and moving a slider redraws the figure.
+A JupyterLab server runs on a copy of the source notebooks (with solutions); in
+each notebook, Run All draws the live figures, and every control of every
+figure (sliders, dropdowns, checkboxes) is moved once: each move must bring a
+new figure, and no error output may appear. Latency is not asserted here: see
+``python -m coursetools bench``.
 """
 
-import json
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
+import re
 
 import pytest
-from notebooks import ASSIGNMENT, SOURCE
+from notebooks import NOTEBOOKS, SOURCE, read
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+from coursetools import browser
+
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make test installs it as root)")]
-TOKEN = "course-tests"
-NB = "01_symmetry_breaking.ipynb"
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(browser.CHROMIUM is None,
+                                                    reason="Chromium is not installed (make test installs it as root)")]
+LIVE_FIGURE = re.compile(r"widgets\.show\(\s*\w+,\s*\w+")
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lab")
-    shutil.copytree(SOURCE, root / "source" / ASSIGNMENT, ignore=shutil.ignore_patterns("__pycache__"))
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        server.kill()
-        pytest.fail("JupyterLab did not start")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser, url
-        browser.close()
-    server.terminate()
-    server.wait(timeout=30)
+def session():
+    with browser.course_lab() as (url, folder), browser.chromium() as chrome:
+        yield chrome, url, folder
 
 
-def kernels_idle(url):
-    with urllib.request.urlopen(f"{url}/api/kernels?token={TOKEN}", timeout=5) as reply:
-        kernels = json.load(reply)
-    return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
-
-
-def run_all(browser, url, path):
-    """Open a notebook in JupyterLab, run all cells, wait for the kernel to be idle; return the page."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/lab/tree/{path}?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    deadline = time.monotonic() + 90
-    while not kernels_idle(url) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    page.click(".jp-Notebook")
-    page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
-    page.click("div.lm-Menu-itemLabel:text-is('Run All Cells')")
-    page.wait_for_timeout(2000)
-    deadline = time.monotonic() + 120
-    while not kernels_idle(url) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    page.wait_for_timeout(1000)
-    return page
-
-
-def test_a_slider_redraws_the_figure_in_jupyterlab(lab):
-    browser, url = lab
-    page = run_all(browser, url, f"source/{ASSIGNMENT}/{NB}")
-    slider = page.locator(".widget-slider").first
-    slider.wait_for(timeout=30_000)
-    figure = page.locator(".widget-output img").first
-    figure.wait_for(timeout=30_000)
-    before = figure.get_attribute("src")
-    slider.scroll_into_view_if_needed()
-    slider.locator(".noUi-handle").focus()
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("src => { const img = document.querySelector('.widget-output img');"
-                           " return img && img.src !== src; }", arg=before, timeout=30_000)
-    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
-    page.close()
-
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_control_redraws_its_figure(session, notebook):
+    chrome, url, folder = session
+    page = browser.run_all(chrome, url, f"{folder}/{notebook}")
+    try:
+        assert not browser.errors(page), f"{notebook}: errors after Run All"
+        expected = sum(len(LIVE_FIGURE.findall(c.source)) for c in read(SOURCE / notebook).cells
+                       if c.cell_type == "code")
+        assert page.locator(".initlab-live").count() == expected, f"{notebook}: a live figure is missing"
+        for index, label, kind, item in browser.controls(page):
+            try:
+                browser.move(page, index, kind, item)
+            except playwright.TimeoutError:
+                pytest.fail(f"{notebook}: moving {label!r} brought no new figure")
+            assert not browser.errors(page), f"{notebook}: moving {label!r} wrote an error"
+    finally:
+        page.close()
+        browser.shutdown_kernels(url)

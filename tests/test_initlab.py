@@ -1,7 +1,11 @@
 """Unit tests of the helper package shipped with the notebooks (initlab)."""
 
+import subprocess
+import sys
+import types
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
@@ -72,32 +76,59 @@ def test_plots_draw_unit_paths_and_series():
     plots.unit_trajectories(axes[0], history, "t", "red")
     plots.series(axes[1], [0, 1], [[1, 2], [2, 1]], ["a", "b"], ["r", "b"], "x", "y", "t", logy=True)
     plots.decision_boundary(axes[2], lambda P: network.forward(history[-1][1], P)[0], X, Y, "b")
-    assert len(axes[0].lines) == 2 * 3 + 1
+    assert len(axes[0].collections[0].get_segments()) == 3  # one path per hidden unit
+    assert len(axes[0].lines[0].get_xdata()) == 3  # and its end point
 
 
 # --- widgets -----------------------------------------------------------------
 def test_widget_mode_follows_the_environment(monkeypatch):
     for var in ("INITLAB_WIDGETS", "NBGRADER_EXECUTION", "JPY_SESSION_NAME"):
         monkeypatch.delenv(var, raising=False)
-    assert widgets.mode() == "static"
-    monkeypatch.setenv("JPY_SESSION_NAME", "nb.ipynb")
+    assert widgets.mode() == "static"  # plain Python, no kernel
+    monkeypatch.setattr(widgets, "get_ipython", lambda: types.SimpleNamespace(kernel=object()))
+    monkeypatch.setattr(widgets, "_run_by_a_tool", lambda: False)
+    assert widgets.mode() == "interactive"  # any front end's kernel, with or without JPY_SESSION_NAME
+    monkeypatch.setattr(widgets, "_run_by_a_tool", lambda: True)
+    assert widgets.mode() == "static"  # nbval, nbconvert, nbclient
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
     assert widgets.mode() == "interactive"
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.delenv("INITLAB_WIDGETS")
     assert widgets.mode() == "skip"
     monkeypatch.setenv("INITLAB_WIDGETS", "static")
     assert widgets.mode() == "static"
 
 
+def test_a_kernel_started_by_pytest_counts_as_run_by_a_tool():
+    code = "from initlab import widgets; print(widgets._run_by_a_tool())"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           cwd=widgets.__file__.rsplit("/initlab/", 1)[0])
+    assert child.stdout.strip() == str(sys.platform.startswith("linux"))
+
+
+def _live_line(seen):
+    """A (setup, update) pair drawing one line; update records its values."""
+    def setup():
+        fig, (ax,) = plots.figure(1)
+        return fig, {"ax": ax, "line": ax.plot([], [])[0], "title": ax.title}
+
+    def update(parts, a, b="x"):
+        seen.append((a, b))
+        parts["line"].set_data([0, 1], [0, a])
+        parts["title"].set_text(f"a = {a}")
+        plots.rescale(parts["ax"])
+    return setup, update
+
+
 def test_static_mode_draws_once_with_the_initial_values(monkeypatch, capsys):
     monkeypatch.setenv("INITLAB_WIDGETS", "static")
     seen = []
-
-    def draw(a, b):
-        seen.append((a, b))
-        return plots.figure(1)[0]
-
-    widgets.show(draw, a=widgets.slider(0.5, 0, 1, 0.1, "a"), b=widgets.dropdown(["x", "y"], "y", "b"))
+    widgets.show(*_live_line(seen), a=widgets.slider(0.5, 0, 1, 0.1, "a"), b=widgets.dropdown(["x", "y"], "y", "b"))
     assert seen == [(0.5, "y")]
+    assert "Figure" in capsys.readouterr().out
+    widgets.snapshot(*_live_line(seen), a=2)
+    assert seen[-1] == (2, "x") and "Figure" in capsys.readouterr().out
+    widgets.show(lambda: plots.figure(1)[0])  # a figure without controls
     assert "Figure" in capsys.readouterr().out
 
 
@@ -107,27 +138,67 @@ def test_unimplemented_student_function_gives_one_friendly_line(monkeypatch, cap
     def initialize_random(dims):
         raise NotImplementedError()
 
-    widgets.show(lambda n: initialize_random([n]), n=widgets.slider(2, 1, 5, 1, "n", integer=True))
+    def update(parts, n):
+        initialize_random([n])
+
+    widgets.show(lambda: plots.figure(1), update, n=widgets.slider(2, 1, 5, 1, "n", integer=True))
     out = capsys.readouterr().out.strip().splitlines()
     assert out == ["This figure needs your `initialize_random`, which is not implemented yet: fill in its "
-                   "answer cell, run it, then run this cell again."]
+                   "answer cell, run it, then run this cell again."]  # and no empty axes
 
 
-def test_interactive_mode_builds_widgets_that_redraw(monkeypatch):
+def test_interactive_mode_updates_one_figure_in_place(monkeypatch):
     monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
-    seen = []
+    seen, shown = [], []
+    monkeypatch.setattr(widgets, "display", shown.append)
+    plt.close("all")
+    live = widgets.show(*_live_line(seen), a=widgets.slider(1, 0, 5, 1, "a", integer=True))
+    controls, message, image = shown[0].children
+    assert bytes(image.value).startswith(b"\x89PNG") and not message.outputs
+    before = bytes(image.value)
+    controls.children[0].value = 3
+    assert seen == [(1, "x"), (3, "x")] and bytes(image.value) != before
+    assert controls.children[0].continuous_update and len(live.timings) == 2
+    assert len(plt.get_fignums()) == 0  # one figure, kept out of pyplot
+    controls.children[0].value = 1  # back: the background of these limits is reused
+    assert bytes(image.value) == before
+
+
+def test_interactive_mode_says_what_is_missing_instead_of_empty_axes(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
     shown = []
     monkeypatch.setattr(widgets, "display", shown.append)
 
-    def draw(a):
-        seen.append(a)
-        return plots.figure(1)[0]
+    def update(parts, n):
+        if n > 2:
+            raise NotImplementedError()
+        parts["line"].set_data([0, 1], [0, n])
 
-    widgets.show(draw, a=widgets.slider(1, 0, 5, 1, "a", integer=True))
-    box = shown[0]
-    slider = box.children[0].children[0]
-    slider.value = 3
-    assert seen == [1, 3]
+    def setup():
+        fig, (ax,) = plots.figure(1)
+        return fig, {"line": ax.plot([], [])[0]}
+
+    widgets.show(setup, update, n=widgets.slider(2, 1, 5, 1, "n", integer=True))
+    controls, message, image = shown[0].children
+    controls.children[0].value = 3
+    assert image.layout.display == "none" and "not implemented yet" in message.outputs[0]["text"]
+    controls.children[0].value = 1
+    assert image.layout.display is None and not message.outputs
+
+
+def test_rescale_keeps_round_limits_while_the_data_fills_them():
+    fig, (ax,) = plots.figure(1)
+    line, = ax.plot([], [])
+    line.set_data([0, 10], [0, 0.031])
+    plots.rescale(ax)
+    assert ax.get_xlim() == (0, 10) and ax.get_ylim() == (0, 0.05)
+    line.set_data([0, 9], [0, 0.04])
+    plots.rescale(ax)
+    assert ax.get_xlim() == (0, 10) and ax.get_ylim() == (0, 0.05)  # unchanged: same background
+    line.set_data([0, 12], [0, 0.01])
+    plots.rescale(ax)
+    assert ax.get_xlim() == (0, 20) and ax.get_ylim() == (0, 0.01)  # grown with room; shrunk to fit
+    assert plots.PlainLogFormatter()(100.0) in ("10²", "")
 
 
 def test_autograding_skips_demos(monkeypatch, capsys):

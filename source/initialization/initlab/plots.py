@@ -1,30 +1,86 @@
-"""Matplotlib figures shared by the notebooks (notation of the notes in every label)."""
+"""Matplotlib figures shared by the notebooks (notation of the notes in every label).
+
+Figures made here redraw fast: titles are not moved around the tick labels at
+every draw, and ``plain_log_ticks`` labels log axes 10², 10⁻³ without mathtext.
+"""
+
+import re
+import weakref
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import ticker
+from matplotlib.collections import LineCollection
 
 COLORS = {"constant": "tab:red", "random": "tab:blue", "zeros": "tab:gray"}
+_FAST = {"axes.titley": 1.0}  # a fixed title position: no tick-label bounding boxes at every draw
 
 
 def figure(ncols=1, width=4.2, height=3.4):
     """A row of ``ncols`` axes; returns (fig, list of axes)."""
-    fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False)
+    with plt.rc_context(_FAST):
+        fig, axes = plt.subplots(1, ncols, figsize=(width * ncols, height), squeeze=False)
     return fig, list(axes[0])
+
+
+def mosaic(layout, width, height, **kwargs):
+    """Axes laid out by ``plt.subplot_mosaic(layout)``; returns (fig, dict of axes)."""
+    with plt.rc_context(_FAST):
+        return plt.subplot_mosaic(layout, figsize=(width, height), **kwargs)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class PlainLogFormatter(ticker.LogFormatterSciNotation):
+    """Log-axis labels such as 10⁻³ or 2×10¹ in plain text (no mathtext parse for a new label)."""
+
+    def __call__(self, x, pos=None):
+        label = super().__call__(x, pos)
+        text = re.sub(r"10\^\{([-\d]+)\}", lambda m: "10" + m[1].translate(_SUPERSCRIPT), label)
+        text = text.replace(r"\times", "×").replace(r"\mathdefault{", "").replace("$", "")
+        text = text[:-1] if text.endswith("}") else text
+        return label if "\\" in text or "{" in text else text
+
+
+def plain_log_ticks(fig):
+    """Give every log axis of ``fig`` plain-text tick labels."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.get_scale() == "log":
+                axis.set_major_formatter(PlainLogFormatter())
+                axis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
+
+
+def unit_paths(ax, n_units, color):
+    """Empty artists for each hidden unit's weight path (a row of W^[1] in the plane); see set_unit_paths."""
+    artists = {"paths": ax.add_collection(LineCollection([], color=color, alpha=0.6, lw=1)),
+               "ends": ax.plot([], [], "o", color=color, ms=4)[0],
+               "start": ax.plot([], [], "k+", ms=8, label="start")[0],
+               "extent": ax.plot([], [], ls="none")[0]}  # the paths' box: relim ignores collections
+    ax.set_xlabel(r"$W^{[1]}_{j1}$")
+    ax.set_ylabel(r"$W^{[1]}_{j2}$")
+    ax.legend(handles=[artists["start"]], loc="upper left", fontsize=8)
+    return artists
+
+
+def set_unit_paths(artists, history):
+    """Fill unit_paths' artists with the rows of W^[1] along a training ``history``."""
+    W = np.stack([params["W1"] for _, params, _ in history])  # (steps, n1, n0)
+    if W.shape[2] != 2:
+        raise ValueError(f"unit_trajectories needs 2 inputs, W1 has {W.shape[2]} columns")
+    artists["paths"].set_segments([W[:, unit, :] for unit in range(W.shape[1])])
+    artists["ends"].set_data(W[-1, :, 0], W[-1, :, 1])
+    artists["start"].set_data(W[0, :, 0], W[0, :, 1])
+    artists["extent"].set_data([W[..., 0].min(), W[..., 0].max()], [W[..., 1].min(), W[..., 1].max()])
 
 
 def unit_trajectories(ax, history, title, color):
     """Draw each hidden unit's weight vector (a row of W^[1]) as a path in the plane."""
-    W = np.stack([params["W1"] for _, params, _ in history])  # (steps, n1, n0)
-    if W.shape[2] != 2:
-        raise ValueError(f"unit_trajectories needs 2 inputs, W1 has {W.shape[2]} columns")
-    for unit in range(W.shape[1]):
-        ax.plot(W[:, unit, 0], W[:, unit, 1], color=color, alpha=0.6, lw=1)
-        ax.plot(W[-1, unit, 0], W[-1, unit, 1], "o", color=color, ms=4)
-    ax.plot(W[0, :, 0], W[0, :, 1], "k+", ms=8, label="start")
-    ax.set_xlabel(r"$W^{[1]}_{j1}$")
-    ax.set_ylabel(r"$W^{[1]}_{j2}$")
+    set_unit_paths(unit_paths(ax, history[0][1]["W1"].shape[0], color), history)
     ax.set_title(title)
-    ax.legend(loc="best", fontsize=8)
+    ax.relim()
+    ax.autoscale_view()
 
 
 def series(ax, x, ys, labels, colors, xlabel, ylabel, title, logy=False):
@@ -54,29 +110,109 @@ def decision_boundary(ax, predict, X, Y, title):
     ax.set_title(title)
 
 
-def activation_histograms(axes, activations, bins=60, limit=1.0, color="tab:blue"):
-    """One histogram per layer: ``activations[l-1]`` is a^[l], drawn on ``axes[l-1]`` over [-limit, limit]."""
+def activation_bars(axes, bins=60, limit=1.0, color="tab:blue"):
+    """Empty histograms, one per layer (``axes[l-1]`` for a^[l]) over [-limit, limit]; see set_activation_bars."""
     edges = np.linspace(-limit, limit, bins + 1)
-    for l, (ax, a) in enumerate(zip(axes, activations), start=1):
-        counts, _ = np.histogram(np.clip(a, -limit, limit), bins=edges)
-        ax.stairs(counts / counts.sum(), edges, fill=True, color=color, alpha=0.75)
+    bars = []
+    for l, ax in enumerate(axes, start=1):
+        bars.append(ax.stairs(np.zeros(bins), edges, fill=True, color=color, alpha=0.75))
         ax.set_xlim(-limit, limit)
         ax.set_xlabel(f"$a^{{[{l}]}}$")
         ax.set_title(f"layer {l}", fontsize=9)
         ax.tick_params(labelsize=7)
     axes[0].set_ylabel("fraction of entries")
+    return bars
 
 
-def variance_profile(ax, predicted, measured, title, ylabel=r"Var$(z^{[l]})$"):
-    """Predicted and measured variance per layer l = 1..L, log scale, with the stable level 1 dashed."""
-    layers = np.arange(1, len(measured) + 1)
-    ax.plot(layers, predicted, "o--", color="tab:orange", label="predicted (theory)")
-    ax.plot(layers, measured, "s-", color="tab:blue", label="measured")
+def set_activation_bars(bars, activations):
+    """Fill activation_bars' histograms with ``activations[l-1]`` = a^[l] (clipped to the range)."""
+    for bar, a in zip(bars, activations):
+        edges = bar.get_data().edges
+        counts, _ = np.histogram(np.clip(a, edges[0], edges[-1]), bins=edges)
+        bar.set_data(counts / counts.sum())
+
+
+def activation_histograms(axes, activations, bins=60, limit=1.0, color="tab:blue"):
+    """One histogram per layer: ``activations[l-1]`` is a^[l], drawn on ``axes[l-1]`` over [-limit, limit]."""
+    set_activation_bars(activation_bars(axes, bins, limit, color), activations)
+    for ax in axes:
+        ax.relim()
+        ax.autoscale_view()
+
+
+def variance_lines(ax, n_layers, ylabel=r"Var$(z^{[l]})$"):
+    """Empty predicted and measured variance lines for layers 1..n_layers, log scale; see variance_profile."""
+    layers = np.arange(1, n_layers + 1)
+    lines = {"predicted": ax.plot([], [], "o--", color="tab:orange", label="predicted (theory)")[0],
+             "measured": ax.plot([], [], "s-", color="tab:blue", label="measured")[0]}
     ax.axhline(1.0, color="gray", lw=0.8, ls=":")
     ax.set_yscale("log")
     ax.set_xticks(layers)
+    ax.set_xlim(0.5, n_layers + 0.5)
     ax.set_xlabel("layer $l$")
     ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=10)
     ax.legend(loc="best", fontsize=8)
     ax.grid(alpha=0.3, which="both")
+    return lines
+
+
+def variance_profile(ax, predicted, measured, title, ylabel=r"Var$(z^{[l]})$"):
+    """Predicted and measured variance per layer l = 1..L, log scale, with the stable level 1 dotted."""
+    lines = variance_lines(ax, len(measured), ylabel)
+    layers = np.arange(1, len(measured) + 1)
+    lines["predicted"].set_data(layers, predicted)
+    lines["measured"].set_data(layers, measured)
+    ax.set_title(title, fontsize=10)
+    ax.relim()
+    ax.autoscale_view()
+    ax.legend(loc="best", fontsize=8)
+
+
+def _nice(value, up):
+    """``value`` rounded away from (``up``) or toward zero to 1, 2 or 5 times a power of 10."""
+    if value == 0 or not np.isfinite(value):
+        return value
+    size = abs(value)
+    steps = np.array([1.0, 2.0, 5.0, 10.0]) * 10.0 ** np.floor(np.log10(size))
+    grow = up == (value > 0)
+    nice = steps[np.searchsorted(steps, size * (1 - 1e-9))] if grow else steps[
+        np.searchsorted(steps, size * (1 + 1e-9), side="right") - 1]
+    return float(np.copysign(nice, value))
+
+
+def rescale(*axes, fill=0.3, room=0.5):
+    """Fit each axes' autoscaled limits to its data (after ``set_data``), in coarse round steps.
+
+    Limits are whole decades on a log axis, 1, 2 or 5 times a power of 10 on a
+    linear one. Limits that still hold the data, which fills at least ``fill``
+    of them, are kept, and limits that grow get ``room`` (a fraction of the
+    data's span) on the growing side: a live figure then mostly reuses its
+    background (ticks, labels, grid) from one update to the next.
+    """
+    for ax in axes:
+        old = {"x": ax.get_xlim(), "y": ax.get_ylim()}
+        ax.relim(visible_only=True)
+        for name, axis, (low, high) in (("x", ax.xaxis, ax.dataLim.intervalx), ("y", ax.yaxis, ax.dataLim.intervaly)):
+            if not getattr(ax, f"get_autoscale{name}_on")():
+                continue
+            log = axis.get_scale() == "log"
+            with np.errstate(all="ignore"):
+                lo, hi, dlo, dhi = np.log10([*old[name], low, high]) if log else (*old[name], low, high)
+            if not np.all(np.isfinite([lo, hi, dlo, dhi])):
+                continue
+            fitted = ax in _FITTED
+            if fitted and lo <= dlo <= dhi <= hi and dhi - dlo >= fill * (hi - lo):
+                continue
+            pad = room * (dhi - dlo) if fitted else 0.0
+            dlo, dhi = dlo - pad * (dlo < lo), dhi + pad * (dhi > hi)
+            if log:
+                limits = 10.0 ** np.floor(dlo), 10.0 ** max(np.ceil(dhi), np.floor(dlo) + 1)
+            else:
+                limits = _nice(dlo, up=False), _nice(dhi, up=True)
+                if limits[0] == limits[1]:
+                    limits = limits[0] - 1, limits[1] + 1
+            getattr(ax, f"set_{name}lim")(limits, auto=None)
+        _FITTED.add(ax)
+
+
+_FITTED = weakref.WeakSet()  # axes that rescale has fitted once

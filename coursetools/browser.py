@@ -1,0 +1,229 @@
+"""The notebooks' live figures in real JupyterLab, driven by headless Chromium (Playwright).
+
+Used by the browser test (every control moved once) and by ``python -m
+coursetools bench`` (every control moved several times, latency from the input
+event to the new figure loaded in the page, next to a floor measured in the
+same run: a plain ipywidgets slider whose observer re-fills an ``Output`` with a
+one-line inline PNG).
+"""
+
+import contextlib
+import json
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+
+from . import course
+
+TOKEN = "course-browser"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLOOR = "floor.ipynb"
+FLOOR_CODE = """\
+import ipywidgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+out = ipywidgets.Output()
+slider = ipywidgets.IntSlider(value=50, min=0, max=100, description="floor")
+
+
+def redraw(_change=None):
+    with out:
+        out.clear_output(wait=True)
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([0, 1], [0, slider.value])
+        display(fig)
+        plt.close(fig)
+
+
+slider.observe(redraw, names="value")
+box = ipywidgets.VBox([slider, out])
+box.add_class("initlab-live")
+display(box)
+redraw()
+"""
+
+# In-page probe: the time of the first input event after arming, and of the next image loaded in the box.
+PROBE = """
+([index]) => {
+  const p = window.__probe || (window.__probe = {armed: false, t0: null, t1: null});
+  if (!p.installed) {
+    for (const type of ["keydown", "input", "change", "click"]) {
+      document.addEventListener(type, () => { if (p.armed && p.t0 === null) p.t0 = performance.now(); }, true);
+    }
+    p.installed = true;
+  }
+  const box = document.querySelectorAll(".initlab-live")[index];
+  if (!box.__probed) {
+    box.addEventListener("load", () => { if (p.armed && p.t0 !== null && p.t1 === null) p.t1 = performance.now(); },
+                         true);
+    box.__probed = true;
+  }
+  Object.assign(p, {armed: true, t0: null, t1: null});
+}
+"""
+ERRORS = ("[data-mime-type='application/vnd.jupyter.stderr'], "
+          "[data-mime-type='application/vnd.jupyter.error']")
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=5) as reply:
+        return json.load(reply)
+
+
+@contextlib.contextmanager
+def lab(root):
+    """A JupyterLab server on ``root``; yields its URL. Workspaces, settings and runtime files stay in a
+    temporary folder (nothing in ~/.jupyter), and notebooks render every cell (no windowing)."""
+    with tempfile.TemporaryDirectory() as state:
+        settings = Path(state) / "settings" / "@jupyterlab" / "notebook-extension"
+        settings.mkdir(parents=True)
+        (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+        port = _free_port()
+        server = subprocess.Popen(
+            [course.tool("jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
+             "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
+             f"--LabApp.workspaces_dir={state}/workspaces", f"--LabApp.user_settings_dir={state}/settings"],
+            env=course.tool_env(JUPYTER_RUNTIME_DIR=f"{state}/runtime"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(240):
+                try:
+                    _get(f"{url}/api/status?token={TOKEN}")
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError("JupyterLab did not start")
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Headless Chromium (Debian's), through Playwright."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--disable-background-timer-throttling", "--disable-renderer-backgrounding"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def course_lab():
+    """JupyterLab on a copy of the source notebooks (with solutions) and the floor notebook; yields
+    (url, folder of the notebooks relative to the server root)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "course"
+        shutil.copytree(course.source_dir(), folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CODE)])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, str(folder / FLOOR))
+        with lab(tmp) as url:
+            yield url, "course"
+
+
+def _kernels_idle(url):
+    kernels = _get(f"{url}/api/kernels?token={TOKEN}")
+    return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
+
+
+def _wait_idle(url, seconds):
+    deadline = time.monotonic() + seconds
+    while not _kernels_idle(url) and time.monotonic() < deadline:
+        time.sleep(0.3)
+
+
+def shutdown_kernels(url):
+    for kernel in _get(f"{url}/api/kernels?token={TOKEN}"):
+        request = urllib.request.Request(f"{url}/api/kernels/{kernel['id']}?token={TOKEN}", method="DELETE")
+        urllib.request.urlopen(request, timeout=10).close()
+
+
+def run_all(browser, url, path):
+    """Open a notebook, run all its cells, wait for the kernel to be idle; return the page."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto(f"{url}/lab/tree/{path}?token={TOKEN}&reset")  # this notebook only, not the last workspace
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    _wait_idle(url, 120)
+    page.click(".jp-Notebook")
+    page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
+    page.click("div.lm-Menu-itemLabel:text-is('Run All Cells')")
+    page.wait_for_timeout(1000)
+    page.wait_for_function("![...document.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'))",
+                           timeout=300_000, polling=200)  # no cell queued or running
+    _wait_idle(url, 60)
+    page.wait_for_timeout(300)
+    return page
+
+
+def controls(page):
+    """[(box index, label, kind, locator)] of every control of every live figure on the page."""
+    found = []
+    boxes = page.locator(".initlab-live")
+    for index in range(boxes.count()):
+        box = boxes.nth(index)
+        for kind, selector in (("slider", ".widget-slider"), ("dropdown", ".widget-dropdown"),
+                               ("checkbox", ".widget-checkbox")):
+            items = box.locator(selector)
+            for k in range(items.count()):
+                item = items.nth(k)
+                label = item.locator(".widget-label").first.inner_text().strip() or kind
+                found.append((index, label, kind, item))
+    return found
+
+
+def _input(page, kind, item):
+    """Move a control by one step (a slider away from its end), as a person would."""
+    if kind == "slider":
+        handle = item.locator(".noUi-handle").first
+        now, top = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemax"))
+        handle.focus()
+        page.keyboard.press("ArrowLeft" if now >= top else "ArrowRight")
+    elif kind == "dropdown":
+        select = item.locator("select")
+        options = select.locator("option").all_inner_texts()
+        current = select.evaluate("s => s.options[s.selectedIndex].text")
+        select.select_option(label=options[(options.index(current) + 1) % len(options)])
+    else:
+        item.locator("input").click()
+
+
+def move(page, index, kind, item, timeout=30_000):
+    """Move one control once; return the seconds from the input event to the new figure loaded."""
+    item.scroll_into_view_if_needed()
+    page.evaluate(PROBE, [index])
+    _input(page, kind, item)
+    page.wait_for_function("window.__probe.t1 !== null", timeout=timeout, polling=10)
+    t0, t1 = page.evaluate("[window.__probe.t0, window.__probe.t1]")
+    page.evaluate("window.__probe.armed = false")
+    return (t1 - t0) / 1000
+
+
+def errors(page):
+    """Text of the error outputs on the page (stderr, tracebacks)."""
+    return page.locator(ERRORS).all_inner_texts()
+
+
+def notebook_paths(folder):
+    return [f"{folder}/{name}" for name in course.notebooks()]
