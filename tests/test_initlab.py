@@ -367,3 +367,78 @@ def test_free_names_are_the_names_a_test_cell_reads_from_the_notebook():
               "def helper(x):\n    return x\n"
               "check(call(initialize_zeros, [2]) == answer_a, len(W))\nfor k in range(2):\n    print(k)\n")
     assert bridge.free_names(source) == {"check", "initialize_zeros", "answer_a"}
+
+
+def test_a_stack_of_networks_trains_like_each_network_alone():
+    rng = np.random.default_rng(5)
+    nets = [small_net(rng, (2, 4, 3, 1)) for _ in range(3)]
+    X, Y = data.make_xor(40, rng=rng)
+    stack = {k: np.stack([net[k] for net in nets]) for k in nets[0]}
+    together = list(network.gradient_descent(stack, X, Y, 20, 0.3, "tanh"))[-1]
+    for b, net in enumerate(nets):
+        alone = list(network.gradient_descent(net, X, Y, 20, 0.3, "tanh"))[-1]
+        assert np.allclose(together["costs"][:, b], alone["costs"])
+        assert np.allclose(together["norms"][:, :, b], alone["norms"])
+        assert np.isclose(network.accuracy(together["params"], X, Y, "tanh")[b],
+                          network.accuracy(alone["params"], X, Y, "tanh"))
+
+
+def test_gradient_descent_reports_progress_records_raw_norms_and_applies_the_hook():
+    rng = np.random.default_rng(6)
+    params = small_net(rng, (2, 5, 1))
+    before = {k: v.copy() for k, v in params.items()}
+    X, Y = data.make_spiral(60, rng=rng)
+    seen = []
+    reports = list(network.gradient_descent(params, X, Y, 30, 0.5, grad_hook=lambda g: seen.append(g) or g,
+                                            report_every=10))
+    assert [r["step"] for r in reports] == [10, 20, 30] and len(seen) == 30
+    last = reports[-1]
+    assert last["costs"].shape == (31,) and last["norms"].shape == (30, 2)
+    assert np.allclose(last["norms"][0], network.layer_gradient_norms(seen[0]))
+    assert all(np.array_equal(params[k], before[k]) for k in params)
+    frozen = list(network.gradient_descent(params, X, Y, 5, 0.5, grad_hook=lambda g: {k: 0 * v for k, v in g.items()}))
+    assert np.allclose(frozen[-1]["costs"], frozen[-1]["costs"][0])  # a zero update leaves the cost unchanged
+
+
+def test_gradient_descent_stops_when_the_cost_is_not_finite():
+    params = small_net(np.random.default_rng(7))
+    X, Y = data.make_circles(20, rng=np.random.default_rng(8))
+    poison = lambda grads: {k: v * np.nan for k, v in grads.items()}  # noqa: E731
+    last = list(network.gradient_descent(params, X, Y, 50, 0.5, grad_hook=poison))
+    assert last[-1]["step"] == 1 and len(last) == 1
+
+
+def test_spiral_and_xor_have_balanced_labels():
+    X, Y = data.make_xor(400, rng=np.random.default_rng(9))
+    assert abs(Y.mean() - 0.5) < 0.1 and np.mean((X[0] * X[1] < 0) == (Y[0] > 0)) > 0.9
+    X, Y = data.make_spiral(400, rng=np.random.default_rng(9))
+    assert Y.mean() == 0.5 and X.shape == (2, 400)
+
+
+def _training_button(done):
+    def action(a):
+        for k in range(4):
+            done.append((a, k))
+            yield (k + 1) / 4
+    return widgets.button("Train", action, every=0.0)
+
+
+def test_a_button_runs_its_work_before_the_static_figure(monkeypatch, capsys):
+    monkeypatch.setenv("INITLAB_WIDGETS", "static")
+    seen, done = [], []
+    widgets.show(*_live_line(seen), a=widgets.slider(0.5, 0, 1, 0.1, "a"), train=_training_button(done))
+    assert done == [(0.5, k) for k in range(4)] and seen == [(0.5, "x")]
+    assert "Figure" in capsys.readouterr().out
+
+
+def test_a_button_redraws_the_figure_while_it_works(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
+    seen, done, shown = [], [], []
+    monkeypatch.setattr(widgets, "display", shown.append)
+    widgets.show(*_live_line(seen), a=widgets.slider(1, 0, 5, 1, "a", integer=True), train=_training_button(done))
+    controls, message, image = shown[0].children
+    slider, train = controls.children
+    assert done == [] and seen == [(1, "x")]
+    train.click()
+    assert done == [(1, k) for k in range(4)] and len(seen) == 6  # a frame per step and one at the end
+    assert train.description == "Train" and not train.disabled
