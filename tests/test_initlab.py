@@ -442,3 +442,27 @@ def test_a_button_redraws_the_figure_while_it_works(monkeypatch):
     train.click()
     assert done == [(1, k) for k in range(4)] and len(seen) == 6  # a frame per step and one at the end
     assert train.description == "Train" and not train.disabled
+
+
+def test_a_dict_of_arrays_is_checked_key_by_key_and_copied():
+    shapes = {"dW1": (2, 1), "db1": (2, 1)}
+    given = {"dW1": np.ones((2, 1)), "db1": [[0], [1]]}
+    out = checks.as_arrays(given, shapes, "clipped")
+    assert out["db1"].dtype == np.float64 and out["dW1"] is not given["dW1"]
+    for bad, message in (({"dW1": np.ones((2, 1))}, "same keys"), ([1], "should be a dict"), (None, "return"),
+                         ({"dW1": np.ones((1, 2)), "db1": np.ones((2, 1))}, "shape")):
+        with pytest.raises(AssertionError, match=message):
+            checks.as_arrays(bad, shapes, "clipped")
+
+
+def test_boundary_map_and_layer_lines_update_in_place():
+    fig, (ax, ax2) = plots.figure(2)
+    artists = plots.boundary_map(ax, n=20)
+    X, Y = data.make_xor(50, rng=np.random.default_rng(1))
+    plots.set_boundary(artists, lambda P: (P[0] * P[1] < 0).astype(float), X, Y)
+    assert artists["image"].get_array().shape == (20, 20) and artists["points"].get_offsets().shape == (50, 2)
+    lines = plots.layer_lines(ax2, 3, "norm")
+    plots.set_layer_lines(lines, [1, 2], [[1.0, 0.0], [2.0, 3.0]])
+    assert [line.get_visible() for line in lines] == [True, True, False]
+    assert np.isnan(lines[0].get_ydata()[1])  # a zero is not drawn on the log axis
+    plt.close(fig)
