@@ -73,7 +73,7 @@ def cost(A, Y):
 def costs(A, Y):
     """Mean binary cross-entropy of each network of a stack (shape (B,)); a number for one network."""
     eps = 1e-12
-    return -np.mean(Y * np.log(A + eps) + (1 - Y) * np.log(1 - A + eps), axis=(-2, -1))
+    return -(Y * np.log(A + eps) + (1 - Y) * np.log(1 - A + eps)).mean(axis=(-2, -1))
 
 
 def backward(params, cache, Y, activation="relu"):
@@ -129,8 +129,9 @@ def accuracy(params, X, Y, activation="relu"):
 def layer_gradient_norms(grads):
     """Frobenius norm of (dW^[l], db^[l]) for l = 1..L: shape (L,), or (L, B) for a stack."""
     L = len(grads) // 2
-    return np.array([np.sqrt(np.sum(grads[f"dW{l}"] ** 2, axis=(-2, -1)) + np.sum(grads[f"db{l}"] ** 2, axis=(-2, -1)))
-                     for l in range(1, L + 1)])
+    squares = [(grads[f"dW{l}"] * grads[f"dW{l}"]).sum(axis=(-2, -1)) + (grads[f"db{l}"] * grads[f"db{l}"]).sum(
+        axis=(-2, -1)) for l in range(1, L + 1)]
+    return np.sqrt(np.array(squares))
 
 
 def gradient_descent(params, X, Y, steps, learning_rate=0.5, activation="relu", grad_hook=None, report_every=0):
