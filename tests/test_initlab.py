@@ -466,3 +466,19 @@ def test_boundary_map_and_layer_lines_update_in_place():
     assert [line.get_visible() for line in lines] == [True, True, False]
     assert np.isnan(lines[0].get_ydata()[1])  # a zero is not drawn on the log axis
     plt.close(fig)
+
+
+def test_a_button_that_fails_says_why_in_one_line(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
+    shown = []
+    monkeypatch.setattr(widgets, "display", shown.append)
+
+    def action(a):
+        yield 0.5
+        raise NameError("name 'clip_by_global_norm' is not defined")
+
+    widgets.show(*_live_line([]), a=widgets.slider(1, 0, 5, 1, "a", integer=True), go=widgets.button("Train", action))
+    controls, message, image = shown[0].children
+    controls.children[1].click()
+    assert message.outputs[0]["text"].startswith("Train stopped: NameError")
+    assert controls.children[1].description == "Train" and not controls.children[1].disabled

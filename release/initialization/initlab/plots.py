@@ -168,10 +168,10 @@ def variance_profile(ax, predicted, measured, title, ylabel=r"Var$(z^{[l]})$"):
     ax.legend(loc="best", fontsize=8)
 
 
-def boundary_map(ax, n=90):
+def boundary_map(ax, n=64):
     """Empty artists of a decision-boundary map: P(y=1) as an image under the data; see set_boundary."""
     image = ax.imshow(np.full((n, n), 0.5), origin="lower", extent=(0, 1, 0, 1), cmap="RdBu", vmin=0, vmax=1,
-                      alpha=0.5, aspect="auto", interpolation="bilinear")
+                      alpha=0.5, aspect="auto", interpolation="nearest")
     points = ax.scatter(np.zeros(0), np.zeros(0), c=np.zeros(0), cmap="RdBu", vmin=0, vmax=1, s=9,
                         edgecolors="k", linewidths=0.2)
     ax.set_xlabel("$x_1$")

@@ -291,8 +291,15 @@ def show(setup, update=None, **controls):
                     shown = time.perf_counter()
         except NotImplementedError as exc:
             message.outputs = ({"output_type": "stream", "name": "stdout", "text": _friendly_line(exc) + "\n"},)
+            return
+        except Exception as exc:  # a click handler's errors would otherwise vanish into the log
+            message.outputs = ({"output_type": "stream", "name": "stdout",
+                                "text": f"{label} stopped: {type(exc).__name__}: {exc}\n"},)
+            return
         finally:
             widget.description, widget.disabled = label, False
+        if message.outputs:
+            message.outputs = ()
         redraw()
 
     for name, widget in built.items():
