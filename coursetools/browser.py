@@ -184,12 +184,12 @@ def controls(page):
     for index in range(boxes.count()):
         box = boxes.nth(index)
         for kind, selector in (("slider", ".widget-slider"), ("dropdown", ".widget-dropdown"),
-                               ("checkbox", ".widget-checkbox")):
+                               ("checkbox", ".widget-checkbox"), ("button", ".widget-button")):
             items = box.locator(selector)
             for k in range(items.count()):
                 item = items.nth(k)
-                label = item.locator(".widget-label").first.inner_text().strip() or kind
-                found.append((index, label, kind, item))
+                text = item if kind == "button" else item.locator(".widget-label").first  # a button is its label
+                found.append((index, text.inner_text().strip() or kind, kind, item))
     return found
 
 
@@ -205,6 +205,8 @@ def _input(page, kind, item):
         options = select.locator("option").all_inner_texts()
         current = select.evaluate("s => s.options[s.selectedIndex].text")
         select.select_option(label=options[(options.index(current) + 1) % len(options)])
+    elif kind == "button":  # e.g. Train: the figure is redrawn while the work goes on
+        item.click()
     else:
         item.locator("input").click()
 
