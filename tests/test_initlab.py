@@ -158,9 +158,9 @@ def test_interactive_mode_updates_one_figure_in_place(monkeypatch):
     before = bytes(image.value)
     controls.children[0].value = 3
     assert seen == [(1, "x"), (3, "x")] and bytes(image.value) != before
-    assert controls.children[0].continuous_update and len(live.timings) == 2
+    assert controls.children[0].continuous_update and len(live.timings) == 2 and all(live.timings[1])
     assert len(plt.get_fignums()) == 0  # one figure, kept out of pyplot
-    controls.children[0].value = 1  # back: the background of these limits is reused
+    controls.children[0].value = 1  # back: the same PNG, remembered
     assert bytes(image.value) == before
 
 
@@ -438,10 +438,14 @@ def test_a_button_redraws_the_figure_while_it_works(monkeypatch):
     widgets.show(*_live_line(seen), a=widgets.slider(1, 0, 5, 1, "a", integer=True), train=_training_button(done))
     controls, message, image = shown[0].children
     slider, train = controls.children
-    assert done == [] and seen == [(1, "x")]
+    slider.value = 2
+    slider.value = 1  # remembered
+    assert done == [] and seen == [(1, "x"), (2, "x")]
     train.click()
-    assert done == [(1, k) for k in range(4)] and len(seen) == 6  # a frame per step and one at the end
+    assert done == [(1, k) for k in range(4)] and len(seen) == 7  # a frame per step and one at the end
     assert train.description == "Train" and not train.disabled
+    slider.value = 2  # the frame remembered from before the work is not shown again: it is drawn anew
+    assert len(seen) == 8
 
 
 def test_a_dict_of_arrays_is_checked_key_by_key_and_copied():
