@@ -185,10 +185,10 @@ def controls(page):
     found = []
     boxes = page.locator(".initlab-live")
     for index in range(boxes.count()):
-        items = boxes.nth(index).locator(".widget-slider, .widget-dropdown, .widget-checkbox")
+        items = boxes.nth(index).locator(".widget-slider, .widget-dropdown, .widget-checkbox, .widget-button")
         for k in range(items.count()):
             item = items.nth(k)
-            kind = next(kind for kind in ("slider", "dropdown", "checkbox")
+            kind = next(kind for kind in ("slider", "dropdown", "checkbox", "button")
                         if f"widget-{kind}" in item.get_attribute("class"))
             text = item.inner_text().replace("\u200b", "").strip()
             found.append((index, text.splitlines()[0] if text else kind, kind, item))
@@ -207,6 +207,8 @@ def _input(page, kind, item):
         options = select.locator("option").all_inner_texts()
         current = select.evaluate("s => s.options[s.selectedIndex].text")
         select.select_option(label=options[(options.index(current) + 1) % len(options)])
+    elif kind == "button":  # e.g. Train: the figure is redrawn while the work goes on
+        item.click()
     else:
         item.locator("input").click()
 

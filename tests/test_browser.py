@@ -2,8 +2,8 @@
 
 A JupyterLab server runs on a copy of the source notebooks (with solutions); in
 each notebook, Run All draws the live figures, and every control of every
-figure (sliders, dropdowns, checkboxes) is moved once: each move must bring a
-new figure, and no error output may appear. Latency is not asserted here: see
+figure (sliders, dropdowns, checkboxes; buttons such as Train are pressed) is
+moved once: each move must bring a new figure, and no error output may appear. Latency is not asserted here: see
 ``python -m coursetools bench``.
 """
 

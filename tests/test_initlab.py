@@ -367,3 +367,122 @@ def test_free_names_are_the_names_a_test_cell_reads_from_the_notebook():
               "def helper(x):\n    return x\n"
               "check(call(initialize_zeros, [2]) == answer_a, len(W))\nfor k in range(2):\n    print(k)\n")
     assert bridge.free_names(source) == {"check", "initialize_zeros", "answer_a"}
+
+
+def test_a_stack_of_networks_trains_like_each_network_alone():
+    rng = np.random.default_rng(5)
+    nets = [small_net(rng, (2, 4, 3, 1)) for _ in range(3)]
+    X, Y = data.make_xor(40, rng=rng)
+    stack = {k: np.stack([net[k] for net in nets]) for k in nets[0]}
+    together = list(network.gradient_descent(stack, X, Y, 20, 0.3, "tanh"))[-1]
+    for b, net in enumerate(nets):
+        alone = list(network.gradient_descent(net, X, Y, 20, 0.3, "tanh"))[-1]
+        assert np.allclose(together["costs"][:, b], alone["costs"])
+        assert np.allclose(together["norms"][:, :, b], alone["norms"])
+        assert np.isclose(network.accuracy(together["params"], X, Y, "tanh")[b],
+                          network.accuracy(alone["params"], X, Y, "tanh"))
+
+
+def test_gradient_descent_reports_progress_records_raw_norms_and_applies_the_hook():
+    rng = np.random.default_rng(6)
+    params = small_net(rng, (2, 5, 1))
+    before = {k: v.copy() for k, v in params.items()}
+    X, Y = data.make_spiral(60, rng=rng)
+    seen = []
+    reports = list(network.gradient_descent(params, X, Y, 30, 0.5, grad_hook=lambda g: seen.append(g) or g,
+                                            report_every=10))
+    assert [r["step"] for r in reports] == [10, 20, 30] and len(seen) == 30
+    last = reports[-1]
+    assert last["costs"].shape == (31,) and last["norms"].shape == (30, 2)
+    assert np.allclose(last["norms"][0], network.layer_gradient_norms(seen[0]))
+    assert all(np.array_equal(params[k], before[k]) for k in params)
+    frozen = list(network.gradient_descent(params, X, Y, 5, 0.5, grad_hook=lambda g: {k: 0 * v for k, v in g.items()}))
+    assert np.allclose(frozen[-1]["costs"], frozen[-1]["costs"][0])  # a zero update leaves the cost unchanged
+
+
+def test_gradient_descent_stops_when_the_cost_is_not_finite():
+    params = small_net(np.random.default_rng(7))
+    X, Y = data.make_circles(20, rng=np.random.default_rng(8))
+    poison = lambda grads: {k: v * np.nan for k, v in grads.items()}  # noqa: E731
+    last = list(network.gradient_descent(params, X, Y, 50, 0.5, grad_hook=poison))
+    assert last[-1]["step"] == 1 and len(last) == 1
+
+
+def test_spiral_and_xor_have_balanced_labels():
+    X, Y = data.make_xor(400, rng=np.random.default_rng(9))
+    assert abs(Y.mean() - 0.5) < 0.1 and np.mean((X[0] * X[1] < 0) == (Y[0] > 0)) > 0.9
+    X, Y = data.make_spiral(400, rng=np.random.default_rng(9))
+    assert Y.mean() == 0.5 and X.shape == (2, 400)
+
+
+def _training_button(done):
+    def action(a):
+        for k in range(4):
+            done.append((a, k))
+            yield (k + 1) / 4
+    return widgets.button("Train", action, every=0.0)
+
+
+def test_a_button_runs_its_work_before_the_static_figure(monkeypatch, capsys):
+    monkeypatch.setenv("INITLAB_WIDGETS", "static")
+    seen, done = [], []
+    widgets.show(*_live_line(seen), a=widgets.slider(0.5, 0, 1, 0.1, "a"), train=_training_button(done))
+    assert done == [(0.5, k) for k in range(4)] and seen == [(0.5, "x")]
+    assert "Figure" in capsys.readouterr().out
+
+
+def test_a_button_redraws_the_figure_while_it_works(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
+    seen, done, shown = [], [], []
+    monkeypatch.setattr(widgets, "display", shown.append)
+    widgets.show(*_live_line(seen), a=widgets.slider(1, 0, 5, 1, "a", integer=True), train=_training_button(done))
+    controls, message, image = shown[0].children
+    slider, train = controls.children
+    slider.value = 2
+    slider.value = 1  # remembered
+    assert done == [] and seen == [(1, "x"), (2, "x")]
+    train.click()
+    assert done == [(1, k) for k in range(4)] and len(seen) == 7  # a frame per step and one at the end
+    assert train.description == "Train" and not train.disabled
+    slider.value = 2  # the frame remembered from before the work is not shown again: it is drawn anew
+    assert len(seen) == 8
+
+
+def test_a_dict_of_arrays_is_checked_key_by_key_and_copied():
+    shapes = {"dW1": (2, 1), "db1": (2, 1)}
+    given = {"dW1": np.ones((2, 1)), "db1": [[0], [1]]}
+    out = checks.as_arrays(given, shapes, "clipped")
+    assert out["db1"].dtype == np.float64 and out["dW1"] is not given["dW1"]
+    for bad, message in (({"dW1": np.ones((2, 1))}, "same keys"), ([1], "should be a dict"), (None, "return"),
+                         ({"dW1": np.ones((1, 2)), "db1": np.ones((2, 1))}, "shape")):
+        with pytest.raises(AssertionError, match=message):
+            checks.as_arrays(bad, shapes, "clipped")
+
+
+def test_boundary_map_and_layer_lines_update_in_place():
+    fig, (ax, ax2) = plots.figure(2)
+    artists = plots.boundary_map(ax, n=20)
+    X, Y = data.make_xor(50, rng=np.random.default_rng(1))
+    plots.set_boundary(artists, lambda P: (P[0] * P[1] < 0).astype(float), X, Y)
+    assert artists["image"].get_array().shape == (20, 20) and artists["points"].get_offsets().shape == (50, 2)
+    lines = plots.layer_lines(ax2, 3, "norm")
+    plots.set_layer_lines(lines, [1, 2], [[1.0, 0.0], [2.0, 3.0]])
+    assert [line.get_visible() for line in lines] == [True, True, False]
+    assert np.isnan(lines[0].get_ydata()[1])  # a zero is not drawn on the log axis
+    plt.close(fig)
+
+
+def test_a_button_that_fails_says_why_in_one_line(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
+    shown = []
+    monkeypatch.setattr(widgets, "display", shown.append)
+
+    def action(a):
+        yield 0.5
+        raise NameError("name 'clip_by_global_norm' is not defined")
+
+    widgets.show(*_live_line([]), a=widgets.slider(1, 0, 5, 1, "a", integer=True), go=widgets.button("Train", action))
+    controls, message, image = shown[0].children
+    controls.children[1].click()
+    assert message.outputs[0]["text"].startswith("Train stopped: NameError")
+    assert controls.children[1].description == "Train" and not controls.children[1].disabled

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import bridge
 
-__all__ = ["DISTRIBUTIONS", "as_array", "as_float", "as_int", "as_list", "as_params", "call", "check",
+__all__ = ["DISTRIBUTIONS", "as_array", "as_arrays", "as_float", "as_int", "as_list", "as_params", "call", "check",
            "check_choice", "check_close", "check_initializer", "check_raises", "check_rng_use", "check_value",
            "check_weight_sample", "close", "kurtosis", "legacy_state_unchanged", "matches", "max_abs", "mean",
            "name_mistake", "passed", "rng", "var", "weight_mistakes"]
@@ -71,6 +71,18 @@ def as_list(value, name="the result", length=None):
     if length is not None and len(items) != length:
         _fail(f"{name} has length {len(items)}, expected {length}.")
     return items
+
+
+def as_arrays(value, shapes, name="the result"):
+    """Check a dict of arrays with exactly the keys of ``shapes`` ({key: shape}); return float64 copies."""
+    if value is None:
+        _fail(f"{name} is None: did you forget a `return` statement?")
+    if not isinstance(value, dict):
+        _fail(f"{name} should be a dict with the keys {sorted(shapes)}, got {type(value).__name__}.")
+    keys = sorted(str(k) for k in dict.keys(value))
+    if keys != sorted(shapes):
+        _fail(f"{name} has keys {keys}, expected the same keys as the input: {sorted(shapes)}.")
+    return {key: as_array(dict.__getitem__(value, key), f"{name}[{key!r}]", shape) for key, shape in shapes.items()}
 
 
 def as_params(value, layer_dims, name="the parameters"):

@@ -172,6 +172,50 @@ def variance_profile(ax, predicted, measured, title, ylabel=r"Var$(z^{[l]})$"):
     ax.legend(loc="best", fontsize=8)
 
 
+def boundary_map(ax, n=64):
+    """Empty artists of a decision-boundary map: P(y=1) as an image under the data; see set_boundary."""
+    image = ax.imshow(np.full((n, n), 0.5), origin="lower", extent=(0, 1, 0, 1), cmap="RdBu", vmin=0, vmax=1,
+                      alpha=0.5, aspect="auto", interpolation="nearest")
+    points = ax.scatter(np.zeros(0), np.zeros(0), c=np.zeros(0), cmap="RdBu", vmin=0, vmax=1, s=9,
+                        edgecolors="k", linewidths=0.2)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    return {"ax": ax, "image": image, "points": points, "n": n}
+
+
+def set_boundary(artists, predict, X, Y, pad=0.3):
+    """Shade ``predict(points)`` (P(y=1) of columns of points) over the box of ``X`` and scatter the data."""
+    low, high = X.min(axis=1) - pad, X.max(axis=1) + pad
+    g0, g1 = np.meshgrid(np.linspace(low[0], high[0], artists["n"]), np.linspace(low[1], high[1], artists["n"]))
+    P = np.asarray(predict(np.vstack([g0.ravel(), g1.ravel()]))).reshape(g0.shape)
+    artists["image"].set_data(P)
+    artists["image"].set_extent((low[0], high[0], low[1], high[1]))
+    artists["points"].set_offsets(X.T)
+    artists["points"].set_array(Y.ravel())
+    artists["ax"].set_xlim(low[0], high[0])
+    artists["ax"].set_ylim(low[1], high[1])
+
+
+def layer_lines(ax, n_lines, ylabel, cmap="viridis"):
+    """Empty lines for layers 1..n_lines on a log axis (legend l = 1, 2, ...); see set_layer_lines."""
+    colors = plt.get_cmap(cmap)(np.linspace(0, 0.9, n_lines))
+    lines = [ax.plot([], [], color=color, lw=1.2, label=f"$l = {l}$")[0] for l, color in enumerate(colors, start=1)]
+    ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, which="both")
+    return lines
+
+
+def set_layer_lines(lines, x, ys):
+    """Show ``ys[l-1]`` against ``x`` on line l; lines beyond len(ys) are hidden. Zeros are not drawn (log axis)."""
+    for l, line in enumerate(lines):
+        visible = l < len(ys)
+        line.set_visible(visible)
+        if visible:
+            y = np.asarray(ys[l], dtype=np.float64)
+            line.set_data(x, np.where(y > 0, y, np.nan))
+
+
 def _nice(value, up):
     """``value`` rounded away from (``up``) or toward zero to 1, 2 or 5 times a power of 10."""
     if value == 0 or not np.isfinite(value):

@@ -19,7 +19,8 @@ A demo builds its figure once and updates its artists when a control moves::
 figure to a PNG that replaces the previous one in place (an ``ipywidgets.Image``;
 the front end coalesces the moves made while the kernel is busy, so intermediate
 values are dropped, not queued). Sliders redraw while dragged. A figure without
-controls is ``show(draw)`` with ``draw()`` returning a new figure.
+controls is ``show(draw)`` with ``draw()`` returning a new figure. A ``button``
+runs a longer piece of work (training) and redraws the figure while it runs.
 
 Modes (``mode()``): *interactive* in any front end with ipywidgets (JupyterLab,
 Notebook 7, VS Code, Colab); *static*, one figure from the initial values,
@@ -285,6 +286,10 @@ class LiveFigure:
             buffer, format="png", compress_level=1)  # fast, lossless
         return buffer.getvalue()
 
+    def forget(self):
+        """Forget the remembered PNGs (after a button's work, ``update`` may draw other things for the same values)."""
+        self._frames.clear()
+
     def frame(self, values):
         """The PNG for ``values``: remembered if these values were drawn lately, else updated and drawn
         (``update`` sets every artist in ``parts`` from the values alone); record the two times."""
@@ -311,18 +316,27 @@ class Control:
     def __init__(self, kind, value, **kwargs):
         self.kind, self.value, self.kwargs = kind, value, kwargs
 
+    def press(self, values):
+        """A button's work for the other controls' ``values``: yields the fraction done."""
+        yield from self.kwargs["action"](**values)
+
     def build(self):
         """The ipywidgets object."""
+        if self.kind == "Button":
+            return ipywidgets.Button(description=self.kwargs["description"], button_style="primary")
         widget = getattr(ipywidgets, self.kind)(value=self.value, **self.kwargs)
         widget.style.description_width = "initial"
         return widget
 
 
-def _static(setup, update, values):
-    """Display one figure for ``values`` (or the friendly line)."""
+def _static(setup, update, values, buttons=()):
+    """Display one figure for ``values`` after pressing ``buttons`` once (or the friendly line)."""
     if update is None:
         return render(setup, values)
     try:
+        for button in buttons:
+            for _ in button.press(values):
+                pass
         live = LiveFigure(setup, update)
         live.update(values)
     except NotImplementedError as exc:
@@ -341,9 +355,10 @@ def show(setup, update=None, **controls):
     if current == "skip":
         print("(Demo skipped while nbgrader runs the notebook.)")
         return None
-    values = {name: control.value for name, control in controls.items()}
+    buttons = {name: control for name, control in controls.items() if control.kind == "Button"}
+    values = {name: control.value for name, control in controls.items() if name not in buttons}
     if current == "static" or update is None:
-        _static(setup, update, values)
+        _static(setup, update, values, buttons.values())
         return None
     try:
         live = LiveFigure(setup, update)
@@ -357,9 +372,12 @@ def show(setup, update=None, **controls):
         width=f"{width * dpi:.0f}px", height=f"{height * dpi:.0f}px"))
     message = ipywidgets.Output()
 
+    def current_values():
+        return {name: widget.value for name, widget in built.items() if name not in buttons}
+
     def redraw(_change=None):
         try:
-            image.value = live.frame({name: widget.value for name, widget in built.items()})
+            image.value = live.frame(current_values())
         except NotImplementedError as exc:
             image.layout.display = "none"
             message.outputs = ({"output_type": "stream", "name": "stdout", "text": _friendly_line(exc) + "\n"},)
@@ -368,8 +386,35 @@ def show(setup, update=None, **controls):
             message.outputs = ()
         image.layout.display = None
 
-    for widget in built.values():
-        widget.observe(redraw, names="value")
+    def pressed(widget, button):
+        label, widget.disabled = widget.description, True
+        shown = time.perf_counter()
+        try:
+            for done in button.press(current_values()):
+                widget.description = f"{label} {100 * done:3.0f} %"
+                if time.perf_counter() - shown > button.kwargs["every"]:
+                    live.forget()
+                    redraw()
+                    shown = time.perf_counter()
+        except NotImplementedError as exc:
+            message.outputs = ({"output_type": "stream", "name": "stdout", "text": _friendly_line(exc) + "\n"},)
+            return
+        except Exception as exc:  # a click handler's errors would otherwise vanish into the log
+            message.outputs = ({"output_type": "stream", "name": "stdout",
+                                "text": f"{label} stopped: {type(exc).__name__}: {exc}\n"},)
+            return
+        finally:
+            widget.description, widget.disabled = label, False
+            live.forget()
+        if message.outputs:
+            message.outputs = ()
+        redraw()
+
+    for name, widget in built.items():
+        if name in buttons:
+            widget.on_click(lambda widget, button=buttons[name]: pressed(widget, button))
+        else:
+            widget.observe(redraw, names="value")
     box = ipywidgets.VBox([ipywidgets.HBox(list(built.values())), message, image])
     box.add_class("initlab-live")
     redraw()
@@ -404,3 +449,15 @@ def checkbox(value, description):
     """A checkbox."""
     return Control("Checkbox", value, description=description)
 
+
+
+def button(description, action, every=0.25):
+    """A button that runs ``action(**values)`` (the other controls' values), then redraws the figure.
+
+    ``action`` is a generator that does the work (e.g. trains a network and stores
+    the result where ``update`` finds it) and yields the fraction done from time to
+    time: the figure is redrawn at most every ``every`` seconds meanwhile, so that
+    the person pressing it sees the progress, and the button shows the percentage.
+    A static figure is drawn after pressing the button once with the initial values.
+    """
+    return Control("Button", None, description=description, action=action, every=every)

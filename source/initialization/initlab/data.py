@@ -37,3 +37,24 @@ def make_circles(m=200, noise=0.1, factor=0.5, rng=None):
     X = np.vstack([radius * np.cos(t), radius * np.sin(t)]) + noise * rng.standard_normal((2, m))
     Y = inner.astype(np.float64).reshape(1, m)
     return X, Y
+
+
+def make_spiral(m=200, noise=0.2, turns=1.5, rng=None):
+    """Two interleaved spiral arms: X of shape (2, m), labels Y of shape (1, m)."""
+    _check_size(m, noise)
+    rng = np.random.default_rng() if rng is None else rng
+    arm = np.arange(m) % 2
+    r = rng.random(m)
+    t = 2 * np.pi * turns * r + np.pi * arm
+    X = 2 * r * np.vstack([np.cos(t), np.sin(t)]) + noise * r * rng.standard_normal((2, m))
+    return X, arm.astype(np.float64).reshape(1, m)
+
+
+def make_xor(m=200, noise=0.15, rng=None):
+    """Four blobs at (±1, ±1); the label is 1 where x1 and x2 have opposite signs (XOR)."""
+    _check_size(m, noise)
+    rng = np.random.default_rng() if rng is None else rng
+    corners = rng.integers(0, 2, size=(2, m)) * 2.0 - 1.0
+    X = corners + noise * rng.standard_normal((2, m)) * 2
+    Y = (corners[0] != corners[1]).astype(np.float64).reshape(1, m)
+    return X, Y
