@@ -36,6 +36,44 @@ def test_backward_matches_numerical_gradient(activation):
         assert np.allclose(grads["d" + key], numeric, atol=1e-6), key
 
 
+def test_softmax_backprop_matches_numerical_gradient():
+    rng = np.random.default_rng(2)
+    params = small_net(rng, (3, 5, 4))
+    X, labels = rng.standard_normal((3, 6)), np.array([0, 3, 1, 2, 3, 0])
+
+    def mean_cost(p):
+        _, cache = network.forward(p, X, "relu")
+        return network.softmax_cost(cache["z2"], labels)[0]
+
+    _, cache = network.forward(params, X, "relu")
+    _, dz = network.softmax_cost(cache["z2"], labels)
+    grads = network.backprop(params, cache, dz, "relu")
+    for key, value in params.items():
+        numeric = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            for sign in (1, -1):
+                shifted = {k: v.copy() for k, v in params.items()}
+                shifted[key][idx] += sign * 1e-6
+                numeric[idx] += sign * mean_cost(shifted) / 2e-6
+        assert np.allclose(grads["d" + key], numeric, atol=1e-6), key
+
+
+def test_train_softmax_learns_the_digits_and_leaves_inputs_unchanged():
+    X, labels = data.load_digits()
+    assert X.shape == (64, 1797) and labels.shape == (1797,) and set(labels) == set(range(10))
+    assert np.allclose(X.mean(axis=1), 0) and np.all(np.isfinite(X))
+    rng = np.random.default_rng(3)
+    params = {}
+    for l, (n_in, n_out) in enumerate(((64, 32), (32, 10)), start=1):
+        params[f"W{l}"], params[f"b{l}"] = rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in), np.zeros((n_out, 1))
+    before = {k: v.copy() for k, v in params.items()}
+    trained, costs = network.train_softmax(params, X, labels, steps=150, learning_rate=0.1, rng=rng)
+    assert costs.shape == (150,) and costs[-20:].mean() < 0.5 * costs[:5].mean()
+    assert all(np.array_equal(params[k], before[k]) for k in params)
+    with pytest.raises(ValueError, match="-1"):
+        network.train_softmax(params, X, labels, steps=-1)
+
+
 def test_train_lowers_the_cost_and_leaves_inputs_unchanged():
     rng = np.random.default_rng(1)
     params = small_net(rng, (2, 8, 1))

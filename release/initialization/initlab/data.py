@@ -1,4 +1,4 @@
-"""Small two-dimensional data sets, examples as columns: X (2, m), Y (1, m)."""
+"""Data sets, examples as columns: small two-dimensional ones, X (2, m) and Y (1, m), and the digits."""
 
 import numpy as np
 
@@ -58,3 +58,17 @@ def make_xor(m=200, noise=0.15, rng=None):
     X = corners + noise * rng.standard_normal((2, m)) * 2
     Y = (corners[0] != corners[1]).astype(np.float64).reshape(1, m)
     return X, Y
+
+
+def load_digits():
+    """scikit-learn's bundled 8×8 handwritten digits (no download): X (64, 1797) standardized per pixel, labels (1797,).
+
+    Pixels that are 0 in every image stay 0.
+    """
+    from sklearn.datasets import load_digits as _load
+
+    digits = _load()
+    X = digits.data.T.astype(np.float64)
+    std = X.std(axis=1, keepdims=True)
+    X = (X - X.mean(axis=1, keepdims=True)) / np.where(std > 0, std, 1.0)
+    return X, digits.target.astype(np.int64)

@@ -144,14 +144,17 @@ def activation_histograms(axes, activations, bins=60, limit=1.0, color="tab:blue
         ax.autoscale_view()
 
 
-def variance_lines(ax, n_layers, ylabel=r"Var$(z^{[l]})$"):
-    """Empty predicted and measured variance lines for layers 1..n_layers, log scale; see variance_profile."""
+def variance_lines(ax, n_layers, ylabel=r"Var$(z^{[l]})$", ticks=None, markersize=6):
+    """Empty predicted and measured variance lines for layers 1..n_layers, log scale; see variance_profile.
+
+    ``ticks`` are the layers labelled on the x axis (default: every layer).
+    """
     layers = np.arange(1, n_layers + 1)
-    lines = {"predicted": ax.plot([], [], "o--", color="tab:orange", label="predicted (theory)")[0],
-             "measured": ax.plot([], [], "s-", color="tab:blue", label="measured")[0]}
+    lines = {"predicted": ax.plot([], [], "o--", color="tab:orange", label="predicted (theory)", ms=markersize)[0],
+             "measured": ax.plot([], [], "s-", color="tab:blue", label="measured", ms=markersize)[0]}
     ax.axhline(1.0, color="gray", lw=0.8, ls=":")
     ax.set_yscale("log")
-    ax.set_xticks(layers)
+    ax.set_xticks(layers if ticks is None else ticks)
     ax.set_xlim(0.5, n_layers + 0.5)
     ax.set_xlabel("layer $l$")
     ax.set_ylabel(ylabel)

@@ -78,10 +78,14 @@ def costs(A, Y):
 
 def backward(params, cache, Y, activation="relu"):
     """Gradients dW1, db1, ..., dWL, dbL of the mean cross-entropy."""
+    return backprop(params, cache, cache[f"a{n_layers(params)}"] - Y, activation)
+
+
+def backprop(params, cache, dz, activation="relu"):
+    """Gradients of a cost averaged over the m examples, from ``dz`` = m·∂cost/∂z^[L] (shape (n_L, m))."""
     L = n_layers(params)
-    m = Y.shape[-1]
+    m = dz.shape[-1]
     grads = {}
-    dz = cache[f"a{L}"] - Y
     for l in range(L, 0, -1):
         grads[f"dW{l}"] = dz @ np.swapaxes(cache[f"a{l - 1}"], -1, -2) / m
         grads[f"db{l}"] = dz.sum(axis=-1, keepdims=True) / m
@@ -164,3 +168,34 @@ def gradient_descent(params, X, Y, steps, learning_rate=0.5, activation="relu", 
         if grad_hook is not None:
             grads = grad_hook(grads)
         params = gd_step(params, grads, learning_rate)
+
+
+def softmax_cost(Z, labels):
+    """Mean cross-entropy of softmax(Z) (classes as rows) for integer ``labels``; returns (cost, P - Y)."""
+    Z = Z - Z.max(axis=0, keepdims=True)
+    P = np.exp(Z)
+    P /= P.sum(axis=0, keepdims=True)
+    m = Z.shape[1]
+    Y = np.zeros_like(P)
+    Y[labels, np.arange(m)] = 1.0
+    return float(-np.mean(np.log(P[labels, np.arange(m)] + 1e-300))), P - Y
+
+
+def train_softmax(params, X, labels, steps, learning_rate=0.02, batch_size=64, activation="relu", rng=None):
+    """Minibatch SGD on the softmax cross-entropy (output layer linear + softmax); returns (params, costs).
+
+    ``costs[t]`` is the cost of the minibatch of step t, before its update. Inputs are unchanged.
+    """
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps!r}")
+    rng = np.random.default_rng() if rng is None else rng
+    params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    labels = np.asarray(labels)
+    L, costs = n_layers(params), []
+    for _ in range(steps):
+        batch = rng.choice(X.shape[1], size=min(batch_size, X.shape[1]), replace=False)
+        _, cache = forward(params, X[:, batch], activation)
+        cost_value, dz = softmax_cost(cache[f"z{L}"], labels[batch])
+        costs.append(cost_value)
+        params = gd_step(params, backprop(params, cache, dz, activation), learning_rate)
+    return params, np.array(costs)
