@@ -4,7 +4,7 @@
   execute    re-run the source notebooks and store their outputs (for nbval)
   autograde  grade every submission in submitted/ safely, with a report
   review     list submitted answer cells a TA should look at
-  bench      time every widget update and each notebook's Run All
+  bench      live-figure latency in JupyterLab, kernel-side update times, Run All, autograde
 """
 
 import argparse
@@ -22,7 +22,9 @@ def main(argv=None):
     grade = sub.add_parser("autograde", help="grade submitted/ with a report")
     grade.add_argument("--student", action="append", help="only this student (repeatable)")
     sub.add_parser("review", help="flag suspicious submitted code for a TA")
-    sub.add_parser("bench", help="time widget updates and Run All")
+    bench = sub.add_parser("bench", help="time live figures (browser and kernel), Run All, autograde")
+    bench.add_argument("sections", nargs="*", choices=["latency", "kernel", "runall", "autograde"],
+                       help="only these parts (default: all)")
     args = parser.parse_args(argv)
     if args.command == "release":
         return course.release()
@@ -36,7 +38,7 @@ def main(argv=None):
         return review.main()
     if args.command == "bench":
         from . import bench
-        return bench.main()
+        return bench.main(args.sections)
     return 2
 
 

@@ -1,17 +1,21 @@
-"""Benchmarks: ``python -m coursetools bench``.
+"""Benchmarks: ``python -m coursetools bench [SECTION ...]`` (default: all four).
 
-1. Every widget of every source notebook: each control is moved through its
-   range (ends, initial value, every option), and each update is timed. The
-   time is split into *compute* (everything but matplotlib: the student's
-   functions, training, statistics) and *figure* (time with a matplotlib frame
-   on the stack), and the PNG rendering is timed apart.
-2. Each notebook's Run All in a real kernel (kernel start-up excluded).
-3. Autograding one submission (the solutions) in a throw-away copy of the course.
+1. ``latency``: every notebook in real JupyterLab in headless Chromium; every
+   control of every live figure is moved MOVES times, one step at a time, and
+   the time from the input event to the new figure loaded in the page is
+   printed per control (median, p90, worst), next to the floor measured in the
+   same run (a plain ipywidgets slider re-filling an Output with a one-line
+   inline PNG) and the ratios to it. Target: median <= 1.5x, worst <= 3x.
+2. ``kernel``: the same moves in this process, kernel side only: per update,
+   *compute* (the notebook's update function: its computation and artist
+   changes) and *draw* (drawing the figure and encoding the PNG).
+3. ``runall``: each notebook's Run All in a real kernel (kernel start-up excluded).
+4. ``autograde``: autograding one submission (the solutions) in a throw-away copy.
 """
 
 import contextlib
 import io
-import itertools
+import math
 import os
 import shutil
 import statistics
@@ -19,27 +23,34 @@ import sys
 import tempfile
 import time
 import warnings
-from io import BytesIO
 from pathlib import Path
 
 import nbformat
 
 from . import course
 
+MOVES = 8
+TARGET = (1.5, 3.0)  # median and worst latency, as multiples of the floor
 
-def _control_values(control):
-    kw = control.kwargs
-    if "options" in kw:
-        return list(kw["options"])
-    if control.kind == "Checkbox":
-        return [False, True]
-    if control.kind == "FloatLogSlider":  # min and max are base-10 exponents, the value is not
-        return [10.0 ** kw["min"], control.value, 10.0 ** kw["max"]]
-    return [kw["min"], control.value, kw["max"]]
+
+def _steps(control, moves):
+    """The values a person moving ``control`` one step at a time goes through (back at the ends)."""
+    kw, value = control.kwargs, control.value
+    if "options" in kw or control.kind == "Checkbox":
+        options = list(kw.get("options", [False, True]))
+        return [options[(options.index(value) + k) % len(options)] for k in range(1, moves + 1)]
+    log = control.kind == "FloatLogSlider"
+    x, step, values = (math.log10(value) if log else value), kw["step"], []
+    for _ in range(moves):
+        if not kw["min"] - 1e-9 <= x + step <= kw["max"] + 1e-9:
+            step = -step
+        x = round(x + step, 10)
+        values.append(10.0 ** x if log else type(value)(x))
+    return values
 
 
 def capture_widgets(notebook):
-    """Run a source notebook's code in this process; return the (draw, controls) of each widgets.show."""
+    """Run a source notebook's code in this process; return the (setup, update, controls) of each live figure."""
     folder = course.source_dir()
     sys.path.insert(0, str(folder))
     os.environ["INITLAB_WIDGETS"] = "static"
@@ -48,7 +59,7 @@ def capture_widgets(notebook):
     from initlab import widgets
     captured = []
     original = widgets.show
-    widgets.show = lambda draw, **controls: captured.append((draw, controls))
+    widgets.show = lambda setup, update=None, **controls: update and captured.append((setup, update, controls))
     try:
         nb = nbformat.read(str(folder / notebook), as_version=4)
         space = {"__name__": "__main__"}
@@ -61,64 +72,94 @@ def capture_widgets(notebook):
 
 
 def _run_cells(nb, space, notebook):
-        for cell in nb.cells:
-            grade = cell.metadata.get("nbgrader", {})
-            if cell.cell_type == "code" and not (grade.get("grade") and not grade.get("solution")):
-                code = "\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith("%"))
-                exec(compile(code, notebook, "exec"), space)
+    for cell in nb.cells:
+        grade = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and not (grade.get("grade") and not grade.get("solution")):
+            code = "\n".join(ln for ln in cell.source.splitlines() if not ln.lstrip().startswith("%"))
+            exec(compile(code, notebook, "exec"), space)
 
 
-def _is_mpl(path):
-    return "matplotlib" in path or "mpl_toolkits" in path
-
-
-def time_update(draw, values):
-    """(total, compute, png) seconds of one widget update.
-
-    compute = total minus the time during which a matplotlib frame is on the stack.
-    """
-    import matplotlib.pyplot as plt
-    state = {"depth": 0, "start": 0.0, "mpl": 0.0}
-
-    def profile(frame, event, _arg):
-        if event not in ("call", "return") or not _is_mpl(frame.f_code.co_filename):
-            return
-        if event == "call":
-            if state["depth"] == 0:
-                state["start"] = time.perf_counter()
-            state["depth"] += 1
-        else:
-            state["depth"] -= 1
-            if state["depth"] == 0:
-                state["mpl"] += time.perf_counter() - state["start"]
-
-    started = time.perf_counter()
-    sys.setprofile(profile)
-    try:
-        fig = draw(**values)
-    finally:
-        sys.setprofile(None)
-    total = time.perf_counter() - started
-    started = time.perf_counter()
-    fig.savefig(BytesIO(), format="png")
-    png = time.perf_counter() - started
-    plt.close(fig)
-    return total, max(total - state["mpl"], 0.0), png
-
-
-def bench_widgets(notebook):
+def bench_kernel(notebook, moves=MOVES):
+    """[(notebook, control, compute ms list, draw ms list)]: each control stepped ``moves`` times."""
     rows = []
-    for draw, controls in capture_widgets(notebook):
-        names = list(controls)
-        grid = [_control_values(controls[n]) for n in names]
-        combos = list(itertools.product(*grid))[:60]
-        draw(**{n: c.value for n, c in controls.items()})  # warm caches
-        times = [time_update(draw, dict(zip(names, combo))) for combo in combos]
-        compute = [t[1] for t in times]
-        rows.append((notebook, draw.__name__, len(times), 1000 * statistics.median(compute), 1000 * max(compute),
-                     1000 * statistics.median(t[0] - t[1] for t in times),
-                     1000 * statistics.median(t[2] for t in times)))
+    captured = capture_widgets(notebook)
+    from initlab import widgets
+    for setup, update, controls in captured:
+        live = widgets.LiveFigure(setup, update)
+        values = {name: control.value for name, control in controls.items()}
+        live.frame(values)
+        for name, control in controls.items():
+            live.timings.clear()
+            for value in _steps(control, moves):
+                live.frame({**values, name: value})
+            live.frame(values)  # back to the initial values before the next control
+            times = live.timings[:-1]
+            rows.append((notebook, control.kwargs["description"], [1000 * t[0] for t in times],
+                         [1000 * t[1] for t in times]))
     return rows
+
+
+def _stats(ms):
+    ms = sorted(ms)
+    return statistics.median(ms), ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))], ms[-1]
+
+
+def bench_latency(moves=MOVES):
+    """(floor ms list, [(notebook, control, ms list)]) measured in one JupyterLab session.
+
+    The floor is measured before the first notebook and after each one (its first move, a warm-up, is dropped).
+    """
+    from . import browser
+    floor, rows = [], []
+    with browser.course_lab() as (url, folder), browser.chromium() as chrome:
+        def session(path, measure):
+            page = browser.run_all(chrome, url, f"{folder}/{path}")
+            try:
+                for index, label, kind, item in browser.controls(page):
+                    times = []
+                    for _ in range(moves):
+                        times.append(1000 * browser.move(page, index, kind, item))
+                        page.wait_for_timeout(200)
+                    measure(label, times)
+                if browser.errors(page):
+                    print(f"warning: {path}: error output in the page:", *browser.errors(page), sep="\n")
+            finally:
+                page.close()
+                browser.shutdown_kernels(url)
+
+        session(browser.FLOOR, lambda label, times: floor.extend(times[1:]))
+        for notebook in course.notebooks():
+            session(notebook, lambda label, times, nb=notebook: rows.append((nb, label, times)))
+            session(browser.FLOOR, lambda label, times: floor.extend(times[1:]))
+    return floor, rows
+
+
+def print_latency(floor, rows):
+    base = statistics.median(floor)
+    print(f"Latency in JupyterLab, input event -> new figure loaded (ms; {MOVES} moves per control)")
+    print(f"{'notebook':24} {'control':32} {'median':>7} {'p90':>6} {'worst':>6} {'med/floor':>9} {'worst/floor':>11}")
+    f_med, f_p90, f_max = _stats(floor)
+    print(f"{'floor (plain ipywidgets)':57} {f_med:7.0f} {f_p90:6.0f} {f_max:6.0f} {'':>9} {'':>11}  "
+          f"({len(floor)} moves)")
+    every = []
+    for notebook, label, times in rows:
+        med, p90, worst = _stats(times)
+        every += times
+        ok = "ok" if med <= TARGET[0] * base and worst <= TARGET[1] * base else "OVER TARGET"
+        print(f"{notebook[:24]:24} {label[:32]:32} {med:7.0f} {p90:6.0f} {worst:6.0f} {med / base:9.2f} "
+              f"{worst / base:11.2f}  {ok}")
+    med, p90, worst = _stats(every)
+    print(f"{'all controls':57} {med:7.0f} {p90:6.0f} {worst:6.0f} {med / base:9.2f} {worst / base:11.2f}  "
+          f"({len(every)} moves; target: median <= {TARGET[0]}x, worst <= {TARGET[1]}x the floor median)")
+
+
+def print_kernel(rows):
+    print(f"Kernel side per update (ms; median / max over {MOVES} moves): compute = the notebook's update, "
+          "draw = figure drawing + PNG")
+    print(f"{'notebook':24} {'control':32} {'compute':>8} {'max':>6} {'draw':>6} {'max':>6}")
+    for notebook, label, compute, draw in rows:
+        print(f"{notebook[:24]:24} {label[:32]:32} {statistics.median(compute):8.1f} {max(compute):6.1f} "
+              f"{statistics.median(draw):6.1f} {max(draw):6.1f}")
 
 
 def bench_run_all(notebook):
@@ -151,14 +192,19 @@ def bench_autograde():
         return time.perf_counter() - started
 
 
-def main():
-    print("Widget updates (ms; compute = all but matplotlib; median and max over the control grid)")
-    print(f"{'notebook':28} {'draw function':28} {'n':>3} {'compute':>8} {'max':>7} {'figure':>7} {'png':>6}")
-    for notebook in course.notebooks():
-        for row in bench_widgets(notebook):
-            print(f"{row[0]:28} {row[1]:28} {row[2]:3d} {row[3]:8.1f} {row[4]:7.1f} {row[5]:7.1f} {row[6]:6.1f}")
-    print("\nRun All (s, kernel start-up excluded)")
-    for notebook in course.notebooks():
-        print(f"{notebook:28} {bench_run_all(notebook):6.2f}")
-    print(f"\nAutograde of one submission ({len(course.notebooks())} notebooks): {bench_autograde():.1f} s")
+def main(sections=()):
+    sections = sections or ("latency", "kernel", "runall", "autograde")
+    if "latency" in sections:
+        print_latency(*bench_latency())
+        print()
+    if "kernel" in sections:
+        print_kernel([row for notebook in course.notebooks() for row in bench_kernel(notebook)])
+        print()
+    if "runall" in sections:
+        print("Run All (s, kernel start-up excluded)")
+        for notebook in course.notebooks():
+            print(f"{notebook:28} {bench_run_all(notebook):6.2f}")
+        print()
+    if "autograde" in sections:
+        print(f"Autograde of one submission ({len(course.notebooks())} notebooks): {bench_autograde():.1f} s")
     return 0

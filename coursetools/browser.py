@@ -144,7 +144,10 @@ def course_lab():
 
 
 def _kernels_idle(url):
-    kernels = _get(f"{url}/api/kernels?token={TOKEN}")
+    try:
+        kernels = _get(f"{url}/api/kernels?token={TOKEN}")
+    except OSError:  # the server is busy starting or ending a kernel: ask again
+        return False
     return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
 
 
@@ -178,18 +181,17 @@ def run_all(browser, url, path):
 
 
 def controls(page):
-    """[(box index, label, kind, locator)] of every control of every live figure on the page."""
+    """[(box index, label, kind, locator)] of every control of every live figure on the page, in order."""
     found = []
     boxes = page.locator(".initlab-live")
     for index in range(boxes.count()):
-        box = boxes.nth(index)
-        for kind, selector in (("slider", ".widget-slider"), ("dropdown", ".widget-dropdown"),
-                               ("checkbox", ".widget-checkbox")):
-            items = box.locator(selector)
-            for k in range(items.count()):
-                item = items.nth(k)
-                label = item.locator(".widget-label").first.inner_text().strip() or kind
-                found.append((index, label, kind, item))
+        items = boxes.nth(index).locator(".widget-slider, .widget-dropdown, .widget-checkbox")
+        for k in range(items.count()):
+            item = items.nth(k)
+            kind = next(kind for kind in ("slider", "dropdown", "checkbox")
+                        if f"widget-{kind}" in item.get_attribute("class"))
+            text = item.inner_text().replace("\u200b", "").strip()
+            found.append((index, text.splitlines()[0] if text else kind, kind, item))
     return found
 
 

@@ -111,9 +111,13 @@ def decision_boundary(ax, predict, X, Y, title):
 
 
 def activation_bars(axes, bins=60, limit=1.0, color="tab:blue"):
-    """Empty histograms, one per layer (``axes[l-1]`` for a^[l]) over [-limit, limit]; see set_activation_bars."""
+    """Empty histograms, one per layer (``axes[l-1]`` for a^[l]) over [-limit, limit], one y scale for all
+    (labelled on the first); see set_activation_bars."""
     edges = np.linspace(-limit, limit, bins + 1)
     bars = []
+    for ax in axes[1:]:
+        ax.sharey(axes[0])
+        ax.tick_params(labelleft=False)
     for l, ax in enumerate(axes, start=1):
         bars.append(ax.stairs(np.zeros(bins), edges, fill=True, color=color, alpha=0.75))
         ax.set_xlim(-limit, limit)
@@ -191,10 +195,14 @@ def rescale(*axes, fill=0.3, room=0.5):
     """
     for ax in axes:
         old = {"x": ax.get_xlim(), "y": ax.get_ylim()}
-        ax.relim(visible_only=True)
-        for name, axis, (low, high) in (("x", ax.xaxis, ax.dataLim.intervalx), ("y", ax.yaxis, ax.dataLim.intervaly)):
+        for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
             if not getattr(ax, f"get_autoscale{name}_on")():
                 continue
+            shared = getattr(ax, f"get_shared_{name}_axes")().get_siblings(ax)  # shared axes: their union
+            for sibling in shared:
+                sibling.relim(visible_only=True)
+            low = min(getattr(sibling.dataLim, f"interval{name}")[0] for sibling in shared)
+            high = max(getattr(sibling.dataLim, f"interval{name}")[1] for sibling in shared)
             log = axis.get_scale() == "log"
             with np.errstate(all="ignore"):
                 lo, hi, dlo, dhi = np.log10([*old[name], low, high]) if log else (*old[name], low, high)

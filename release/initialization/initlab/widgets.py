@@ -35,6 +35,7 @@ import os
 import time
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -123,18 +124,59 @@ def render(draw, values):
     return fig
 
 
+def _openblas_threads():
+    """(get, set) of the thread count of numpy's bundled OpenBLAS, or None (another BLAS, not found)."""
+    import ctypes
+    import glob
+
+    import numpy
+    for path in glob.glob(os.path.join(os.path.dirname(numpy.__file__), os.pardir, "numpy.libs", "*openblas*")):
+        with contextlib.suppress(OSError):
+            blas = ctypes.CDLL(path)
+            for prefix, suffix in (("scipy_openblas", "64_"), ("scipy_openblas", ""), ("openblas", "64_"),
+                                   ("openblas", "")):
+                get = getattr(blas, f"{prefix}_get_num_threads{suffix}", None)
+                put = getattr(blas, f"{prefix}_set_num_threads{suffix}", None)
+                if get and put:
+                    return get, put
+    return None
+
+
+@contextlib.contextmanager
+def one_blas_thread():
+    """Run numpy's matrix products on one thread: a live figure's products are small, and threads that
+    wait for a busy core (the browser, the Jupyter server) make an update several times slower."""
+    global _BLAS
+    if _BLAS is False:
+        _BLAS = _openblas_threads()
+    if _BLAS is None:
+        yield
+        return
+    get, put = _BLAS
+    before = get()
+    put(1)
+    try:
+        yield
+    finally:
+        put(before)
+
+
+_BLAS = False  # not looked up yet
+
+
 class LiveFigure:
     """A figure built once by ``setup()`` and updated in place by ``update(parts, **values)``.
 
     ``update`` may change the artists in ``parts`` (data, text, visibility) and
     the axes limits, nothing else: the rest (axes, ticks, labels, fixed
     legends) is drawn once per set of axes limits and reused, and only the
-    artists in ``parts`` are drawn at every update. ``timings`` lists the
-    (update, draw) seconds of every frame: computation and artist changes,
-    then drawing and PNG encoding.
+    artists in ``parts`` are drawn at every update. The PNGs of the last
+    values are kept. ``timings`` lists the (update, draw) seconds of every
+    frame: computation and artist changes, then drawing and PNG encoding.
     """
 
     BACKGROUNDS = 8  # rendered backgrounds kept, one per set of axes limits
+    FRAMES = 64  # PNGs kept, one per set of control values
 
     def __init__(self, setup, update):
         self.fig, self.parts = setup()
@@ -143,7 +185,8 @@ class LiveFigure:
         self._update = update
         self._laid_out = False
         self._animated = None
-        self._backgrounds = {}
+        self._backgrounds, self._frames = {}, {}  # {limits: (pixels, boxes)}, {values: png}
+        self._blank = self._current = self._current_key = None
         self.timings = []
 
     def update(self, values):
@@ -168,22 +211,71 @@ class LiveFigure:
                 found.append(item)
         return sorted(found, key=lambda artist: artist.get_zorder())
 
+    def _limits(self):
+        return tuple((ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes)
+
+    def _box(self, ax, renderer):
+        """The pixels (rows, columns) that ``ax`` draws on, as two slices."""
+        height, width = self._blank.shape[:2]
+        box = ax.get_tightbbox(renderer)
+        return (slice(max(0, int(height - box.y1) - 2), min(height, int(height - box.y0) + 3)),
+                slice(max(0, int(box.x0) - 2), min(width, int(box.x1) + 3)))
+
+    def _redraw(self, pixels, renderer, limits):
+        """Bring the last background up to ``limits``: only the axes whose limits changed, and those that
+        overlap them, are cleared (to the figure without axes) and drawn again."""
+        last_limits, last_boxes = self._current
+        dirty = {ax for ax, new, old in zip(self.fig.axes, limits, last_limits) if new != old}
+        boxes = dict(last_boxes)
+        boxes.update({ax: self._box(ax, renderer) for ax in dirty})
+        areas = [last_boxes[ax] for ax in dirty] + [boxes[ax] for ax in dirty]
+        overlap = lambda a, b: all(s.start < t.stop and t.start < s.stop for s, t in zip(a, b))  # noqa: E731
+        grown = True
+        while grown:
+            grown = False
+            for ax in self.fig.axes:
+                if ax not in dirty and any(overlap(boxes[ax], area) for area in areas):
+                    dirty.add(ax)
+                    areas.append(boxes[ax])
+                    grown = True
+        for area in areas:
+            pixels[area] = self._blank[area]
+        for ax in sorted(dirty, key=lambda ax: ax.get_zorder()):
+            ax.draw(renderer)
+        return boxes
+
+    def _background(self, canvas):
+        """Put in the canvas the figure without the artists in parts, for the current axes limits."""
+        limits = self._limits()
+        pixels = np.asarray(canvas.buffer_rgba()) if self._blank is not None else None
+        if limits in self._backgrounds:
+            image, boxes = self._backgrounds.pop(limits)
+            np.copyto(pixels, image)
+        elif self._blank is None:  # first frame: the figure without axes, then the whole figure
+            for ax in self.fig.axes:
+                ax.set_visible(False)
+            canvas.draw()
+            self._blank = np.asarray(canvas.buffer_rgba()).copy()
+            for ax in self.fig.axes:
+                ax.set_visible(True)
+            canvas.draw()
+            pixels = np.asarray(canvas.buffer_rgba())
+            boxes = {ax: self._box(ax, canvas.get_renderer()) for ax in self.fig.axes}
+        else:
+            np.copyto(pixels, self._backgrounds[self._current_key][0])
+            boxes = self._redraw(pixels, canvas.get_renderer(), limits)
+        self._backgrounds[limits] = (pixels.copy(), boxes)
+        self._current, self._current_key = (limits, boxes), limits
+        while len(self._backgrounds) > self.BACKGROUNDS:
+            del self._backgrounds[next(k for k in self._backgrounds if k != limits)]
+
     def png(self):
-        """The figure as PNG bytes: the cached background for these limits, then the artists in parts."""
+        """The figure as PNG bytes: the background for these limits, then the artists in parts."""
         from PIL import Image
         if self._animated is None:
             self._animated = self._dynamic_artists()
         canvas = self.fig.canvas
-        key = tuple((ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes)
-        background = self._backgrounds.pop(key, None)
-        if background is None:
-            canvas.draw()
-            background = canvas.copy_from_bbox(self.fig.bbox)
-        else:
-            canvas.restore_region(background)
-        self._backgrounds[key] = background
-        while len(self._backgrounds) > self.BACKGROUNDS:
-            del self._backgrounds[next(iter(self._backgrounds))]
+        self._background(canvas)
         renderer = canvas.get_renderer()
         for artist in self._animated:
             if artist.get_visible():
@@ -194,12 +286,22 @@ class LiveFigure:
         return buffer.getvalue()
 
     def frame(self, values):
-        """Update for ``values`` and return the PNG; record the two times."""
-        started = time.perf_counter()
-        self.update(values)
-        updated = time.perf_counter()
-        png = self.png()
+        """The PNG for ``values``: remembered if these values were drawn lately, else updated and drawn
+        (``update`` sets every artist in ``parts`` from the values alone); record the two times."""
+        key = tuple(sorted(values.items()))
+        if key in self._frames:
+            self._frames[key] = png = self._frames.pop(key)
+            self.timings.append((0.0, 0.0))
+            return png
+        with one_blas_thread():
+            started = time.perf_counter()
+            self.update(values)
+            updated = time.perf_counter()
+            png = self.png()
         self.timings.append((updated - started, time.perf_counter() - updated))
+        self._frames[key] = png
+        while len(self._frames) > self.FRAMES:
+            del self._frames[next(iter(self._frames))]
         return png
 
 
