@@ -237,3 +237,8 @@ def set_density(stairs, samples, edges=None):
     edges = stairs.get_data().edges if edges is None else np.asarray(edges)
     counts, _ = np.histogram(np.ravel(samples), bins=edges)
     stairs.set_data(counts / (max(counts.sum(), 1) * np.diff(edges)), edges)
+
+
+def nice_ceiling(value):
+    """``value`` rounded up to 1, 2 or 5 times a power of 10 (coarse axis limits that change rarely)."""
+    return _nice(float(value), up=True)
