@@ -283,6 +283,59 @@ def test_weight_sample_check_names_the_likely_mistake():
         checks.check_weight_sample(rng.uniform(-1, 1, (100, 400)), 400, 100, 1 / 3, "normal")
 
 
+def test_weight_sample_check_finds_a_bounded_distribution_cut_at_the_wrong_place():
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal(200_000)
+    z = z[np.abs(z) <= 2][:40_000].reshape(100, 400)
+    for constant in (0.87962566103423978, 0.8796, 0.88):  # rounded constants pass with a small slack
+        checks.check_weight_sample(z * 0.05 / constant, 400, 100, 0.0025, "truncated_normal", slack=1e-3, reach=0.005)
+    with pytest.raises(AssertionError, match="short of"):  # variance within tolerance, support too narrow
+        checks.check_weight_sample(z * 0.05 / 0.9, 400, 100, 0.0025, "truncated_normal", slack=1e-3, reach=0.005)
+    with pytest.raises(AssertionError, match="beyond"):
+        checks.check_weight_sample(z * 0.05 / 0.87, 400, 100, 0.0025, "truncated_normal", slack=1e-3, reach=0.005)
+    with pytest.raises(AssertionError, match="short of"):
+        checks.check_weight_sample(rng.uniform(-1, 1, (100, 400)) * 0.98, 400, 100, 1 / 3, "uniform", reach=0.002)
+
+
+def test_error_check_wants_the_bad_value_named():
+    def strict(mode):
+        raise ValueError(f"unknown mode {mode!r}")
+
+    checks.check_error_names(ValueError, "fan_sum", strict, "fan_sum")
+    with pytest.raises(AssertionError, match="should name"):
+        checks.check_error_names(ValueError, "fan_sum", lambda mode: int("x"), "fan_sum")
+    with pytest.raises(AssertionError, match="nothing was raised"):
+        checks.check_error_names(ValueError, "fan_sum", lambda mode: 1, "fan_sum")
+
+
+def _sparse(rng, n_in, n_out, k, columns=None):
+    W = np.zeros((n_out, n_in))
+    for row in W:
+        row[rng.choice(n_in, min(k, n_in), replace=False) if columns is None else columns(rng)] = \
+            rng.standard_normal(min(k, n_in))
+    return W
+
+
+def test_sparse_check_accepts_random_rows_and_names_the_usual_mistakes():
+    rng = np.random.default_rng(2)
+    fixed = rng.choice(50, 10, replace=False)
+    checks.check_sparse_rows(_sparse(rng, 50, 2000, 10), 50, 2000, 10, 1.0)
+    checks.check_sparse_rows(_sparse(rng, 6, 40, 10), 6, 40, 10, 1.0)
+    cases = {
+        "first": _sparse(rng, 50, 2000, 10, lambda r: np.arange(10)),
+        "same columns": _sparse(rng, 50, 2000, 10, lambda r: fixed),
+        "consecutive": _sparse(rng, 50, 2000, 10, lambda r: r.integers(0, 41) + np.arange(10)),
+        "last one": _sparse(rng, 50, 2000, 10, lambda r: r.choice(49, 10, replace=False)),
+        "exactly": rng.standard_normal((2000, 50)) * (rng.random((2000, 50)) < 0.2),
+        "replace": _sparse(rng, 50, 2000, 10, lambda r: r.integers(0, 50, 10)),
+        "std": _sparse(rng, 50, 2000, 10) * 2,
+        "look normal": np.sign(_sparse(rng, 50, 2000, 10)) * rng.uniform(0, 3 ** 0.5, (2000, 50)),
+    }
+    for hint, W in cases.items():
+        with pytest.raises(AssertionError, match=hint):
+            checks.check_sparse_rows(W, 50, 2000, 10, 1.0)
+
+
 def test_rng_check_rejects_the_global_random_state():
     checks.check_rng_use(lambda rng: rng.standard_normal(5))
     with pytest.raises(AssertionError, match="global"):

@@ -67,3 +67,49 @@ def normal_initializer(name, std):
         swapped = std.format(n_in="n_out", n_out="n_in")
         wrong.append((initializer(name, f"rng.standard_normal((n_out, n_in)) * ({swapped})"), "fan_out"))
     return correct, wrong
+
+
+_ROW_BY_ROW_UNIFORM = """
+import numpy as np
+def {name}(n_in, n_out, rng=None):
+    rng = rng if rng is not None else np.random.default_rng()
+    bound = np.sqrt(3 * ({variance}))
+    rows = [bound * (2 * rng.random(n_in) - 1) for _ in range(n_out)]
+    return np.array(rows, dtype=float)
+"""
+
+
+def uniform_initializer(name, variance):
+    """(correct, wrong) sources of ``name`` drawing U(-a, a) with a = sqrt(3·variance), of shape (n_out, n_in).
+
+    ``variance`` is a formula with ``{n_in}`` and ``{n_out}`` placeholders, e.g. ``"2 / ({n_in} + {n_out})"``.
+    """
+    v = variance.format(n_in="n_in", n_out="n_out")
+    a = f"np.sqrt(3 * ({v}))"
+    correct = [
+        initializer(name, f"rng.uniform(-{a}, {a}, (n_out, n_in))"),
+        initializer(name, f"{a} * (2 * rng.random((n_out, n_in)) - 1)"),
+        initializer(name, f"rng.uniform(low=-{a}, high={a}, size=[n_out, n_in]).astype(np.float64)"),
+        _ROW_BY_ROW_UNIFORM.format(name=name, variance=v),
+    ]
+    wrong = [
+        (initializer(name, f"rng.uniform(-np.sqrt({v}), np.sqrt({v}), (n_out, n_in))"), "bound"),
+        (initializer(name, f"rng.uniform(-({v}), {v}, (n_out, n_in))"), "bound"),
+        (initializer(name, f"rng.uniform(-3 * ({v}), 3 * ({v}), (n_out, n_in))"), "square root is missing"),
+        (initializer(name, f"rng.uniform(-{a}, {a}, (n_in, n_out))"), "transposed"),
+        (initializer(name, f"rng.uniform(0, {a}, (n_out, n_in))"), "mean 0"),
+        (initializer(name, f"rng.random((n_out, n_in)) * {a}"), "mean 0"),
+        (initializer(name, f"np.random.uniform(-{a}, {a}, (n_out, n_in))"), "global random state"),
+        (initializer(name, f"(2 * np.random.rand(n_out, n_in) - 1) * {a}"), "global random state"),
+        (initializer(name, f"np.random.default_rng(0).uniform(-{a}, {a}, (n_out, n_in))"), "different seeds"),
+        (initializer(name, f"np.random.default_rng().uniform(-{a}, {a}, (n_out, n_in))"), "same seed"),
+        (initializer(name, f"rng.normal(0, np.sqrt({v}), (n_out, n_in))"), "looks like a normal"),
+        (initializer(name, f"rng.standard_normal((n_out, n_in)) * {a}"), "as its standard deviation"),
+        (initializer(name, "rng.uniform(-1, 1, (n_out, n_in))"), None),
+        # almost the bound: the variance is within tolerance, the support is too narrow
+        (initializer(name, f"rng.uniform(-0.98 * {a}, 0.98 * {a}, (n_out, n_in))"), "short of"),
+    ]
+    if not math.isclose(_value(variance, 400, 100), _value(variance, 100, 400)):
+        swapped = variance.format(n_in="n_out", n_out="n_in")
+        wrong.append((initializer(name, f"rng.uniform(-1, 1, (n_out, n_in)) * np.sqrt(3 * ({swapped}))"), "fan_out"))
+    return correct, wrong

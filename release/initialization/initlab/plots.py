@@ -271,3 +271,21 @@ def rescale(*axes, fill=0.3, room=0.5):
 
 
 _FITTED = weakref.WeakSet()  # axes that rescale has fitted once
+
+
+def density_stairs(ax, edges, color, label=None, fill=False):
+    """An empty density histogram over ``edges`` (a step outline, filled if ``fill``); see set_density."""
+    return ax.stairs(np.zeros(len(edges) - 1), edges, fill=fill, color=color, alpha=0.45 if fill else 0.9,
+                     lw=1.5, label=label)
+
+
+def set_density(stairs, samples, edges=None):
+    """Fill a density_stairs artist with the histogram density of ``samples`` (over new ``edges`` if given)."""
+    edges = stairs.get_data().edges if edges is None else np.asarray(edges)
+    counts, _ = np.histogram(np.ravel(samples), bins=edges)
+    stairs.set_data(counts / (max(counts.sum(), 1) * np.diff(edges)), edges)
+
+
+def nice_ceiling(value):
+    """``value`` rounded up to 1, 2 or 5 times a power of 10 (coarse axis limits that change rarely)."""
+    return _nice(float(value), up=True)

@@ -17,9 +17,9 @@ import numpy as np
 from . import bridge
 
 __all__ = ["DISTRIBUTIONS", "as_array", "as_arrays", "as_float", "as_int", "as_list", "as_params", "call", "check",
-           "check_choice", "check_close", "check_initializer", "check_raises", "check_rng_use", "check_value",
-           "check_weight_sample", "close", "kurtosis", "legacy_state_unchanged", "matches", "max_abs", "mean",
-           "name_mistake", "passed", "rng", "var", "weight_mistakes"]
+           "check_choice", "check_close", "check_error_names", "check_initializer", "check_raises", "check_rng_use",
+           "check_sparse_rows", "check_value", "check_weight_sample", "close", "kurtosis", "legacy_state_unchanged",
+           "matches", "max_abs", "mean", "name_mistake", "passed", "rng", "var", "weight_mistakes"]
 
 
 # -------------------------------------------------------------- conversions
@@ -169,6 +169,21 @@ def check_raises(exception, fn, *args, **kwargs):
     try:
         call(fn, *args, **kwargs)
     except exception:
+        return
+    except AssertionError:
+        raise
+    except Exception as exc:
+        _fail(f"expected {exception.__name__} for arguments {args} {kwargs}, got {type(exc).__name__}: {exc}")
+    _fail(f"expected {exception.__name__} for arguments {args} {kwargs}, but nothing was raised.")
+
+
+def check_error_names(exception, value, fn, *args, **kwargs):
+    """Fail unless ``fn(*args, **kwargs)`` raises ``exception`` with a message that names ``value``."""
+    try:
+        call(fn, *args, **kwargs)
+    except exception as exc:
+        check(str(value) in str(exc), f"the {exception.__name__} for arguments {args} {kwargs} should name the "
+              f"bad value {value!r}, so that its reader knows what to fix; its message was: {exc}")
         return
     except AssertionError:
         raise
@@ -332,17 +347,25 @@ def weight_mistakes(variance, n_in, n_out, distribution="normal", **named):
     if distribution == "uniform":
         mistakes["the variance was used as the bound a of U(-a, a)"] = v * v / 3
         mistakes["the standard deviation was used as the bound a of U(-a, a) (a = sqrt(3 * variance))"] = v / 3
+        mistakes["the square root is missing: the bound a of U(-a, a) is sqrt(3 * variance), not 3 * variance"] = \
+            3 * v * v
+        mistakes["a normal with the bound a = sqrt(3 * variance) as its standard deviation (use U(-a, a))"] = 3 * v
     else:
         mistakes["uniform numbers U(-std, std) instead of a normal with that std"] = v / 3
     return mistakes
 
 
-def check_weight_sample(W, n_in, n_out, variance, distribution="normal", mistakes=None, name="W"):
+def check_weight_sample(W, n_in, n_out, variance, distribution="normal", mistakes=None, name="W", slack=1e-9,
+                        reach=None):
     """Statistical check of a sampled weight matrix, with a diagnosis of likely mistakes.
 
     ``variance`` is the intended variance of each entry; ``distribution`` is a key of ``DISTRIBUTIONS``;
     ``mistakes`` maps a description of a plausible mistake to the variance that mistake would produce.
     Tolerances hold for matrices with at least ~20,000 entries (false alarm rate far below 1e-9).
+    A bounded distribution's entries may exceed its bound by the relative ``slack``; with ``reach``, the
+    largest entry must also come within ``reach`` (relative) of the bound: a distribution cut at the wrong
+    place fails even when its variance is within tolerance (for 40,000 entries, 0.002 suits a uniform
+    and 0.005 a truncated normal).
     """
     spec = DISTRIBUTIONS[distribution]
     W = as_array(W, name, (n_out, n_in))
@@ -363,8 +386,12 @@ def check_weight_sample(W, n_in, n_out, variance, distribution="normal", mistake
               f"{spec['called']} has {spec['kurtosis']:g}{seems}).")
     if spec["bound"] is not None:
         bound = spec["bound"] * variance ** 0.5
-        check(max_abs(W) <= bound * (1 + 1e-9), f"{name} has entries beyond ±{bound:.4g}, the bound of "
-              f"{spec['called']} distribution with variance {variance:.4g}.")
+        largest = max_abs(W)
+        check(largest <= bound * (1 + slack), f"{name} has entries up to ±{largest:.4g}, beyond ±{bound:.4g}, the "
+              f"bound of {spec['called']} distribution with variance {variance:.4g}.")
+        check(reach is None or largest >= bound * (1 - reach), f"{name}'s entries stop at ±{largest:.4g}, short of "
+              f"±{bound:.4g}, the bound of {spec['called']} distribution with variance {variance:.4g}: "
+              "the distribution is cut at the wrong place.")
     return W
 
 
@@ -388,6 +415,83 @@ def check_initializer(fn, variance, distribution="normal", mistakes=None, shapes
     b = as_array(call(fn, 6, 5))
     check(not close(a, b, rtol=0, atol=0), f"with rng=None two calls of {name} should differ "
           "(use np.random.default_rng(), without a seed).")
+
+
+def _contiguous(row_mask):
+    """Whether the True entries of a 1-D mask form one block of consecutive columns (cyclically)."""
+    n, count = row_mask.size, int(row_mask.sum())
+    starts = int(np.sum(row_mask & ~np.roll(row_mask, 1)))
+    return 0 < count < n and starts == 1
+
+
+def check_sparse_rows(W, n_in, n_out, k, std, name="W", mistakes=None):
+    """Statistical check of a sparse weight matrix of shape (n_out, n_in).
+
+    Every row has exactly min(k, n_in) non-zero entries, in distinct columns chosen at random for each row
+    and uniformly over the columns (a chi-square test on the column counts; needs n_out·min(k, n_in)/n_in
+    of at least ~50 and n_in >= 20), with independent N(0, std²) values (their variance and kurtosis are
+    checked from 20,000 values on). ``mistakes`` maps a description of a mistake to the variance of the
+    non-zero values it would give. False alarm rate far below 1e-9.
+    """
+    W = as_array(W, name, (n_out, n_in))
+    want = min(int(k), int(n_in))
+    nonzero = np.not_equal(W, 0.0)
+    counts = np.add.reduce(nonzero, axis=1)
+    wrong = np.flatnonzero(counts != want)
+    if wrong.size:
+        i = int(wrong[0])
+        if want == n_in and int(k) > n_in:
+            hint = " With k >= n_in every entry of a row is non-zero (min(k, n_in) = n_in)."
+        elif np.ptp(counts) > 0 and np.any(counts > want):
+            hint = (" Drawing each entry non-zero with probability k/n_in gives about k per row, not exactly k:"
+                    " choose exactly min(k, n_in) columns per row.")
+        elif np.all(counts <= want):
+            hint = (" Columns drawn with replacement repeat, and a repeated column counts once: draw distinct"
+                    " columns, e.g. rng.choice(n_in, k, replace=False) or rng.permutation(n_in)[:k].")
+        else:
+            hint = ""
+        _fail(f"row {i} of {name} has {int(counts[i])} non-zero entries, expected exactly min(k, n_in) = {want} "
+              f"(n_in={n_in}, k={k}).{hint}")
+    values = W[nonzero]
+    if values.size > 1:
+        distinct = np.unique(values).size
+        check(distinct > values.size // 2, f"{name} repeats the same non-zero values ({distinct} distinct values "
+              f"for {values.size} entries): draw new N(0, std²) values for every row.")
+    if 0 < want < n_in:
+        check(not np.all(nonzero[:, :want]), f"every row of {name} has its non-zeros in its first "
+              f"min(k, n_in) = {want} columns: choose the columns at random for each row.")
+        check(not np.all(nonzero == nonzero[0]), f"every row of {name} has its non-zeros in the same columns: "
+              "choose the columns anew, at random, for each row.")
+        if n_out >= 20:
+            blocks = sum(_contiguous(row) for row in nonzero)
+            check(blocks < n_out // 2 or want == 1 or want == n_in - 1,
+                  f"{blocks} of the {n_out} rows of {name} have their non-zeros in consecutive columns: choose "
+                  "min(k, n_in) columns at random (distinct, in any positions), not a block of columns.")
+        used = np.add.reduce(nonzero, axis=0).astype(np.float64)
+        p = want / n_in
+        expected = n_out * p
+        if n_in >= 20 and expected >= 50:
+            stat = float(np.add.reduce((used - expected) ** 2) / (n_out * p * (1 - p)))
+            rarest = int(np.argmin(used))
+            check(stat <= n_in + 12 * (2 * n_in) ** 0.5 + 10,
+                  f"the columns of {name}'s non-zeros are not chosen uniformly: over {n_out} rows each column "
+                  f"should be used about {expected:.0f} times, column {rarest} is used {int(used[rarest])} times "
+                  f"(chi-square {stat:.0f} for {n_in} columns). Every column must be equally likely, the last "
+                  "one included (rng.integers(0, n_in - 1) never draws column n_in - 1).")
+    if values.size >= 20_000:
+        rel_tol = 8 * (2.0 / values.size) ** 0.5 + 0.01
+        m, v, target = mean(values), var(values), float(std) ** 2
+        check(abs(m) < 8 * (max(target, v) / values.size) ** 0.5,
+              f"the non-zero entries of {name} should have mean 0, measured {m:.4g}.")
+        if abs(v / target - 1) > rel_tol:
+            hint = name_mistake(v, target, mistakes, rtol=rel_tol, atol=0)
+            _fail(f"the non-zero entries of {name} have variance {v:.5g}, expected std² = {target:.5g} "
+                  f"(std={std}).{hint}")
+        kurt = kurtosis(values)
+        check(abs(kurt - 3.0) <= DISTRIBUTIONS["normal"]["tolerance"],
+              f"the non-zero entries of {name} do not look normal (kurtosis {kurt:.2f}, a normal has 3; "
+              "a uniform has 1.8): draw them from N(0, std²).")
+    return W
 
 
 def passed(name):
