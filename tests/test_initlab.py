@@ -19,6 +19,19 @@ def small_net(rng, dims=(2, 3, 1)):
         (f"W{l}", rng.standard_normal((dims[l], dims[l - 1]))), (f"b{l}", rng.standard_normal((dims[l], 1))))}
 
 
+def numerical_gradient(cost_of, params, h=1e-6):
+    """Central differences of ``cost_of(params)`` with respect to every entry of every parameter."""
+    numeric = {}
+    for key, value in params.items():
+        numeric[key] = np.zeros_like(value)
+        for idx in np.ndindex(value.shape):
+            for sign in (1, -1):
+                shifted = {k: v.copy() for k, v in params.items()}
+                shifted[key][idx] += sign * h
+                numeric[key][idx] += sign * cost_of(shifted) / (2 * h)
+    return numeric
+
+
 @pytest.mark.parametrize("activation", network.ACTIVATIONS)
 def test_backward_matches_numerical_gradient(activation):
     rng = np.random.default_rng(0)
@@ -26,14 +39,9 @@ def test_backward_matches_numerical_gradient(activation):
     X, Y = data.make_moons(20, rng=rng)
     _, cache = network.forward(params, X, activation)
     grads = network.backward(params, cache, Y, activation)
-    for key, value in params.items():
-        numeric = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            for sign in (1, -1):
-                shifted = {k: v.copy() for k, v in params.items()}
-                shifted[key][idx] += sign * 1e-6
-                numeric[idx] += sign * network.cost(network.forward(shifted, X, activation)[0], Y) / 2e-6
-        assert np.allclose(grads["d" + key], numeric, atol=1e-6), key
+    numeric = numerical_gradient(lambda p: network.cost(network.forward(p, X, activation)[0], Y), params)
+    for key in params:
+        assert np.allclose(grads["d" + key], numeric[key], atol=1e-6), key
 
 
 def test_softmax_backprop_matches_numerical_gradient():
@@ -48,14 +56,9 @@ def test_softmax_backprop_matches_numerical_gradient():
     _, cache = network.forward(params, X, "relu")
     _, dz = network.softmax_cost(cache["z2"], labels)
     grads = network.backprop(params, cache, dz, "relu")
-    for key, value in params.items():
-        numeric = np.zeros_like(value)
-        for idx in np.ndindex(value.shape):
-            for sign in (1, -1):
-                shifted = {k: v.copy() for k, v in params.items()}
-                shifted[key][idx] += sign * 1e-6
-                numeric[idx] += sign * mean_cost(shifted) / 2e-6
-        assert np.allclose(grads["d" + key], numeric, atol=1e-6), key
+    numeric = numerical_gradient(mean_cost, params)
+    for key in params:
+        assert np.allclose(grads["d" + key], numeric[key], atol=1e-6), key
 
 
 def test_train_softmax_learns_the_digits_and_leaves_inputs_unchanged():

@@ -165,11 +165,11 @@ def check_close(actual, expected, message, rtol=1e-7, atol=1e-12):
 
 
 def check_raises(exception, fn, *args, **kwargs):
-    """Fail unless ``fn(*args, **kwargs)`` raises ``exception``."""
+    """Fail unless ``fn(*args, **kwargs)`` raises ``exception``; return the exception."""
     try:
         call(fn, *args, **kwargs)
-    except exception:
-        return
+    except exception as exc:
+        return exc
     except AssertionError:
         raise
     except Exception as exc:
@@ -179,17 +179,9 @@ def check_raises(exception, fn, *args, **kwargs):
 
 def check_error_names(exception, value, fn, *args, **kwargs):
     """Fail unless ``fn(*args, **kwargs)`` raises ``exception`` with a message that names ``value``."""
-    try:
-        call(fn, *args, **kwargs)
-    except exception as exc:
-        check(str(value) in str(exc), f"the {exception.__name__} for arguments {args} {kwargs} should name the "
-              f"bad value {value!r}, so that its reader knows what to fix; its message was: {exc}")
-        return
-    except AssertionError:
-        raise
-    except Exception as exc:
-        _fail(f"expected {exception.__name__} for arguments {args} {kwargs}, got {type(exc).__name__}: {exc}")
-    _fail(f"expected {exception.__name__} for arguments {args} {kwargs}, but nothing was raised.")
+    exc = check_raises(exception, fn, *args, **kwargs)
+    check(str(value) in str(exc), f"the {exception.__name__} for arguments {args} {kwargs} should name the "
+          f"bad value {value!r}, so that its reader knows what to fix; its message was: {exc}")
 
 
 def _call_here(fn, args, kwargs):
