@@ -6,7 +6,7 @@ from nbgrader.converters.generate_feedback import GenerateFeedback
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 
 from .inert import InertContent
-from .preprocessors import SafeExecute, StripRunMetadata
+from .preprocessors import CleanTestOutputs, SafeExecute, StripRunMetadata
 
 
 def _default(converter, name):
@@ -19,11 +19,11 @@ def generate_assignment_preprocessors():
 
 
 def autograde_preprocessors():
-    """nbgrader's autograding steps with SafeExecute in place of Execute, followed by InertContent
-    (only inert student content reaches the formgrader and the feedback; README, "In the browser")."""
+    """nbgrader's autograding steps with SafeExecute in place of Execute, followed by CleanTestOutputs and
+    InertContent (only inert student content reaches the formgrader and the feedback; README, "In the browser")."""
     steps = []
     for pp in _default(Autograde, "autograde_preprocessors"):
-        steps += [SafeExecute, InertContent] if pp is Execute else [pp]
+        steps += [SafeExecute, CleanTestOutputs, InertContent] if pp is Execute else [pp]
     return steps
 
 

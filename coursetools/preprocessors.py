@@ -14,9 +14,10 @@ autograding:
   again without that cell, and the cell gets an error output (so a test cell
   scores 0); after ``max_faults`` such cells the rest of the notebook is not run;
 - each cell's output is capped (``max_output_chars``);
-- in test cells, stderr is shown as stdout instead of zeroing the cell,
-  ``execute_result`` outputs cannot claim partial credit, and tracebacks are
-  cut to their message (they would quote the hidden tests in the feedback).
+
+``CleanTestOutputs`` then fixes what test cells show: stderr as stdout instead of
+zeroing the cell, no ``execute_result`` claiming partial credit, tracebacks cut
+to their message (they would quote the hidden tests in the feedback).
 """
 
 import copy
@@ -184,23 +185,32 @@ class SafeExecute(OutputCap, Execute):
         except DeadKernelError:
             raise CellFault(index, "the kernel died while running this cell "
                                    "(os._exit, a crash, or a memory limit)") from None
-        if is_test_cell(cell):
-            self._clean_test_outputs(cell)
         return cell, resources
 
     def _student_kernel_alive(self):
         return run_sync(self.km.is_alive)()
 
+
+class CleanTestOutputs(NbGraderPreprocessor):
+    """What a test cell shows and how it scores, after execution.
+
+    Text on stderr is shown as stdout (a numpy warning of a correct answer must not
+    zero the cell), ``execute_result`` becomes ``display_data`` (nbgrader would read
+    it as partial credit), and an error keeps only its message (the traceback would
+    quote hidden test code in the feedback).
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        if is_test_cell(cell):
+            cell.outputs = [self.clean(out) for out in cell.outputs]
+        return cell, resources
+
     @staticmethod
-    def _clean_test_outputs(cell):
-        cleaned = []
-        for out in cell.outputs:
-            if out.output_type == "stream" and out.name == "stderr":
-                out = new_output("stream", name="stdout", text="[stderr] " + out.text)
-            elif out.output_type == "execute_result":
-                out = new_output("display_data", data=out.data, metadata=out.get("metadata", {}))
-            elif out.output_type == "error":
-                # the message says what went wrong; the traceback would quote hidden test code
-                out = error_output(out.ename, out.evalue)
-            cleaned.append(out)
-        cell.outputs = cleaned
+    def clean(out):
+        if out.output_type == "stream" and out.name == "stderr":
+            return new_output("stream", name="stdout", text="[stderr] " + out.text)
+        if out.output_type == "execute_result":
+            return new_output("display_data", data=out.data, metadata=out.get("metadata", {}))
+        if out.output_type == "error":
+            return error_output(out.ename, out.evalue)
+        return out

@@ -143,7 +143,8 @@ def test_files_a_browser_would_run_are_removed_from_the_autograded_folder(tmp_pa
 
 def test_autograde_runs_inert_content_right_after_execution():
     steps = pipeline.autograde_preprocessors()
-    assert steps[steps.index(InertContent) - 1].__name__ == "SafeExecute"
+    assert [pp.__name__ for pp in steps[steps.index(InertContent) - 2:steps.index(InertContent)]] == [
+        "SafeExecute", "CleanTestOutputs"]
 
 
 def test_review_reports_a_broken_submission_and_goes_on(tmp_path):

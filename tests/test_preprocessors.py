@@ -6,8 +6,16 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute
 
 from coursetools import pipeline
 from coursetools.inert import InertContent
-from coursetools.preprocessors import CellFault, SafeExecute, StripRunMetadata, error_output, is_test_cell
+from coursetools.preprocessors import (
+    CellFault,
+    CleanTestOutputs,
+    SafeExecute,
+    StripRunMetadata,
+    error_output,
+    is_test_cell,
+)
 
+TEST_CELL = {"grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_f"}
 WIDGET_VIEW = {"application/vnd.jupyter.widget-view+json": {"model_id": "m1", "version_major": 2}}
 
 
@@ -37,23 +45,29 @@ def test_strip_run_metadata_removes_widget_views_and_keeps_other_outputs():
 
 def test_test_cell_stderr_becomes_stdout_marked_stderr():
     test = cell(outputs=[new_output("stream", name="stdout", text="ok\n"),
-                         new_output("stream", name="stderr", text="RuntimeWarning: overflow\n")])
-    SafeExecute._clean_test_outputs(test)
+                         new_output("stream", name="stderr", text="RuntimeWarning: overflow\n")], **TEST_CELL)
+    CleanTestOutputs().preprocess_cell(test, {}, 0)
     assert test.outputs == [new_output("stream", name="stdout", text="ok\n"),
                             new_output("stream", name="stdout", text="[stderr] RuntimeWarning: overflow\n")]
 
 
 def test_test_cell_execute_result_cannot_claim_partial_credit():
-    test = cell(outputs=[new_output("execute_result", data={"text/plain": "1.0"}, execution_count=3)])
-    SafeExecute._clean_test_outputs(test)
+    test = cell(outputs=[new_output("execute_result", data={"text/plain": "1.0"}, execution_count=3)], **TEST_CELL)
+    CleanTestOutputs().preprocess_cell(test, {}, 0)
     assert test.outputs == [new_output("display_data", data={"text/plain": "1.0"})]
+
+
+def test_only_test_cells_are_cleaned():
+    answer = cell(outputs=[new_output("stream", name="stderr", text="my warning\n")], solution=True, grade_id="f")
+    CleanTestOutputs().preprocess_cell(answer, {}, 0)
+    assert answer.outputs[0].name == "stderr"
 
 
 def test_test_cell_traceback_is_cut_to_its_message():
     error = new_output("error", ename="AssertionError", evalue="f(1) should be 1",
                        traceback=["Traceback", "assert f(1) == secret_value", "AssertionError: f(1) should be 1"])
-    test = cell(outputs=[error])
-    SafeExecute._clean_test_outputs(test)
+    test = cell(outputs=[error], **TEST_CELL)
+    CleanTestOutputs().preprocess_cell(test, {}, 0)
     assert test.outputs == [error_output("AssertionError", "f(1) should be 1")]
     assert test.outputs[0].traceback == ["AssertionError: f(1) should be 1"]
 
@@ -95,9 +109,10 @@ def test_feedback_clears_hidden_tests_first():
 def test_autograde_runs_safe_execute_in_place_of_execute_then_makes_outputs_inert():
     steps = pipeline.autograde_preprocessors()
     assert SafeExecute in steps and Execute not in steps
-    assert steps[steps.index(SafeExecute) + 1] is InertContent
+    assert steps[steps.index(SafeExecute) + 1:steps.index(SafeExecute) + 3] == [CleanTestOutputs, InertContent]
     nbgrader_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    assert [Execute if pp is SafeExecute else pp for pp in steps if pp is not InertContent] == nbgrader_steps
+    assert [Execute if pp is SafeExecute else pp for pp in steps
+            if pp not in (CleanTestOutputs, InertContent)] == nbgrader_steps
 
 
 def test_release_strips_run_metadata_last():
