@@ -19,7 +19,9 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("release", help="regenerate release/ from source/")
-    sub.add_parser("execute", help="re-run the source notebooks in place")
+    execute = sub.add_parser("execute", help="re-run the source notebooks in place")
+    only = "only notebooks whose name starts so, e.g. 03 (repeatable)"
+    execute.add_argument("--notebook", action="append", help=only)
     grade = sub.add_parser("autograde", help="grade submitted/ with a report")
     grade.add_argument("--student", action="append", help="only this student (repeatable)")
     grade.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
@@ -28,13 +30,19 @@ def main(argv=None):
     bench = sub.add_parser("bench", help="time live figures (browser and kernel), Run All, autograde")
     bench.add_argument("sections", nargs="*", choices=["latency", "kernel", "runall", "autograde"],
                        help="only these parts (default: all)")
+    bench.add_argument("--notebook", action="append", help=only)
     bench_grading = sub.add_parser("bench-grading", help="time grading a synthetic class (README)")
     bench_grading.add_argument("--students", type=int, default=40, help="size of the class (default 40)")
     args = parser.parse_args(argv)
+    if getattr(args, "notebook", None):
+        try:
+            course.notebooks(only=args.notebook)
+        except ValueError as error:
+            parser.error(str(error))
     if args.command == "release":
         return course.release()
     if args.command == "execute":
-        return course.execute_sources()
+        return course.execute_sources(only=args.notebook)
     if args.command == "autograde":
         from . import batch
         return batch.main(args.student, args.workers, args.scheduler)
@@ -43,7 +51,7 @@ def main(argv=None):
         return review.main()
     if args.command == "bench":
         from . import bench
-        return bench.main(args.sections)
+        return bench.main(args.sections, only=args.notebook)
     if args.command == "bench-grading":
         from . import bench_grading
         return bench_grading.main(["--students", str(args.students)])

@@ -105,7 +105,7 @@ def _stats(ms):
     return statistics.median(ms), ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))], ms[-1]
 
 
-def bench_latency(moves=MOVES):
+def bench_latency(moves=MOVES, only=None):
     """(floor ms list, [(notebook, control, ms list)]) measured in one JupyterLab session.
 
     The floor is measured before the first notebook and after each one (its first move, a warm-up, is dropped).
@@ -131,7 +131,7 @@ def bench_latency(moves=MOVES):
                 browser.shutdown_kernels(url)
 
         session(browser.FLOOR, lambda label, times: floor.extend(times[1:]))
-        for notebook in course.notebooks():
+        for notebook in course.notebooks(only=only):
             session(notebook, lambda label, times, nb=notebook: rows.append((nb, label, times)))
             session(browser.FLOOR, lambda label, times: floor.extend(times[1:]))
     return floor, rows
@@ -195,17 +195,17 @@ def bench_autograde():
         return time.perf_counter() - started
 
 
-def main(sections=()):
+def main(sections=(), only=None):
     sections = sections or ("latency", "kernel", "runall", "autograde")
     if "latency" in sections:
-        print_latency(*bench_latency())
+        print_latency(*bench_latency(only=only))
         print()
     if "kernel" in sections:
-        print_kernel([row for notebook in course.notebooks() for row in bench_kernel(notebook)])
+        print_kernel([row for notebook in course.notebooks(only=only) for row in bench_kernel(notebook)])
         print()
     if "runall" in sections:
         print("Run All (s, kernel start-up excluded)")
-        for notebook in course.notebooks():
+        for notebook in course.notebooks(only=only):
             print(f"{notebook:28} {bench_run_all(notebook):6.2f}")
         print()
     if "autograde" in sections:

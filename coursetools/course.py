@@ -34,9 +34,15 @@ def release_dir(root=ROOT):
     return Path(root) / "release" / ASSIGNMENT
 
 
-def notebooks(root=ROOT):
-    """The assignment's notebooks, by name, in order."""
-    return sorted(p.name for p in source_dir(root).glob(NOTEBOOK_PATTERN))
+def notebooks(root=ROOT, only=None):
+    """The assignment's notebooks, by name, in order (with ``only``: those starting with one of its prefixes)."""
+    names = sorted(p.name for p in source_dir(root).glob(NOTEBOOK_PATTERN))
+    if not only:
+        return names
+    chosen = [name for name in names if name.startswith(tuple(only))]
+    if not chosen:
+        raise ValueError(f"no notebook starts with {', '.join(map(repr, only))}; the notebooks are {', '.join(names)}")
+    return chosen
 
 
 # ------------------------------------------------------------ cell roles
@@ -87,7 +93,7 @@ def release(root=ROOT):
     return 0
 
 
-def execute_sources(root=ROOT):
+def execute_sources(root=ROOT, only=None):
     """Execute every source notebook in place, so that its stored outputs are current.
 
     Runs as nbval does (static figures, a fresh kernel in the notebook's folder) and
@@ -96,7 +102,7 @@ def execute_sources(root=ROOT):
     import nbformat
     from nbclient import NotebookClient
 
-    for name in notebooks(root):
+    for name in notebooks(root, only):
         path = source_dir(root) / name
         nb = nbformat.read(str(path), as_version=4)
         NotebookClient(nb, timeout=600, record_timing=False, resources={"metadata": {"path": str(source_dir(root))}}
