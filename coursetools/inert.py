@@ -24,6 +24,7 @@ what can neither run script nor load anything from the network:
   that folder with the TA's origin (/formgrader/submissions/<id>/<file>).
 """
 
+import functools
 import html
 import mimetypes
 import re
@@ -142,6 +143,17 @@ def inert_output(out):
 
 def inert_markdown(source, attachments=None):
     """Markdown whose rendering is inert: raw HTML escaped, else the whole text as a code block."""
+    if not attachments:  # the notebook's own text, the same for every student: checked once per process
+        return _inert_text(source)
+    return _inert_markdown(source, attachments)
+
+
+@functools.lru_cache(maxsize=4096)
+def _inert_text(source):
+    return _inert_markdown(source)
+
+
+def _inert_markdown(source, attachments=None):
     escaped = _escape_raw_html(source)
     if escaped is not None and is_inert(escaped, attachments):
         return escaped

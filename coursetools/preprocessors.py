@@ -14,6 +14,8 @@ autograding:
   again without that cell, and the cell gets an error output (so a test cell
   scores 0); after ``max_faults`` such cells the rest of the notebook is not run;
 - each cell's output is capped (``max_output_chars``);
+- unchanged demonstration cells that no grade depends on are left out
+  (``coursetools.demo_cells``; ``skip_demonstrations``);
 
 ``CleanTestOutputs`` then fixes what test cells show: stderr as stdout instead of
 zeroing the cell, no ``execute_result`` claiming partial credit, tracebacks cut
@@ -21,17 +23,20 @@ to their message (they would quote the hidden tests in the feedback).
 """
 
 import copy
+import functools
+from pathlib import Path
 
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
-from nbformat.v4 import new_output
+from nbformat import read as read_notebook
+from nbformat.v4 import new_notebook, new_output
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer
 from traitlets.config import Configurable
 
-from . import course, sandbox, trusted
+from . import course, demo_cells, sandbox, trusted
 from .course import is_test_cell
 
 
@@ -55,6 +60,15 @@ class CellFault(Exception):
     def __init__(self, index, reason):
         super().__init__(reason)
         self.index, self.reason = index, reason
+
+
+SKIPPED = "[a demonstration of the notebook: not run during autograding, no grade depends on it]\n"
+
+
+@functools.lru_cache(maxsize=32)
+def _read_release(path, mtime):
+    """A released notebook, parsed once per version of the file."""
+    return new_notebook() if mtime is None else read_notebook(path, as_version=4)
 
 
 def error_output(ename, message):
@@ -97,6 +111,8 @@ class SafeExecute(OutputCap, Execute):
     max_faults = Integer(course.MAX_FAULTS,
                          help="Cells that may kill or hang the kernel before the rest is abandoned").tag(config=True)
     use_sandbox = Bool(True, help="Run the kernel inside bubblewrap when the machine allows it").tag(config=True)
+    skip_demonstrations = Bool(True, help="Leave out the unchanged demonstration cells no grade depends on "
+                                          "(coursetools.demo_cells)").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,6 +127,7 @@ class SafeExecute(OutputCap, Execute):
     # -- whole notebook: rerun without the cells that killed or hung the kernel
     def preprocess(self, nb, resources, km=None):
         self._helper_path = self._trusted_helper_path(resources)
+        self._skip = demo_cells.skippable(nb, self._release(resources)) if self.skip_demonstrations else set()
         original = copy.deepcopy(nb)
         faults = {}
         while True:
@@ -139,6 +156,14 @@ class SafeExecute(OutputCap, Execute):
         assignment = resources.get("nbgrader", {}).get("assignment", "")
         return CourseDirectory(config=self.config).format_path(CourseDirectory(config=self.config)
                                                                 .source_directory, ".", assignment)
+
+    def _release(self, resources):
+        """The released version of the notebook being graded (an empty notebook if there is none)."""
+        info = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.release_directory, ".", info.get("assignment", ""))) / (
+            info.get("notebook", "") + ".ipynb")
+        return _read_release(str(path), path.stat().st_mtime_ns if path.is_file() else None)
 
     @staticmethod
     def _abandon(partial, faults, last):
@@ -172,6 +197,9 @@ class SafeExecute(OutputCap, Execute):
 
     # -- one cell
     def preprocess_cell(self, cell, resources, index):
+        if index in self._skip:
+            cell.outputs = [new_output("stream", name="stdout", text=SKIPPED)]
+            return cell, resources
         self.start_cell(index)
         try:
             if is_test_cell(cell):

@@ -1,0 +1,132 @@
+"""Which cells autograding may leave out: the notebook's demonstrations that no grade depends on.
+
+A notebook's figures and worked examples cost as much to run as its tests, and
+no score reads them. A code cell is left out of grading when all of these hold:
+
+- it has no nbgrader role (not an answer, test, setup or other locked cell);
+- its source is exactly that of a code cell of the released notebook (a cell the
+  student wrote or edited always runs);
+- no cell that runs after it reads a name it binds, and no function of a cell that
+  runs reads one as a global (it may be called after any later cell), nor changes
+  an object through one (liveness, from the last cell backwards, repeated until
+  the cells that run need no other; a test cell runs in the trusted kernel, which
+  fetches from the student's only the names the cell reads without binding them,
+  ``initlab.bridge.bind_student_names``);
+- no cell that runs can reach names dynamically (``globals``, ``eval``,
+  ``exec``, ``vars``, IPython magics, ...) and every such cell parses; otherwise
+  every cell runs.
+"""
+
+import ast
+import builtins
+import symtable
+
+from nbgrader import utils
+
+from .course import is_test_cell
+
+# Calls through which a cell can read or write any name of the notebook: with one of them, nothing is left out.
+DYNAMIC = {"globals", "locals", "vars", "eval", "exec", "get_ipython", "__import__", "__builtins__",
+           "__main__", "_ih", "_oh", "In", "Out", "sys", "builtins", "importlib", "inspect"}
+
+
+def _python(source):
+    """The cell as plain Python (IPython magics become ``get_ipython()`` calls), or None if it does not parse."""
+    from IPython.core.inputtransformer2 import TransformerManager
+    try:
+        code = TransformerManager().transform_cell(source)
+        return ast.parse(code), code
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _reads(code):
+    """(names read at the cell's top level, names read as globals inside its functions and classes).
+
+    The second kind is read when the function is called, which may be after any later cell ran.
+    """
+    top, deferred, tables = set(), set(), [symtable.symtable(code, "<cell>", "exec")]
+    while tables:
+        table = tables.pop()
+        if table.get_type() == "module":
+            top |= {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+        else:
+            deferred |= {s.get_name() for s in table.get_symbols() if s.is_referenced() and s.is_global()}
+        tables += table.get_children()
+    return top, deferred
+
+
+def _names(parsed):
+    """(names read now, names read later by its functions, names bound or changed) by the cell.
+
+    A changed name is the base of an assignment to an item or attribute (``params["W1"] = ...``,
+    ``x.y += 1``) or of a ``del``. Bound names are over-counted (a function's locals too): that only
+    makes more cells run.
+    """
+    tree, code = parsed
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and not isinstance(node.ctx, ast.Load):
+            base = node.value
+            while isinstance(base, (ast.Subscript, ast.Attribute)):
+                base = base.value
+            if isinstance(base, ast.Name):
+                bound.add(base.id)
+    top, deferred = _reads(code)
+    plain = set(dir(builtins)) - DYNAMIC
+    return top - plain, deferred - plain, bound
+
+
+def _is_demo(cell):
+    return cell.cell_type == "code" and not (utils.is_solution(cell) or utils.is_grade(cell) or utils.is_locked(cell))
+
+
+def _cells(nb, release):
+    """[(index, candidate, read now, read later, bound)] of the code cells, or None if nothing may be left out."""
+    released = {cell.source for cell in release.cells if _is_demo(cell)}
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        candidate = _is_demo(cell) and cell.source in released
+        parsed = _python(cell.source)
+        if parsed is None:
+            if candidate:  # a released cell that does not parse (never in this course): keep everything
+                return None
+            continue  # a student's cell with a syntax error binds nothing
+        top, deferred, bound = _names(parsed)
+        if is_test_cell(cell):  # it runs in the trusted kernel, which fetches only the names it reads unbound
+            top, deferred = (top | deferred) - bound, set()
+        cells.append((index, candidate, top, deferred, bound))
+    return cells
+
+
+def skippable(nb, release):
+    """Indices of the code cells of ``nb`` that grading may leave out (see the module's docstring)."""
+    cells = _cells(nb, release)
+    if cells is None:
+        return set()
+    skip = {index for index, candidate, *_ in cells if candidate}
+    while True:  # until the cells that run need no other: a cell that runs can only add needs
+        running = [c for c in cells if c[0] not in skip]
+        later = set().union(*(deferred for _, _, _, deferred, _ in running))
+        if (later | set().union(*(top for _, _, top, _, _ in running))) & DYNAMIC:
+            return set()
+        needed, keep = set(later), set()
+        for index, _, top, _, bound in reversed(cells):
+            if index in skip and not (bound & needed):
+                continue
+            if index in skip:
+                keep.add(index)
+            needed |= top
+        if not keep:
+            return skip
+        skip -= keep
