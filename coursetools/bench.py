@@ -50,7 +50,8 @@ def _steps(control, moves):
 
 
 def capture_widgets(notebook):
-    """Run a source notebook's code in this process; return the (setup, update, controls) of each live figure."""
+    """Run a source notebook's code in this process; return the (setup, update, controls, prerender) of each live
+    figure."""
     folder = course.source_dir()
     sys.path.insert(0, str(folder))
     os.environ["INITLAB_WIDGETS"] = "static"
@@ -59,7 +60,8 @@ def capture_widgets(notebook):
     from initlab import widgets
     captured = []
     original = widgets.show
-    widgets.show = lambda setup, update=None, **controls: update and captured.append((setup, update, controls))
+    widgets.show = lambda setup, update=None, prerender=(), **controls: update and captured.append(
+        (setup, update, controls, prerender))
     try:
         nb = nbformat.read(str(folder / notebook), as_version=4)
         space = {"__name__": "__main__"}
@@ -84,11 +86,13 @@ def bench_kernel(notebook, moves=MOVES):
     rows = []
     captured = capture_widgets(notebook)
     from initlab import widgets
-    for setup, update, every_control in captured:
+    for setup, update, every_control, prerender in captured:
         controls = {name: c for name, c in every_control.items() if c.kind != "Button"}
         live = widgets.LiveFigure(setup, update)
         values = {name: control.value for name, control in controls.items()}
         live.frame(values)
+        for some in prerender:  # as widgets.show does once the figure is shown
+            live.prerender({**values, **some})
         for name, control in controls.items():
             live.timings.clear()
             for value in _steps(control, moves):

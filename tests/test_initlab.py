@@ -227,6 +227,44 @@ def test_interactive_mode_says_what_is_missing_instead_of_empty_axes(monkeypatch
     assert image.layout.display is None and not message.outputs
 
 
+def test_a_figure_function_that_meets_a_stub_leaves_no_empty_axes(monkeypatch, capsys):
+    monkeypatch.setenv("INITLAB_WIDGETS", "static")
+    plt.close("all")
+
+    def forward_variances():
+        raise NotImplementedError()
+
+    def draw():
+        fig, axes = plots.figure(1)  # axes made before the student's function is called
+        axes[0].plot(forward_variances())
+        return fig
+
+    widgets.show(draw)
+    assert "not implemented yet" in capsys.readouterr().out and plt.get_fignums() == []
+
+
+def test_prerender_draws_the_backgrounds_of_other_settings_at_once(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
+    shown = []
+    monkeypatch.setattr(widgets, "display", shown.append)
+
+    def setup():
+        fig, (ax,) = plots.figure(1)
+        return fig, {"ax": ax, "line": ax.plot([], [])[0]}
+
+    def update(parts, scale, n):
+        parts["line"].set_data([0, 1], [0, n])
+        parts["ax"].set_ylim(0, {"small": 1, "large": 100}[scale])
+
+    live = widgets.show(setup, update, prerender=[{"scale": "large"}],
+                        scale=widgets.dropdown(["small", "large"], "small", "scale"),
+                        n=widgets.slider(1, 0, 1, 1, "n", integer=True))
+    assert len(live._backgrounds) == 2 and len(live._frames) == 1  # backgrounds only, no frame
+    controls = shown[0].children[0]
+    controls.children[0].value = "large"
+    assert len(live._backgrounds) == 2 and len(live._frames) == 2
+
+
 def test_rescale_keeps_round_limits_while_the_data_fills_them():
     fig, (ax,) = plots.figure(1)
     line, = ax.plot([], [])

@@ -18,6 +18,12 @@ def linear_output_variance(fan_in, var_w, var_in):
 """
 _LECUN = initializer("lecun_normal", "{expr}")
 _XAVIER = initializer("xavier_normal", "{expr}")
+_SEEDED_NONE = """
+import numpy as np
+def {name}(n_in, n_out, rng=None):
+    rng = np.random.default_rng(0) if rng is None else rng
+    return rng.standard_normal((n_out, n_in)) * np.sqrt({variance})
+"""
 LECUN = normal_initializer("lecun_normal", "np.sqrt(1 / {n_in})")
 XAVIER = normal_initializer("xavier_normal", "np.sqrt(2 / ({n_in} + {n_out}))")
 
@@ -163,7 +169,7 @@ def measure_forward_variances(X, params, activation="tanh"):
     return np.array(out)
 """,
     ],
-    "answer_harmonic": ['answer_harmonic = "b"', "answer_harmonic = 'b'  # harmonic mean"],
+    "answer_harmonic": ['answer_harmonic = "b"', "answer_harmonic = 'b'  # backward gain 10·2/794 ≈ 1/40"],
 }
 
 WRONG = {
@@ -189,6 +195,7 @@ WRONG = {
     "lecun_normal": LECUN[1] + [
         (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / (n_in + n_out))"), "glorot"),
         (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in)"), "he variance"),
+        (_SEEDED_NONE.format(name="lecun_normal", variance="1 / n_in"), "rng=none"),
     ],
     "xavier_normal": XAVIER[1] + [
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / (n_in + n_out))"),
@@ -198,6 +205,7 @@ WRONG = {
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt((1 / n_in + 1 / n_out) / 2)"),
          "harmonic mean"),
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in + n_out)"), None),
+        (_SEEDED_NONE.format(name="xavier_normal", variance="2 / (n_in + n_out)"), "rng=none"),
     ],
     "forward_variances": [
         (_fwd(term="layer_dims[l] * weight_vars[l-1] * second"), "fan-out"),
@@ -300,7 +308,7 @@ def measure_forward_variances(X, params, activation="tanh"):
     return out[:2]
 """, "shape"),
     ],
-    "answer_harmonic": [('answer_harmonic = "a"', "not quite"), ('answer_harmonic = "c"', "not quite"),
-                        ('answer_harmonic = "d"', "not quite"), ("answer_harmonic = 'B'", "one of"),
+    "answer_harmonic": [('answer_harmonic = "a"', "10·2/794"), ('answer_harmonic = "c"', "under-scaled about 40"),
+                        ('answer_harmonic = "d"', "784·2/794"), ("answer_harmonic = 'B'", "one of"),
                         ("answer_harmonic = 2", "one of")],
 }

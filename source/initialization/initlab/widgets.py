@@ -115,9 +115,12 @@ def friendly(what="cell"):
 
 def render(draw, values):
     """Call ``draw(**values)`` and display its new figure, or one friendly line."""
+    opened = set(plt.get_fignums())
     try:
         fig = draw(**values)
     except NotImplementedError as exc:
+        for number in set(plt.get_fignums()) - opened:  # axes made before the stub raised: never shown
+            plt.close(number)
         print(_friendly_line(exc))
         return None
     display(fig)
@@ -286,6 +289,15 @@ class LiveFigure:
             buffer, format="png", compress_level=1)  # fast, lossless
         return buffer.getvalue()
 
+    def prerender(self, values):
+        """Draw now the background (axes, ticks, labels) that ``values`` needs, without making a frame: the first
+        move to a setting that changes the axes limits then costs no more than any other move."""
+        with one_blas_thread():
+            self.update(values)
+            if self._animated is None:
+                self._animated = self._dynamic_artists()
+            self._background(self.fig.canvas)
+
     def forget(self):
         """Forget the remembered PNGs (after a button's work, ``update`` may draw other things for the same values)."""
         self._frames.clear()
@@ -346,10 +358,12 @@ def _static(setup, update, values, buttons=()):
     return live
 
 
-def show(setup, update=None, **controls):
+def show(setup, update=None, prerender=(), **controls):
     """Display ``controls`` driving a live figure (``setup``, ``update``); see the module docstring.
 
-    Returns the LiveFigure in interactive mode (None otherwise).
+    ``prerender`` lists settings of some controls (dicts, the other controls at their initial values) whose
+    backgrounds are drawn right after the figure is shown, e.g. one per dropdown option that changes the axes
+    limits. Returns the LiveFigure in interactive mode (None otherwise).
     """
     current = mode()
     if current == "skip":
@@ -419,6 +433,10 @@ def show(setup, update=None, **controls):
     box.add_class("initlab-live")
     redraw()
     display(box)
+    initial = current_values()
+    with contextlib.suppress(NotImplementedError):
+        for values in prerender:
+            live.prerender({**initial, **values})
     return live
 
 
