@@ -105,10 +105,12 @@ def _friendly_line(exc, what="figure"):
 def friendly(what="cell"):
     """Run a demo block; if a student function is not written yet, say so in one line.
 
-    Use it as ``with widgets.friendly():`` around demo code that calls student functions.
+    Use it as ``with widgets.friendly():`` around demo code that calls student functions. The block's
+    matrix products run on one BLAS thread (see ``one_blas_thread``).
     """
     try:
-        yield
+        with one_blas_thread():
+            yield
     except NotImplementedError as exc:
         print(_friendly_line(exc, what))
 
@@ -116,7 +118,8 @@ def friendly(what="cell"):
 def render(draw, values):
     """Call ``draw(**values)`` and display its new figure, or one friendly line."""
     try:
-        fig = draw(**values)
+        with one_blas_thread():
+            fig = draw(**values)
     except NotImplementedError as exc:
         print(_friendly_line(exc))
         return None
@@ -145,8 +148,8 @@ def _openblas_threads():
 
 @contextlib.contextmanager
 def one_blas_thread():
-    """Run numpy's matrix products on one thread: a live figure's products are small, and threads that
-    wait for a busy core (the browser, the Jupyter server) make an update several times slower."""
+    """Run numpy's matrix products on one thread: the demos' products are small, and threads that wait
+    for a busy core (the browser, the Jupyter server, other kernels) make them several times slower."""
     global _BLAS
     if _BLAS is False:
         _BLAS = _openblas_threads()
@@ -334,11 +337,12 @@ def _static(setup, update, values, buttons=()):
     if update is None:
         return render(setup, values)
     try:
-        for button in buttons:
-            for _ in button.press(values):
-                pass
-        live = LiveFigure(setup, update)
-        live.update(values)
+        with one_blas_thread():
+            for button in buttons:
+                for _ in button.press(values):
+                    pass
+            live = LiveFigure(setup, update)
+            live.update(values)
     except NotImplementedError as exc:
         print(_friendly_line(exc))
         return None
