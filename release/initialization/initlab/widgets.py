@@ -365,7 +365,8 @@ def show(setup, update=None, **controls):
         _static(setup, update, values, buttons.values())
         return None
     try:
-        live = LiveFigure(setup, update)
+        with one_blas_thread():
+            live = LiveFigure(setup, update)
     except NotImplementedError as exc:
         print(_friendly_line(exc))
         return None
