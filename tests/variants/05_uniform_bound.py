@@ -158,10 +158,18 @@ def variance_scaling(n_in, n_out, scale=1.0, mode="fan_in", distribution="normal
         return rng.normal(scale=std, size=(n_out, n_in))
     raise ValueError("unknown distribution %s" % distribution)
 """,
+        # the truncated normal drawn with std sqrt(scale/n), cut at ±2 of it, then divided by the constant
+        _vs(truncated="""W = rng.normal(0, np.sqrt(v), (n_out, n_in))
+    outside = np.abs(W) > 2 * np.sqrt(v)
+    while outside.any():
+        W[outside] = rng.normal(0, np.sqrt(v), outside.sum())
+        outside = np.abs(W) > 2 * np.sqrt(v)
+    return W / 0.87962566103423978"""),
     ],
     "sparse_init": [
         _sp(),
         _sp(cols="rng.permutation(n_in)[:m]", values="std * rng.standard_normal(m)"),
+        _sp(cols="rng.choice(n_in, m, replace=False, shuffle=False)"),
         """
 import numpy as np
 def sparse_init(n_in, n_out, k, std=1.0, rng=None):
@@ -246,11 +254,23 @@ WRONG = {
         (_vs(normal="rng.normal(0, np.sqrt(v), (n_in, n_out))"), "transposed"),
         (_vs(normal="np.random.normal(0, np.sqrt(v), (n_out, n_in))"), "global random state"),
         (_vs(truncated=_RESAMPLE.format(draw="np.random.normal", cut="2 * s")), "global random state"),
+        # one redraw instead of redrawing until every value is inside: about 0.2 % stay outside
+        (_vs(truncated="""s = np.sqrt(v) / 0.87962566103423978
+    W = rng.normal(0, s, (n_out, n_in))
+    bad = np.abs(W) > 2 * s
+    W[bad] = rng.normal(0, s, bad.sum())
+    return W"""), "beyond"),
+        # the constant applied to the variance instead of the standard deviation
+        (_vs(truncated=_RESAMPLE.format(draw="rng.normal", cut="2 * s").replace(
+            "s = np.sqrt(v) / 0.87962566103423978", "s = np.sqrt(v / 0.87962566103423978)")), "not the variance"),
+        (_vs(bound="np.sqrt(6 * v)"), "sqrt(6 · scale/n)"),
         (_vs(check_mode="pass"), "ValueError"),
         (_vs(check_distribution="pass"), "ValueError"),
         (_vs(check_mode='if mode not in fans: raise ValueError("bad mode")'), "should name"),
         (_vs(check_distribution='if distribution not in ("normal", "uniform", "truncated_normal"): '
                                 'raise KeyError(distribution)'), "expected ValueError"),
+        (_vs(check_distribution='if distribution not in ("normal", "uniform", "truncated_normal"): '
+                                'raise ValueError("unknown distribution")'), "should name"),
         # swapped fans: fan_in and fan_out exchanged
         (_vs().replace('"fan_in": n_in, "fan_out": n_out', '"fan_in": n_out, "fan_out": n_in'), "n_out (the fan-out)"),
         # Keras's default: "normal" means the truncated normal
@@ -269,6 +289,26 @@ WRONG = {
         (_sp(m="k"), "min(k, n_in)"),
         (_sp(cols="rng.choice(n_in - 1, m, replace=False)"), "column"),
         (_sp(cols="rng.integers(0, n_in - m + 1) + np.arange(m)"), "consecutive"),
+        # columns that are not random at all: a fixed stride, shifted by one for each row
+        (_sp(cols="(i + np.arange(m) * (n_in // m)) % n_in"), "independently"),
+        # one random order of the columns, each row a window of it: the rows are not independent
+        (_sp(cols="PERM[(i + np.arange(m)) % n_in]").replace(
+            "    W = np.zeros((n_out, n_in))\n", "    W = np.zeros((n_out, n_in))\n    PERM = rng.permutation(n_in)\n"),
+         "independently"),
+        # k non-zeros per column (per input, like torch.nn.init.sparse_), not per row
+        ("""
+import numpy as np
+def sparse_init(n_in, n_out, k, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    W = np.zeros((n_out, n_in))
+    m = min(k, n_out)
+    for j in range(n_in):
+        rows = rng.choice(n_out, m, replace=False)
+        W[rows, j] = rng.normal(0, std, m)
+    return W
+""", "each row (unit)"),
+        # an integer matrix: the normal values are cut down to whole numbers
+        (_sp().replace("W = np.zeros((n_out, n_in))", "W = np.zeros((n_out, n_in), dtype=int)"), "whole number"),
         (_sp(values="rng.normal(0, std ** 2, m)"), "missing square root"),
         (_sp(values="rng.standard_normal(m)"), "not multiplied by std"),
         (_sp(values="rng.normal(0, std / np.sqrt(k), m)"), "sqrt(k)"),

@@ -105,10 +105,12 @@ def _friendly_line(exc, what="figure"):
 def friendly(what="cell"):
     """Run a demo block; if a student function is not written yet, say so in one line.
 
-    Use it as ``with widgets.friendly():`` around demo code that calls student functions.
+    Use it as ``with widgets.friendly():`` around demo code that calls student functions. The block's
+    matrix products run on one BLAS thread (see ``one_blas_thread``).
     """
     try:
-        yield
+        with one_blas_thread():
+            yield
     except NotImplementedError as exc:
         print(_friendly_line(exc, what))
 
@@ -117,7 +119,8 @@ def render(draw, values):
     """Call ``draw(**values)`` and display its new figure, or one friendly line."""
     opened = set(plt.get_fignums())
     try:
-        fig = draw(**values)
+        with one_blas_thread():
+            fig = draw(**values)
     except NotImplementedError as exc:
         for number in set(plt.get_fignums()) - opened:  # axes made before the stub raised: never shown
             plt.close(number)
@@ -148,8 +151,8 @@ def _openblas_threads():
 
 @contextlib.contextmanager
 def one_blas_thread():
-    """Run numpy's matrix products on one thread: a live figure's products are small, and threads that
-    wait for a busy core (the browser, the Jupyter server) make an update several times slower."""
+    """Run numpy's matrix products on one thread: the demos' products are small, and threads that wait
+    for a busy core (the browser, the Jupyter server, other kernels) make them several times slower."""
     global _BLAS
     if _BLAS is False:
         _BLAS = _openblas_threads()
@@ -346,11 +349,12 @@ def _static(setup, update, values, buttons=()):
     if update is None:
         return render(setup, values)
     try:
-        for button in buttons:
-            for _ in button.press(values):
-                pass
-        live = LiveFigure(setup, update)
-        live.update(values)
+        with one_blas_thread():
+            for button in buttons:
+                for _ in button.press(values):
+                    pass
+            live = LiveFigure(setup, update)
+            live.update(values)
     except NotImplementedError as exc:
         print(_friendly_line(exc))
         return None
@@ -375,7 +379,8 @@ def show(setup, update=None, prerender=(), **controls):
         _static(setup, update, values, buttons.values())
         return None
     try:
-        live = LiveFigure(setup, update)
+        with one_blas_thread():
+            live = LiveFigure(setup, update)
     except NotImplementedError as exc:
         print(_friendly_line(exc))
         return None

@@ -421,7 +421,8 @@ def check_sparse_rows(W, n_in, n_out, k, std, name="W", mistakes=None):
 
     Every row has exactly min(k, n_in) non-zero entries, in distinct columns chosen at random for each row
     and uniformly over the columns (a chi-square test on the column counts; needs n_out·min(k, n_in)/n_in
-    of at least ~50 and n_in >= 20), with independent N(0, std²) values (their variance and kurtosis are
+    of at least ~50 and n_in >= 20), independently from row to row (the columns two consecutive rows share,
+    on average, from 100 rows on), with independent N(0, std²) values (their variance and kurtosis are
     checked from 20,000 values on). ``mistakes`` maps a description of a mistake to the variance of the
     non-zero values it would give. False alarm rate far below 1e-9.
     """
@@ -432,8 +433,16 @@ def check_sparse_rows(W, n_in, n_out, k, std, name="W", mistakes=None):
     wrong = np.flatnonzero(counts != want)
     if wrong.size:
         i = int(wrong[0])
+        per_column = np.add.reduce(nonzero, axis=0)
+        values = W[nonzero]
         if want == n_in and int(k) > n_in:
             hint = " With k >= n_in every entry of a row is non-zero (min(k, n_in) = n_in)."
+        elif values.size and np.all(values == np.round(values)):
+            hint = (" Every non-zero entry is a whole number: W was probably created with an integer dtype"
+                    " (np.zeros(shape, dtype=int)), which cuts the N(0, std²) values down to integers.")
+        elif np.ptp(per_column) == 0 and np.ptp(counts) > 0:
+            hint = (f" Every column has {int(per_column[0])} non-zeros: the columns (inputs) were given a fixed"
+                    " number of non-zeros; it is each row (unit) that has exactly min(k, n_in) of them.")
         elif np.ptp(counts) > 0 and np.any(counts > want):
             hint = (" Drawing each entry non-zero with probability k/n_in gives about k per row, not exactly k:"
                     " choose exactly min(k, n_in) columns per row.")
@@ -459,6 +468,14 @@ def check_sparse_rows(W, n_in, n_out, k, std, name="W", mistakes=None):
             check(blocks < n_out // 2 or want == 1 or want == n_in - 1,
                   f"{blocks} of the {n_out} rows of {name} have their non-zeros in consecutive columns: choose "
                   "min(k, n_in) columns at random (distinct, in any positions), not a block of columns.")
+        if n_out >= 100:  # rows drawn independently share about want²/n_in columns (hypergeometric)
+            shared = float(np.add.reduce(nonzero[1:] & nonzero[:-1], axis=None)) / (n_out - 1)
+            expected_shared = want * want / n_in
+            spread = (want * (want / n_in) * (1 - want / n_in) * (n_in - want) / (n_in - 1) / (n_out - 1)) ** 0.5
+            check(abs(shared - expected_shared) <= 8 * spread + 0.05,
+                  f"consecutive rows of {name} share {shared:.2f} non-zero columns on average, where rows whose "
+                  f"columns are chosen independently share about {expected_shared:.2f}: choose the columns of each "
+                  "row anew and independently of the other rows, e.g. rng.choice(n_in, k, replace=False) per row.")
         used = np.add.reduce(nonzero, axis=0).astype(np.float64)
         p = want / n_in
         expected = n_out * p
