@@ -280,6 +280,22 @@ def test_rescale_keeps_round_limits_while_the_data_fills_them():
     assert plots.PlainLogFormatter()(100.0) in ("10²", "")
 
 
+def test_rescale_keeps_the_side_that_still_holds_the_data():
+    fig, (ax,) = plots.figure(1)
+    ax.set_yscale("log")
+    line, = ax.plot([], [])
+    line.set_data([0, 1], [1e-3, 1e2])
+    plots.rescale(ax)
+    assert ax.get_ylim() == (1e-3, 1e2)
+    line.set_data([0, 1], [1e-2, 1e4])  # grows at the top only: the bottom limit stays (no redraw next time back)
+    plots.rescale(ax)
+    assert ax.get_ylim() == (1e-3, 1e7)
+    line.set_data([0, 1], [1e0, 1e2])  # fills too little of the limits: fitted again
+    plots.rescale(ax)
+    assert ax.get_ylim() == (1e0, 1e2)
+    plt.close(fig)
+
+
 def test_autograding_skips_demos(monkeypatch, capsys):
     monkeypatch.delenv("INITLAB_WIDGETS", raising=False)
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")

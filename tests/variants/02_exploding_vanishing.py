@@ -154,8 +154,8 @@ def sigmoid_derivative(z):
     return s - s ** 2
 """,
     ],
-    "answer_stable_std": ['answer_stable_std = "c"', "answer_stable_std = 'c'  # 1/sqrt(4)"],
-    "answer_sigmoid_bound": ['answer_sigmoid_bound = "c"', "answer_sigmoid_bound = 'c'"],
+    "answer_stable_std": ['answer_stable_std = "b"', "answer_stable_std = 'b'  # (100 * 0.01**2)**20, 1/sqrt(100)"],
+    "answer_sigmoid_bound": ['answer_sigmoid_bound = "d"', "answer_sigmoid_bound = 'd'  # (0.1 / 16)**10"],
 }
 
 WRONG = {
@@ -480,17 +480,19 @@ def sigmoid_derivative(z):
 """, None),
     ],
     "answer_stable_std": [
-        ('answer_stable_std = "a"', "1/sqrt(n)"),
-        ('answer_stable_std = "b"', "1/sqrt(n)"),
-        ('answer_stable_std = "d"', "1/sqrt(n)"),
+        # a: n forgotten (sigma**2 per layer), c: the norm instead of the mean square, d: 1/n for 1/sqrt(n)
+        ('answer_stable_std = "a"', "1/sqrt(n) = 0.1"),
+        ('answer_stable_std = "c"', "n * sigma**2 = 100 * 0.01**2 = 0.01"),
+        ('answer_stable_std = "d"', "1e-40"),
         ('answer_stable_std = "1/2"', "one of"),
-        ("answer_stable_std = 0.5", "one of"),
+        ("answer_stable_std = 0.1", "one of"),
     ],
     "answer_sigmoid_bound": [
-        ('answer_sigmoid_bound = "a"', "at most"),
-        ('answer_sigmoid_bound = "b"', "at most"),
-        ('answer_sigmoid_bound = "d"', "at most"),
-        ('answer_sigmoid_bound = "C"', "one of"),
-        ("answer_sigmoid_bound = 4 ** -10", "one of"),
+        # a: the bound 1/4 per layer, b: n * Var(W) alone, c: sigma'(0)**2 alone
+        ('answer_sigmoid_bound = "a"', "1/160"),
+        ('answer_sigmoid_bound = "b"', "both count"),
+        ('answer_sigmoid_bound = "c"', "1/160"),
+        ('answer_sigmoid_bound = "D"', "one of"),
+        ("answer_sigmoid_bound = 1e-22", "one of"),
     ],
 }

@@ -236,9 +236,10 @@ def rescale(*axes, fill=0.3, room=0.5):
 
     Limits are whole decades on a log axis, 1, 2 or 5 times a power of 10 on a
     linear one. Limits that still hold the data, which fills at least ``fill``
-    of them, are kept, and limits that grow get ``room`` (a fraction of the
-    data's span) on the growing side: a live figure then mostly reuses its
-    background (ticks, labels, grid) from one update to the next.
+    of them, are kept; limits that grow get ``room`` (a fraction of the
+    data's span) on the growing side and keep the other side where it still
+    holds the data: a live figure then mostly reuses its background (ticks,
+    labels, grid) from one update to the next.
     """
     for ax in axes:
         old = {"x": ax.get_xlim(), "y": ax.get_ylim()}
@@ -258,8 +259,13 @@ def rescale(*axes, fill=0.3, room=0.5):
             fitted = ax in _FITTED
             if fitted and lo <= dlo <= dhi <= hi and dhi - dlo >= fill * (hi - lo):
                 continue
-            pad = room * (dhi - dlo) if fitted else 0.0
+            span, grown = dhi - dlo, fitted and (dlo < lo or dhi > hi)
+            pad = room * span if fitted else 0.0
             dlo, dhi = dlo - pad * (dlo < lo), dhi + pad * (dhi > hi)
+            if grown and lo <= dlo and span >= fill * (dhi - lo):  # the side that still holds the data stays
+                dlo = lo
+            if grown and dhi <= hi and span >= fill * (hi - dlo):
+                dhi = hi
             if log:
                 limits = 10.0 ** np.floor(dlo), 10.0 ** max(np.ceil(dhi), np.floor(dlo) + 1)
             else:
