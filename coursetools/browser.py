@@ -68,6 +68,22 @@ PROBE = """
   Object.assign(p, {armed: true, t0: null, t1: null});
 }
 """
+# In-page record of a button press: the labels the button shows while its work runs (e.g. "Train 40 %"), the
+# time it is back to its own label and enabled (the work is done), and the times of the images loaded in the box.
+PRESS_PROBE = """
+([index]) => {
+  const box = document.querySelectorAll(".initlab-live")[index];
+  const button = box.querySelector(".widget-button");
+  const p = {label: button.textContent.trim(), labels: [], done: null, loads: []};
+  new MutationObserver(() => {
+    const text = button.textContent.trim();
+    if (p.labels[p.labels.length - 1] !== text) p.labels.push(text);
+    if (p.done === null && p.labels.length > 1 && text === p.label && !button.disabled) p.done = performance.now();
+  }).observe(button, {childList: true, subtree: true, characterData: true, attributes: true});
+  box.addEventListener("load", () => p.loads.push(performance.now()), true);
+  window.__press = p;
+}
+"""
 ERRORS = ("[data-mime-type='application/vnd.jupyter.stderr'], "
           "[data-mime-type='application/vnd.jupyter.error']")
 
@@ -222,6 +238,20 @@ def move(page, index, kind, item, timeout=30_000):
     t0, t1 = page.evaluate("[window.__probe.t0, window.__probe.t1]")
     page.evaluate("window.__probe.armed = false")
     return (t1 - t0) / 1000
+
+
+def press(page, index, item, timeout=120_000):
+    """Press a live figure's button (e.g. Train) and wait for the end of its work and the figure drawn after it.
+
+    Returns (the labels the button showed, e.g. "Train 40 %", the number of figures loaded while the work ran).
+    """
+    item.scroll_into_view_if_needed()
+    page.evaluate(PRESS_PROBE, [index])
+    item.click()
+    page.wait_for_function("window.__press.done !== null && window.__press.loads.some(t => t > window.__press.done)",
+                           timeout=timeout, polling=50)
+    labels, done, loads = page.evaluate("[window.__press.labels, window.__press.done, window.__press.loads]")
+    return labels, sum(t < done for t in loads)
 
 
 def errors(page):

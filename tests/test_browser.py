@@ -2,8 +2,9 @@
 
 A JupyterLab server runs on a copy of the source notebooks (with solutions); in
 each notebook, Run All draws the live figures, and every control of every
-figure (sliders, dropdowns, checkboxes; buttons such as Train are pressed) is
-moved once: each move must bring a new figure, and no error output may appear. Latency is not asserted here: see
+figure (sliders, dropdowns, checkboxes) is moved once: each move must bring a new figure, and no
+error output may appear. A button such as Train is pressed: it must show its progress (its label
+counts the percentage done) and, once its work is done, a new figure. Latency is not asserted here: see
 ``python -m coursetools bench``.
 """
 
@@ -37,9 +38,14 @@ def test_every_control_redraws_its_figure(session, notebook):
         assert page.locator(".initlab-live").count() == expected, f"{notebook}: a live figure is missing"
         for index, label, kind, item in browser.controls(page):
             try:
-                browser.move(page, index, kind, item)
+                if kind == "button":
+                    labels, _ = browser.press(page, index, item)
+                    assert any("%" in text for text in labels), f"{notebook}: {label!r} showed no progress: {labels}"
+                else:
+                    browser.move(page, index, kind, item)
             except playwright.TimeoutError:
-                pytest.fail(f"{notebook}: moving {label!r} brought no new figure")
+                pytest.fail(f"{notebook}: {label!r} brought no new figure" + (" after its work" if kind == "button"
+                                                                               else ""))
             assert not browser.errors(page), f"{notebook}: moving {label!r} wrote an error"
     finally:
         page.close()

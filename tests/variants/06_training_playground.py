@@ -62,6 +62,21 @@ def initialize_network(layer_dims, method, rng=None):
 """,
         """
 import numpy as np
+STD = {"zeros": lambda i, o: 0.0, "small": lambda i, o: 0.01, "large": lambda i, o: 10.0,
+       "xavier": lambda i, o: (2 / (i + o)) ** 0.5, "he": lambda i, o: (2 / i) ** 0.5}
+def initialize_network(layer_dims, method, rng=None):
+    try:
+        std = STD[method]
+    except KeyError:
+        raise ValueError(f"no initialization called {method}") from None
+    rng = rng or np.random.default_rng()
+    return {name: array for l in range(1, len(layer_dims))
+            for name, array in ((f"W{l}", rng.normal(0, std(layer_dims[l - 1], layer_dims[l]),
+                                                     (layer_dims[l], layer_dims[l - 1]))),
+                                (f"b{l}", np.zeros((layer_dims[l], 1))))}
+""",
+        """
+import numpy as np
 def initialize_network(layer_dims, method, rng=None):
     rng = rng if rng is not None else np.random.default_rng()
     params = {}
@@ -104,6 +119,8 @@ def initialize_network(layer_dims, method, rng=None):
     return {key: np.asarray(value) * (max_norm / global_norm) for key, value in grads.items()}"""),
         clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     return {k: g * (max_norm / norm if norm > max_norm else 1.0) for k, g in grads.items()}"""),
+        clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    return {k: g * max_norm / max(norm, max_norm) for k, g in grads.items()}"""),
     ],
     "answer_clip": ['answer_clip = "c"', "answer_clip = 'c'  # global norm 13"],
     "answer_remedy": ['answer_remedy = "b"'],
@@ -136,6 +153,11 @@ WRONG = {
         (init_with().replace('raise ValueError(f"unknown method {method!r}")', "return None"), "ValueError"),
         (init_with().replace('f"unknown method {method!r}"', '"unknown method"'), "name the method"),
         (init_with().replace('p[f"W{l}"]', 'p[f"W{l - 1}"]'), "keys"),
+        (init_with().replace('raise ValueError(f"unknown method {method!r}")', "pass"), "ValueError"),  # KeyError
+        (init_with(small="1e-4"), "1e-4 was used as the standard deviation"),
+        (init_with(large="100.0"), "100 was used as the standard deviation"),
+        (init_with(draw="(std * rng.standard_normal((n_out, n_in))).astype(np.float32)"), "float64"),
+        (init_with(bias="np.zeros((n_out, 1), dtype=int)"), "float64"),
         ("""
 import numpy as np
 def initialize_network(layer_dims, method, rng=None):
@@ -184,6 +206,14 @@ def initialize_network(layer_dims, method, rng=None):
     return {k: g * scale for k, g in grads.items()}"""), "division by zero"),
         (clip_with("""    norm = np.sqrt(np.mean(np.concatenate([g.ravel() ** 2 for g in grads.values()])))
     return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None),
+        (clip_with("""    norm = sum(np.linalg.norm(g) for g in grads.values())
+    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), "added up"),
+        (clip_with("""    norm = sum(np.sum(np.abs(g)) for g in grads.values())
+    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None),
+        (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    if norm <= max_norm:
+        return grads
+    return {k: g * (max_norm / norm) for k, g in grads.items()}"""), "new dict"),
         (clip_with("""    norm = max(np.max(np.abs(g)) for g in grads.values())
     return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None),
         (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
