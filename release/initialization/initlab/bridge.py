@@ -265,16 +265,43 @@ def run_call(fn, request):
     return _dumps(reply)
 
 
+REQUEST_KEY = "initlab_request"  # where a call's arguments travel: the metadata of the execute request
+
+
+class _Text:
+    """Shows as its text, unquoted: a reply crosses as the kernel's plain-text form of this (no repr to undo)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+def reply_text():
+    """Student's kernel: the reply of the last call, for the grader's ``user_expressions``."""
+    return _Text(REPLY) if _isinstance(REPLY, _str) else None
+
+
 def _namespace():
     from IPython import get_ipython
 
     return get_ipython().user_ns
 
 
-def serve(name, request):
-    """Student's kernel: call the function ``name`` of the notebook; the reply goes to ``REPLY``."""
+def serve(name, request=None):
+    """Student's kernel: call the function ``name`` of the notebook; the reply goes to ``REPLY``.
+
+    Without ``request``, it is the one the grader sent in the metadata of this execution's message (a large
+    request as code would cost IPython seconds to transform and compile).
+    """
     global REPLY
     REPLY = None
+    if request is None:
+        from IPython import get_ipython
+        request = get_ipython().kernel.get_parent("shell")["metadata"][REQUEST_KEY]
     REPLY = run_call(_namespace()[name], request)
 
 
@@ -399,11 +426,15 @@ class StudentKernel:
         self.client.stop_channels()
         self.client.context.destroy(linger=0)
 
-    def run(self, code):
-        """Run ``code`` silently in the student's kernel; return the text it left in ``REPLY``."""
-        expression = "__import__('initlab.bridge').bridge.REPLY"
-        msg_id = self.client.execute(code, silent=True, store_history=False, allow_stdin=False,
-                                     user_expressions={"reply": expression})
+    def run(self, code, request=None):
+        """Run ``code`` silently in the student's kernel, with ``request`` in the message's metadata;
+        return the text it left in ``REPLY``."""
+        expression = "__import__('initlab.bridge').bridge.reply_text()"
+        content = {"code": code, "silent": True, "store_history": False, "allow_stdin": False,
+                   "user_expressions": {"reply": expression}, "stop_on_error": True}
+        msg = self.client.session.msg("execute_request", content, metadata={REQUEST_KEY: request})
+        self.client.shell_channel.send(msg)
+        msg_id = msg["header"]["msg_id"]
         while True:
             try:
                 msg = self.client.get_shell_msg(timeout=0.25)
@@ -419,18 +450,12 @@ class StudentKernel:
         if content.get("status") != "ok" or not _isinstance(text, _str) or _len(text) > MAX_REPLY_CHARS:
             raise AssertionError("the student's kernel did not answer the grader's call "
                                  f"({content.get('ename', 'no reply')}: {content.get('evalue', '')})")
-        try:
-            reply = _ast.literal_eval(text)
-        except (ValueError, SyntaxError, MemoryError, RecursionError):
-            reply = None
-        if not _isinstance(reply, _str):
-            raise AssertionError("the student's kernel sent an unreadable reply to the grader's call")
-        return reply
+        return text
 
     def call(self, name, args, kwargs):
         """Call the student's function ``name``; return (result, legacy_moved)."""
         return roundtrip(name, args, kwargs,
-                         lambda request: self.run(f"__import__('initlab.bridge').bridge.serve({name!r}, {request!r})"))
+                         lambda request: self.run(f"__import__('initlab.bridge').bridge.serve({name!r})", request))
 
     def lookup(self, names):
         text = self.run(f"__import__('initlab.bridge').bridge.lookup({_dumps(sorted(names))!r})")
