@@ -205,6 +205,18 @@ def test_interactive_mode_updates_one_figure_in_place(monkeypatch):
     assert bytes(image.value) == before
 
 
+def test_a_choice_slider_shows_and_sends_the_values_themselves(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
+    seen, shown = [], []
+    monkeypatch.setattr(widgets, "display", shown.append)
+    scales = (0.001, 0.01, 0.1, 1.0)
+    widgets.show(*_live_line(seen), a=widgets.choice_slider(scales, 0.1, "scale s"))
+    slider = shown[0].children[0].children[0]
+    assert slider.value == 0.1 and slider.label == "0.1" and slider.continuous_update
+    slider.index = 0
+    assert seen[-1][0] == 0.001 and slider.label == "0.001"
+
+
 def test_interactive_mode_says_what_is_missing_instead_of_empty_axes(monkeypatch):
     monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
     shown = []
