@@ -205,6 +205,18 @@ def test_interactive_mode_updates_one_figure_in_place(monkeypatch):
     assert bytes(image.value) == before
 
 
+def test_a_choice_slider_shows_and_sends_the_values_themselves(monkeypatch):
+    monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
+    seen, shown = [], []
+    monkeypatch.setattr(widgets, "display", shown.append)
+    scales = (0.001, 0.01, 0.1, 1.0)
+    widgets.show(*_live_line(seen), a=widgets.choice_slider(scales, 0.1, "scale s"))
+    slider = shown[0].children[0].children[0]
+    assert slider.value == 0.1 and slider.label == "0.1" and slider.continuous_update
+    slider.index = 0
+    assert seen[-1][0] == 0.001 and slider.label == "0.001"
+
+
 def test_interactive_mode_says_what_is_missing_instead_of_empty_axes(monkeypatch):
     monkeypatch.setenv("INITLAB_WIDGETS", "interactive")
     shown = []
@@ -634,3 +646,60 @@ def test_a_button_that_fails_says_why_in_one_line(monkeypatch):
     controls.children[1].click()
     assert message.outputs[0]["text"].startswith("Train stopped: NameError")
     assert controls.children[1].description == "Train" and not controls.children[1].disabled
+
+
+MCQ_TEST_CELL = """from initlab.checks import check_choice, passed
+
+check_choice(answer_random_bias, "answer_random_bias")
+passed("answer_random_bias")
+"""
+
+
+def test_a_test_cell_whose_answer_cell_never_ran_says_what_to_do():
+    """An MCQ test cell run before its answer cell: one line saying to run the answer cell, not a bare NameError;
+    a NameError elsewhere (a typo in a student's own cell) keeps Python's message."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        assert checks.install_name_hint(shell) and checks.install_name_hint(shell)  # idempotent
+        result = shell.run_cell(MCQ_TEST_CELL)
+        assert isinstance(result.error_in_exec, NameError)  # the cell still fails (0 points when graded)
+        assert str(result.error_in_exec) == checks.missing_name_message("answer_random_bias")
+        assert "run that cell" in str(result.error_in_exec)
+        result = shell.run_cell("lenght = 3\nprint(length)")
+        assert str(result.error_in_exec) == "name 'length' is not defined"
+    finally:
+        shell.set_custom_exc((), None)
+        InteractiveShell.clear_instance()
+
+
+@pytest.mark.slow
+def test_the_trusted_kernel_says_the_same_when_the_student_never_set_the_answer(tmp_path):
+    """During autograding the test cell runs in the trusted kernel, where a graded name the student's kernel
+    lacks is unbound: the failure there carries the same one-line hint."""
+    import os
+
+    from jupyter_client.manager import start_new_kernel
+
+    from coursetools import trusted
+
+    helpers = str(checks.__file__).rsplit("/initlab/", 1)[0]
+    env = dict(os.environ, PYTHONPATH=helpers, MPLBACKEND="Agg")
+    student_km, student = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
+    grader_km, grader = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
+    try:
+        student.execute_interactive("import initlab.bridge\nanswer_other = 'a'", timeout=60)
+        setup = "import json\n" + trusted.CONNECT.format(info=trusted.connection_info(student_km))
+        assert grader.execute_interactive(setup, timeout=60)["content"]["status"] == "ok"
+        errors = []
+        reply = grader.execute_interactive(
+            MCQ_TEST_CELL, timeout=60,
+            output_hook=lambda msg: errors.append(msg["content"]) if msg["msg_type"] == "error" else None)
+        assert reply["content"]["status"] == "error"
+        assert reply["content"]["evalue"] == checks.missing_name_message("answer_random_bias")
+        assert [e["evalue"] for e in errors] == [checks.missing_name_message("answer_random_bias")]
+    finally:
+        for client, km in ((student, student_km), (grader, grader_km)):
+            client.stop_channels()
+            km.shutdown_kernel(now=True)

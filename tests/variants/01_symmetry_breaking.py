@@ -213,15 +213,19 @@ def initialize_zeros(layer_dims):
          "same result"),
         (_RANDOM_BODY.format(W="np.random.default_rng().standard_normal((layer_dims[l], layer_dims[l-1])) * scale"),
          "same seed"),
-        (_RANDOM_BODY.format(W="rng.normal(0, np.sqrt(scale), (layer_dims[l], layer_dims[l-1]))"), "variance"),
-        (_RANDOM_BODY.format(W="rng.normal(0, scale ** 2, (layer_dims[l], layer_dims[l-1]))"), "variance"),
+        (_RANDOM_BODY.format(W="rng.normal(0, np.sqrt(scale), (layer_dims[l], layer_dims[l-1]))"),
+         "scale used as the variance"),
+        (_RANDOM_BODY.format(W="rng.normal(0, scale ** 2, (layer_dims[l], layer_dims[l-1]))"),
+         "scale**2 used as the standard deviation"),
         (_RANDOM_BODY.format(W="scale * rng.random((layer_dims[l], layer_dims[l-1]))"), "mean 0"),
         (_RANDOM_BODY.format(W="scale * rng.uniform(-1.7320508, 1.7320508, (layer_dims[l], layer_dims[l-1]))"),
          "normal"),
         (_RANDOM_BODY.format(W="scale * rng.standard_normal((layer_dims[l-1], layer_dims[l]))"), "transposed"),
-        (_RANDOM_BODY.format(W="rng.standard_normal((layer_dims[l], layer_dims[l-1]))"), "variance"),
+        (_RANDOM_BODY.format(W="rng.standard_normal((layer_dims[l], layer_dims[l-1]))"), "not multiplied by scale"),
         (_RANDOM_BODY.format(W="scale * np.tile(rng.standard_normal((1, layer_dims[l-1])), (layer_dims[l], 1))"),
-         None),
+         "rows of W1 are identical"),
+        (_RANDOM_BODY.format(W="scale * np.full((layer_dims[l], layer_dims[l-1]), rng.standard_normal())"),
+         "rows of W1 are identical"),
         ("""
 import numpy as np
 def initialize_random(layer_dims, scale=1.0, rng=None):
@@ -241,6 +245,16 @@ def initialize_random(layer_dims, scale=0.01, rng=None):
     return p
 """, "biases"),
     ],
-    "answer_random_bias": [('answer_random_bias = "a"', "not quite"), ("answer_random_bias = 'B.'", "one of"),
+    "answer_random_bias": [('answer_random_bias = "a"', "not quite"), ('answer_random_bias = "c"', "own input"),
+                           ('answer_random_bias = "d"', "not quite"), ("answer_random_bias = 'B.'", "one of"),
                            ("answer_random_bias = None", "one of")],
+}
+
+# The basic mistakes the *visible* part of each test cell must already catch and name, as pieces of the hints
+# of WRONG above (tests/test_visible_tests.py): a student learns of them before submitting.
+VISIBLE = {
+    "initialize_random": ["global random state", "same result", "same seed", "scale used as the variance",
+                          "scale**2 used as the standard deviation", "mean 0", "normal", "transposed",
+                          "not multiplied by scale", "rows of W1 are identical", "default scale", "biases"],
+    "answer_random_bias": ["one of"],
 }

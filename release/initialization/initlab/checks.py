@@ -6,10 +6,16 @@ boundary during autograding), and its result is converted to plain float64
 arrays (``as_array``, ``as_float``, ``as_params``...) before anything is
 compared, so that objects which lie in comparisons earn nothing. Failures are
 ``AssertionError`` with a message that names the likely mistake.
+
+Importing this module in IPython also makes a test cell that reads a name no
+cell has defined yet (an answer cell not run, or still raising
+``NotImplementedError``) say so in one line, instead of a bare ``NameError``:
+in the student's kernel and in the trusted test kernel of autograding alike.
 """
 
 import contextlib
 import io
+import linecache
 import warnings
 
 import numpy as np
@@ -18,8 +24,9 @@ from . import bridge
 
 __all__ = ["DISTRIBUTIONS", "as_array", "as_arrays", "as_float", "as_int", "as_list", "as_params", "call", "check",
            "check_choice", "check_close", "check_error_names", "check_initializer", "check_raises", "check_rng_use",
-           "check_sparse_rows", "check_value", "check_weight_sample", "close", "kurtosis", "legacy_state_unchanged",
-           "matches", "max_abs", "mean", "name_mistake", "passed", "rng", "var", "weight_mistakes"]
+           "check_sparse_rows", "check_value", "check_weight_sample", "close", "install_name_hint", "kurtosis",
+           "legacy_state_unchanged", "matches", "max_abs", "mean", "missing_name_message", "name_mistake", "passed",
+           "rng", "var", "weight_mistakes"]
 
 
 # -------------------------------------------------------------- conversions
@@ -506,3 +513,53 @@ def check_sparse_rows(W, n_in, n_out, k, std, name="W", mistakes=None):
 def passed(name):
     """Print the line a visible test ends with."""
     print(f"All visible tests of {name} passed.")
+
+
+# ------------------------------------------------- a name no cell defined yet
+def missing_name_message(name):
+    """What a test cell says when it reads ``name`` and no cell of the notebook has defined it."""
+    return (f"name {name!r} is not defined: write your answer in its answer cell (in place of "
+            f"`raise NotImplementedError()`), run that cell, then run this test cell again.")
+
+
+def _is_test_cell(code):
+    """Whether the code object ``code`` is a notebook cell that imports these checks (a test cell)."""
+    return code.co_name == "<module>" and any("initlab.checks" in line for line in linecache.getlines(code.co_filename))
+
+
+def _name_error_handler(shell, etype, value, tb, tb_offset=None):
+    """IPython handler of ``NameError``: in a test cell, a name read at the cell's top level gets the hint."""
+    last = tb
+    while last is not None and last.tb_next is not None:
+        last = last.tb_next
+    name = getattr(value, "name", None)
+    if isinstance(name, str) and last is not None and _is_test_cell(last.tb_frame.f_code):
+        value.args = (missing_name_message(name),)
+    shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def install_name_hint(shell=None):
+    """Route ``NameError`` in ``shell`` (the running IPython by default) through the hint above.
+
+    Done on import; a shell that already has its own handler of exceptions keeps it.
+    Returns whether the hint is installed.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    handler = getattr(shell, "CustomTB", None)
+    if getattr(getattr(handler, "__func__", None), "initlab_name_hint", False):
+        return True
+    if tuple(getattr(shell, "custom_exceptions", ())):
+        return False
+    shell.set_custom_exc((NameError,), _name_error_handler)
+    shell.CustomTB.__func__.initlab_name_hint = True
+    return True
+
+
+install_name_hint()

@@ -463,6 +463,15 @@ def slider(value, low, high, step, description, integer=False, log=False, contin
                    continuous_update=continuous)
 
 
+def choice_slider(options, value, description, continuous=True):
+    """A slider over a few given values (e.g. 0.001, 0.002, 0.005, ..., 1), showing the value itself.
+
+    Every value it can take is known in advance, so a demo can compute them all once.
+    """
+    return Control("SelectionSlider", value, options=list(options), description=description,
+                   continuous_update=continuous)
+
+
 def dropdown(options, value, description):
     """A dropdown menu."""
     return Control("Dropdown", value, options=options, description=description)

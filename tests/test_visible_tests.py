@@ -1,0 +1,61 @@
+"""The visible part of a test cell already catches the basic mistakes, and names them.
+
+A student runs only the visible tests before submitting. Each variant catalogue in
+``tests/variants/`` may list, in ``VISIBLE``, the wrong implementations (by a piece of
+their hint) that the visible part of a function's test cell must reject with a message
+containing that hint. Fast and in-process, as in test_hidden_tests.py.
+"""
+
+import os
+import traceback
+from pathlib import Path
+
+import pytest
+from notebooks import NOTEBOOKS, SOURCE, grade_cells, read, setup_source, variants
+
+
+def visible_catalogue(notebook):
+    """The ``VISIBLE`` dict of a notebook's variant catalogue ({} if it has none)."""
+    path = Path(__file__).parent / "variants" / notebook.replace(".ipynb", ".py")
+    space = {}
+    exec(compile(path.read_text(), str(path), "exec"), space)
+    return space.get("VISIBLE", {})
+
+
+def _cases():
+    for name in NOTEBOOKS:
+        _, wrong = variants(name)
+        for fn, hints in visible_catalogue(name).items():
+            for hint in hints:
+                matching = [src for src, h in wrong.get(fn, []) if h is not None and hint.lower() in h.lower()]
+                yield pytest.param(name, fn, hint, matching, id=f"{name[:2]}-{fn}-{hint[:30]}")
+
+
+@pytest.fixture(autouse=True)
+def loopback(monkeypatch):
+    monkeypatch.setenv("INITLAB_BRIDGE", "loopback")
+
+
+def run_visible_part(notebook, function, implementation):
+    """Run setup, ``implementation`` and the visible part of the test cell of ``function``; return the exception."""
+    assert os.environ.get("INITLAB_BRIDGE") == "loopback"
+    nb = read(SOURCE / notebook)
+    visible = grade_cells(nb)[f"test_{function}"].source.split("### BEGIN HIDDEN TESTS")[0]
+    space = {"__name__": "__main__"}
+    exec(compile(setup_source(nb), "<setup>", "exec"), space)
+    try:
+        exec(compile(implementation, "<implementation>", "exec"), space)
+        exec(compile(visible, "<visible test>", "exec"), space)
+    except Exception as exc:
+        return exc
+    return None
+
+
+@pytest.mark.parametrize("notebook,function,hint,implementations", list(_cases()))
+def test_visible_tests_catch_and_name_the_basic_mistakes(notebook, function, hint, implementations):
+    assert implementations, f"VISIBLE names {hint!r} for {function}, but no wrong variant has that hint"
+    for implementation in implementations:
+        exc = run_visible_part(notebook, function, implementation)
+        assert exc is not None, f"the visible test of {function} passed a basic mistake ({hint}):\n{implementation}"
+        assert isinstance(exc, AssertionError), "".join(traceback.format_exception(exc))
+        assert hint.lower() in str(exc).lower(), f"the visible test should say {hint!r}, said: {exc}"
