@@ -21,7 +21,7 @@ SOURCE, RELEASE = source_dir(), release_dir()
 NOTEBOOKS = [name for name in notebooks()
              if not os.environ.get("COURSE_NOTEBOOKS") or name[:2] in os.environ["COURSE_NOTEBOOKS"].split(",")]
 __all__ = ["ASSIGNMENT", "NOTEBOOKS", "RELEASE", "ROOT", "SOURCE", "answer_cells", "grade_cells", "grade_id",
-           "is_answer", "is_test", "read", "setup_source", "variants"]
+           "is_answer", "is_test", "read", "setup_source", "variants", "written_answers"]
 
 
 def read(path):
@@ -45,6 +45,11 @@ def grade_cells(nb):
 def answer_cells(nb):
     """{grade_id: cell} of the autograded answer cells, in order."""
     return {grade_id(c): c for c in nb.cells if is_answer(c)}
+
+
+def written_answers(nb):
+    """{grade_id: cell} of the written answers (markdown answer cells, graded by hand), in order."""
+    return {grade_id(c): c for c in nb.cells if c.cell_type == "markdown" and is_answer_cell(c)}
 
 
 def setup_source(nb):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 from nbgrader.api import Gradebook
-from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, ROOT, SOURCE, answer_cells, read
+from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, ROOT, SOURCE, answer_cells, read, written_answers
 
 from coursetools import course
 
@@ -21,8 +21,13 @@ def solution_code(cell):
 
 
 def solutions(notebook):
-    """{grade_id: solution code} of a source notebook's autograded answer cells."""
-    return {fn: solution_code(cell) for fn, cell in answer_cells(read(SOURCE / notebook)).items()}
+    """{grade_id: solution} of a source notebook's answer cells: the code of the autograded ones and the
+    model answer of the written ones (graded by hand), as a student who found them would submit them.
+
+    A written answer left "YOUR ANSWER HERE" would make nbgrader's Validate report the notebook as failed.
+    """
+    nb = read(SOURCE / notebook)
+    return {fn: solution_code(cell) for fn, cell in {**answer_cells(nb), **written_answers(nb)}.items()}
 
 
 def filled(notebook, answers, release=RELEASE):

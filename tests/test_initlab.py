@@ -703,3 +703,44 @@ def test_the_trusted_kernel_says_the_same_when_the_student_never_set_the_answer(
         for client, km in ((student, student_km), (grader, grader_km)):
             client.stop_channels()
             km.shutdown_kernel(now=True)
+
+
+def test_a_stack_of_softmax_networks_trains_on_the_same_minibatches_as_each_alone():
+    X, labels = data.load_digits()
+    X, labels = X[:, :300], labels[:300]
+    rng = np.random.default_rng(8)
+    nets = [small_net(rng, (64, 8, 10)) for _ in range(3)]
+    stack = {k: np.stack([net[k] for net in nets]) for k in nets[0]}
+    together, costs = network.train_softmax(stack, X, labels, 15, 0.05, 32, rng=np.random.default_rng(1))
+    assert costs.shape == (15, 3)
+    for b, net in enumerate(nets):
+        alone, alone_costs = network.train_softmax(net, X, labels, 15, 0.05, 32, rng=np.random.default_rng(1))
+        assert np.allclose(costs[:, b], alone_costs) and np.allclose(together["W1"][b], alone["W1"])
+    first, second = data.load_digits(), data.load_digits()
+    first[0][0, 0] = 99.0
+    assert second[0][0, 0] != 99.0  # the digits are read once, and every caller gets its own copy
+
+
+def test_a_live_log_y_axis_moves_its_limits_without_redrawing_the_background():
+    def setup():
+        fig, (ax,) = plots.figure(1)
+        line, = ax.plot([], [], label="v")
+        ax.axhline(1.0, ls=":")
+        ax.set_yscale("log")
+        ax.set_ylabel("Var")
+        ax.legend()
+        return fig, {"ax": ax, "line": line, "y": plots.live_log_yaxis(ax)}
+
+    def update(parts, gain):
+        parts["line"].set_data(np.arange(1, 31), gain ** np.arange(1, 31))
+        plots.rescale(parts["ax"])
+        plots.set_live_log_yaxis(parts["y"])
+
+    live = widgets.LiveFigure(setup, update)
+    for gain in (1.1, 2.0, 10.0, 0.1):
+        assert live.frame({"gain": gain}).startswith(b"\x89PNG")
+    assert len(live._backgrounds) == 1  # one background for four sets of y limits
+    labels = [t.get_text() for t in live.parts["y"]["labels"] if t.get_visible()]
+    assert live.fig.axes[0].get_ylim() == (1e-45, 10.0)  # 46 decades: a label every 10
+    assert labels == ["10⁻⁴⁰", "10⁻³⁰", "10⁻²⁰", "10⁻¹⁰", "10⁰"]
+    assert len(live.fig.axes[0].get_yticks()) == 0  # matplotlib's own y ticks are gone

@@ -171,20 +171,26 @@ def gradient_descent(params, X, Y, steps, learning_rate=0.5, activation="relu", 
 
 
 def softmax_cost(Z, labels):
-    """Mean cross-entropy of softmax(Z) (classes as rows) for integer ``labels``; returns (cost, P - Y)."""
-    Z = Z - Z.max(axis=0, keepdims=True)
+    """Mean cross-entropy of softmax(Z) (classes as rows) for integer ``labels``; returns (cost, P - Y).
+
+    For a stack of networks (Z of shape (B, n_L, m)) the cost is an array of shape (B,).
+    """
+    Z = Z - Z.max(axis=-2, keepdims=True)
     P = np.exp(Z)
-    P /= P.sum(axis=0, keepdims=True)
-    m = Z.shape[1]
-    Y = np.zeros_like(P)
-    Y[labels, np.arange(m)] = 1.0
-    return float(-np.mean(np.log(P[labels, np.arange(m)] + 1e-300))), P - Y
+    P /= P.sum(axis=-2, keepdims=True)
+    m = Z.shape[-1]
+    columns = np.arange(m)
+    cost = -np.log(P[..., labels, columns] + 1e-300).mean(axis=-1)
+    P[..., labels, columns] -= 1.0  # P - Y, Y one-hot
+    return (float(cost) if np.ndim(cost) == 0 else cost), P
 
 
 def train_softmax(params, X, labels, steps, learning_rate=0.02, batch_size=64, activation="relu", rng=None):
     """Minibatch SGD on the softmax cross-entropy (output layer linear + softmax); returns (params, costs).
 
-    ``costs[t]`` is the cost of the minibatch of step t, before its update. Inputs are unchanged.
+    ``costs[t]`` is the cost of the minibatch of step t, before its update. Inputs are unchanged. A stack
+    of networks (leading axis B, see ``forward``) trains on the same minibatches at the cost of about one;
+    ``costs`` then has shape (steps, B).
     """
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps!r}")

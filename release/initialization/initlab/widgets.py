@@ -177,7 +177,11 @@ class LiveFigure:
     ``update`` may change the artists in ``parts`` (data, text, visibility) and
     the axes limits, nothing else: the rest (axes, ticks, labels, fixed
     legends) is drawn once per set of axes limits and reused, and only the
-    artists in ``parts`` are drawn at every update. The PNGs of the last
+    artists in ``parts`` are drawn at every update. An axis in ``parts``
+    (e.g. ``ax.yaxis``, with its ticks, grid lines and label) is drawn at every
+    update too, and its limits then change without redrawing the background:
+    cheaper for a control that moves the limits at nearly every step (every
+    artist placed in its data coordinates must then be in ``parts``). The PNGs of the last
     values are kept. ``timings`` lists the (update, draw) seconds of every
     frame: computation and artist changes, then drawing and PNG encoding.
     """
@@ -205,8 +209,8 @@ class LiveFigure:
             self._laid_out = True
 
     def _dynamic_artists(self):
-        """The artists in ``parts``, animated (left out of the background), in drawing order."""
-        found, todo = [], [self.parts]
+        """The artists in ``parts``, animated (left out of the background), in drawing order, each once."""
+        found, todo = {}, [self.parts]
         while todo:
             item = todo.pop()
             if isinstance(item, dict):
@@ -215,11 +219,16 @@ class LiveFigure:
                 todo.extend(item)
             elif isinstance(item, Artist) and not isinstance(item, (Axes, Figure)):
                 item.set_animated(True)
-                found.append(item)
-        return sorted(found, key=lambda artist: artist.get_zorder())
+                found[id(item)] = item
+        return sorted(found.values(), key=lambda artist: artist.get_zorder())
 
     def _limits(self):
-        return tuple((ax.get_xlim(), ax.get_ylim()) for ax in self.fig.axes)
+        """The axes limits the background depends on. An axis in ``parts`` (``ax.yaxis``: its ticks, tick
+        labels, grid lines and label) is drawn at every update, so its limits are left out: they change
+        without a redraw of the background (every other artist placed by them must then be in parts too)."""
+        live = {id(artist) for artist in self._animated or ()}
+        return tuple((None if id(ax.xaxis) in live else ax.get_xlim(), None if id(ax.yaxis) in live else ax.get_ylim())
+                     for ax in self.fig.axes)
 
     def _box(self, ax, renderer):
         """The pixels (rows, columns) that ``ax`` draws on, as two slices."""

@@ -1,5 +1,7 @@
 """Data sets, examples as columns: small two-dimensional ones, X (2, m) and Y (1, m), and the digits."""
 
+import functools
+
 import numpy as np
 
 
@@ -63,12 +65,31 @@ def make_xor(m=200, noise=0.15, rng=None):
 def load_digits():
     """scikit-learn's bundled 8×8 handwritten digits (no download): X (64, 1797) standardized per pixel, labels (1797,).
 
-    Pixels that are 0 in every image stay 0.
+    Pixels that are 0 in every image stay 0. The file that ships inside scikit-learn is read directly
+    (importing ``sklearn.datasets`` takes about a second); read once, then new copies are returned.
     """
-    from sklearn.datasets import load_digits as _load
+    X, labels = _digits()
+    return X.copy(), labels.copy()
 
-    digits = _load()
-    X = digits.data.T.astype(np.float64)
+
+@functools.lru_cache(maxsize=1)
+def _digits():
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("sklearn")
+    folders = spec.submodule_search_locations if spec else []
+    path = next((os.path.join(folder, "datasets", "data", "digits.csv.gz") for folder in folders
+                 if os.path.exists(os.path.join(folder, "datasets", "data", "digits.csv.gz"))), None)
+    if path is not None:  # 1797 rows: 64 pixels (0..16), then the label
+        table = np.loadtxt(path, delimiter=",")
+        pixels, labels = table[:, :-1], table[:, -1]
+    else:  # another layout of the package: its own loader
+        from sklearn.datasets import load_digits as _load
+
+        digits = _load()
+        pixels, labels = digits.data, digits.target
+    X = pixels.T.astype(np.float64)
     std = X.std(axis=1, keepdims=True)
     X = (X - X.mean(axis=1, keepdims=True)) / np.where(std > 0, std, 1.0)
-    return X, digits.target.astype(np.int64)
+    return X, labels.astype(np.int64)
