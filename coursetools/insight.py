@@ -414,7 +414,9 @@ def figures(students, summary, layout):
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of students")
         ax.tick_params(axis="y", labelsize=7)
-        ax.legend(ncols=3, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+        ax.legend(ncols=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.09 - 1.2 / len(functions)),
+                  frameon=False)
+        ax.margins(y=0.01)
         fig.tight_layout()
         out["functions"] = _png(fig)
 

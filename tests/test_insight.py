@@ -99,6 +99,13 @@ def _variant_answers(kind):
     return {nb: code for nb, code in answers(kind, 1).items() if nb in KEEP}
 
 
+def _with_written(overrides=None):
+    """``overrides`` with a written answer in notebook 03 (left as released, nbgrader scores it 0 unasked)."""
+    overrides = {nb: dict(code) for nb, code in (overrides or {}).items()}
+    overrides.setdefault(KEEP[1], {})["derive_backward"] = "Var(dx) = n_out Var(W) Var(dy), so Var(W) = 1/n_out."
+    return overrides
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     import nbformat
@@ -108,19 +115,20 @@ def graded(tmp_path_factory):
 
     c = SmallCourse(tmp_path_factory.mktemp("insight") / "course")
     nb01, nb03 = KEEP
-    c.submit_solutions("s1", only=KEEP)
-    c.submit_solutions("s2", _variant_answers("variant"), only=KEEP)
-    c.submit_solutions("s3", {nb03: {"lecun_normal": LECUN[0][0]}}, only=KEEP)
-    c.submit_solutions("s4", {nb03: {"lecun_normal": LECUN[1][0]}, nb01: {"count_distinct_units": EXIT}}, only=KEEP)
-    c.submit_solutions("s5", {nb03: {"lecun_normal": LECUN[3][0]}, nb01: {"initialize_zeros": UNFINISHED}},
+    c.submit_solutions("s1", _with_written(), only=KEEP)
+    c.submit_solutions("s2", _with_written(_variant_answers("variant")), only=KEEP)
+    c.submit_solutions("s3", _with_written({nb03: {"lecun_normal": LECUN[0][0]}}), only=KEEP)
+    c.submit_solutions("s4", _with_written({nb03: {"lecun_normal": LECUN[1][0]}, nb01: {"count_distinct_units": EXIT}}),
                        only=KEEP)
+    wrong = {nb03: {"lecun_normal": LECUN[3][0]}, nb01: {"initialize_zeros": UNFINISHED}}
+    c.submit_solutions("s5", _with_written(wrong), only=KEEP)
     folder = c.submit_solutions("s6", {nb01: {"initialize_random": RANDOM[0][0]}}, only=[nb01])
     nb = nbformat.read(str(folder / nb01), as_version=4)  # a locked test cell deleted
     nb.cells = [cell for cell in nb.cells if course.grade_id(cell) != "test_initialize_zeros"]
     nbformat.write(nb, str(folder / nb01))
     batch.run(c.root, workers=2)
-    c.submit_solutions("s7", {nb03: {"lecun_normal": LECUN[0][0]}}, only=KEEP)
-    c.submit_solutions("s8", only=KEEP)
+    c.submit_solutions("s7", _with_written({nb03: {"lecun_normal": LECUN[0][0]}}), only=KEEP)
+    c.submit_solutions("s8", _with_written(), only=KEEP)
     for student in ("s7", "s8"):
         result = c.nbgrader("autograde", ASSIGNMENT, "--student", student, check=False)
         assert result.returncode == 0, result.stdout + result.stderr
@@ -222,9 +230,10 @@ def test_html_is_inert_and_names_no_student(graded):
     c, paths, _ = graded
     page = paths["html"].read_text()
     meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', page)
-    assert meta and "default-src 'none'" in meta.group(1) and "script-src" not in meta.group(1)
+    policy = html.unescape(meta.group(1)) if meta else ""
+    assert "default-src 'none'" in policy and "script-src" not in policy and "img-src data:;" in policy
     assert "<script" not in page.lower() and not re.search(r"\son\w+=", page)
-    assert not re.search(r"""(src|href)=["']?(?!data:image/png;base64,|#)""", page)
+    assert not re.search(r"""(src|href)=(?!["']?(data:image/png;base64,|#))""", page)
     for student in [f"s{i}" for i in range(1, 9)]:
         assert not re.search(rf"\b{student}\b", page), student
     assert html.escape("raised by initialize_zeros") in page
