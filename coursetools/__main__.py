@@ -6,6 +6,7 @@
   review     list submitted answer cells a TA should look at
   bench      live-figure latency in JupyterLab, kernel-side update times, Run All, autograde
   bench-grading  time grading a synthetic class: plain nbgrader vs the batch on 1 and all cores
+  insight    what the class got wrong: an offline HTML report, a CSV and a Canvas grades file in reports/
 """
 
 import argparse
@@ -33,6 +34,10 @@ def main(argv=None):
     bench.add_argument("--notebook", action="append", help=only)
     bench_grading = sub.add_parser("bench-grading", help="time grading a synthetic class (README)")
     bench_grading.add_argument("--students", type=int, default=40, help="size of the class (default 40)")
+    insight = sub.add_parser("insight", help="what the class got wrong: HTML report, CSV, LMS grades (reports/)")
+    insight.add_argument("--names", action="store_true", help="show student ids and names in the HTML")
+    insight.add_argument("--root", help="the course root (default: this checkout)")
+    insight.add_argument("--column", help="the LMS gradebook column (default: the assignment's name)")
     args = parser.parse_args(argv)
     if getattr(args, "notebook", None):
         try:
@@ -55,6 +60,10 @@ def main(argv=None):
     if args.command == "bench-grading":
         from . import bench_grading
         return bench_grading.main(["--students", str(args.students)])
+    if args.command == "insight":
+        from . import insight
+        return insight.main((["--names"] if args.names else []) + (["--root", args.root] if args.root else [])
+                            + (["--column", args.column] if args.column else []))
     return 2
 
 

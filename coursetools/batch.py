@@ -218,4 +218,6 @@ def main(only=None, workers=None, scheduler=None):
         _, clean = run(only=only, workers=workers, scheduler=scheduler)
     except KeyboardInterrupt:
         return 130
+    from .insight import after_batch
+    after_batch()  # what the class got wrong, in reports/ (never fails the batch)
     return 0 if clean else 1
