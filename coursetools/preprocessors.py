@@ -264,7 +264,16 @@ class AddRubric(NbGraderPreprocessor):
                                  metadata={RUBRIC: gid})
 
 
-class RemoveRubric(NbGraderPreprocessor):
+class FeedbackStep(NbGraderPreprocessor):
+    """A preprocessor of generate_feedback. nbconvert's HTML exporter configures
+    ``NbConvertBase.display_data_priority``, which nbgrader's preprocessors redeclare without ``config=True``, so
+    traitlets printed "Config option `display_data_priority` not recognized by `ClearHiddenTests`" (and by any
+    such step); declared configurable here (as nbgrader's GetGrades does), it is accepted and unused."""
+
+    display_data_priority = List(Unicode()).tag(config=True)
+
+
+class RemoveRubric(FeedbackStep):
     """Feedback: the rubric cells ``AddRubric`` inserted are taken out (the student never sees the mark scheme)."""
 
     def preprocess(self, nb, resources):
@@ -272,16 +281,11 @@ class RemoveRubric(NbGraderPreprocessor):
         return nb, resources
 
 
-class FeedbackClearHiddenTests(ClearHiddenTests):
-    """nbgrader's ClearHiddenTests for the feedback. nbconvert's HTML exporter configures
-    ``NbConvertBase.display_data_priority``, which nbgrader's preprocessors redeclare without ``config=True``, so
-    traitlets printed "Config option `display_data_priority` not recognized by `ClearHiddenTests`"; declared
-    configurable here (as nbgrader's GetGrades does), it is accepted and unused."""
-
-    display_data_priority = List(Unicode()).tag(config=True)
+class FeedbackClearHiddenTests(FeedbackStep, ClearHiddenTests):
+    """nbgrader's ClearHiddenTests, without its warning about ``display_data_priority`` (see FeedbackStep)."""
 
 
-class WrapOutputs(NbGraderPreprocessor):
+class WrapOutputs(FeedbackStep):
     """Feedback: long output lines (a failed test's message) wrap instead of running off the page.
     Runs after CSSHTMLHeaderPreprocessor, whose inlined CSS the feedback template includes."""
 
