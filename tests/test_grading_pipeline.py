@@ -75,13 +75,14 @@ def test_feedback_is_html_without_hidden_tests(graded, student):
                     assert line not in html, f"hidden test line in feedback of {nb}: {line}"
 
 
-def test_zip_collect_files_a_canvas_download_by_student_with_reuploads_and_canvas_ids(graded):
+def test_zip_collect_files_a_canvas_download_by_student_with_reuploads_and_canvas_ids(tmp_path):
     """Canvas names a file uploaded again ``..._02_exploding_vanishing-1.ipynb``: it is collected, the latest
     upload wins, and the numeric Canvas user id lands in the gradebook as the student's lms_user_id."""
     import zipfile
 
     from nbgrader.api import Gradebook
 
+    graded = Course(tmp_path)  # a fresh course: generate_assignment made its gradebook
     archive = graded.root / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
     release = graded.root / "release" / ASSIGNMENT
