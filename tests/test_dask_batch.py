@@ -175,3 +175,24 @@ def test_an_interrupted_batch_is_completed_by_the_next_run(tmp_path):
     report, clean = batch.run(course.root)
     assert clean, report
     graded_cleanly(course, students)
+
+
+def test_a_rerun_keeps_a_graded_written_answer_graded_and_flags_a_changed_one(tmp_path):
+    """The same as above on one student and the notebooks with a written answer, without the comparison with
+    plain nbgrader: quick enough to run while editing the merge."""
+    first, second = sorted(WRITTEN)[:2]
+    course = Course(tmp_path)
+    course.submit_solutions("ada", only=[f"{first}.ipynb", f"{second}.ipynb"])
+    for nb in (first, second):
+        write_answer(course, "ada", nb, "Each entry sums $n_{out}$ terms.")
+    report, _ = batch.run(course.root, workers=1)
+    assert "2 cells to grade by hand" in report, report
+    for nb in (first, second):
+        grade_written_by_hand(course.root, "ada", nb)
+    write_answer(course, "ada", second, "A new submission: a changed answer.")
+    report, _ = batch.run(course.root, workers=1)
+    after = snapshot(course.root)
+    assert after[("ada", first, WRITTEN[first])][1:] == (2, None, 3, False)
+    assert after[("ada", second, WRITTEN[second])][1:] == (2, None, 3, True)
+    assert after[("ada", first, "comment " + WRITTEN[first])][1] == "good, but say why"
+    assert "1 cell to grade by hand" in report, report

@@ -23,7 +23,7 @@ INNER = "COURSE_HOME_CHECK"
 def test_a_representative_real_run(tmp_path):
     from coursetools import browser
 
-    course = Course(tmp_path / "course")
+    course = Course(tmp_path)
     course.submit_solutions("s", only=NOTEBOOKS[:1])
     course.nbgrader("autograde", ASSIGNMENT)
     course.nbgrader("generate_feedback", ASSIGNMENT)
