@@ -12,7 +12,7 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 if COURSE_ROOT not in sys.path:
     sys.path.insert(0, COURSE_ROOT)
 
-from coursetools import course, pipeline
+from coursetools import collect, course, pipeline
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -41,6 +41,14 @@ c.GenerateFeedback.preprocessors = pipeline.generate_feedback_preprocessors()
 # file when Jupyter starts in the course root) drops script and sanitizes HTML outputs.
 c.HTMLExporter.sanitize_html = True
 
-# zip_collect: LMS downloads named like Canvas's "<student>_<numbers>_01_symmetry_breaking.ipynb".
-# Adapt the pattern to your LMS (it is matched against each extracted file's full path).
-c.FileNameCollectorPlugin.named_regexp = r".*/(?P<student_id>[A-Za-z0-9.@+-]+)_.*?(?P<file_id>\d\d_[a-z_]+\.ipynb)$"
+# zip_collect: Canvas downloads, "<name>_[LATE_]<canvas user id>_<submission id>_01_symmetry_breaking.ipynb", with
+# re-uploads named "..._01_symmetry_breaking-1.ipynb" (the latest upload wins). The Canvas user id is kept in the
+# gradebook as the student's lms_user_id (coursetools/collect.py). For another LMS, adapt the pattern (matched
+# against each extracted file's full path): it needs the groups student_id and file_id; lms_user_id and upload
+# are optional.
+c.ZipCollectApp.collector_plugin = collect.CanvasCollector
+c.FileNameCollectorPlugin.named_regexp = collect.CANVAS_PATTERN
+
+# The nbgrader exchange (release_assignment / collect / release_feedback between accounts of one machine) is the
+# folder exchange/ of the course; without it the formgrader shows a warning banner. An LMS course does not use it.
+c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")

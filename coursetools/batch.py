@@ -15,7 +15,8 @@ No file system is shared with the workers. A task whose worker dies runs again
 on another one. Only one batch runs at a time (a lock file; a second one
 waits). One student's failure never stops the batch. A progress bar shows the
 students done, the failures and the time left; a report of every submission
-that did not grade cleanly, and why, is printed and written to reports/.
+that did not grade cleanly, and why, is printed and written to reports/, with each
+student's score (and the maximum) and the score of each notebook.
 """
 
 import contextlib
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from . import course, staging, worker
+from . import collect, course, staging, worker
 from .gradebook_merge import Merger
 from .inert import SAFE_ID
 from .staging import STAGED, expected_notebooks, stage  # noqa: F401 (the batch's staging, as before)
@@ -52,6 +53,27 @@ def check_scores(root, student):
             if missing:
                 problems.append(f"{name}: no score for {', '.join(missing)}")
     return problems
+
+
+def _points(x):
+    return f"{x:g}" if x is not None else "?"
+
+
+def score_line(root, student):
+    """"27 / 31 points (01 5/5, 02 8/8, 03 6/9, ...)" from the gradebook, with the written answers left to grade."""
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+        try:
+            sub = gb.find_submission(course.ASSIGNMENT, student)
+        except MissingEntry:
+            return "no grades in the gradebook"
+        parts, waiting = [], 0
+        for nb in sorted(sub.notebooks, key=lambda n: n.name):
+            parts.append(f"{nb.name[:2]} {_points(nb.score)}/{_points(nb.max_score)}")
+            waiting += sum(1 for g in nb.grades if g.needs_manual_grade)
+        line = f"{_points(sub.score)} / {_points(sub.max_score)} points ({', '.join(parts)})"
+        if waiting:
+            line += f", {waiting} cell{'s' if waiting > 1 else ''} to grade by hand"
+        return line
 
 
 def faults(root, student):
@@ -131,12 +153,14 @@ def cluster_client(workers=None, scheduler=None):
 def _grade_all(root, names, client, record):
     """Stage each student, grade them on ``client``, merge results as they come.
 
-    Calls ``record(student, ok, notes)`` once per student; returns the workers' sandbox states.
+    Calls ``record(student, ok, notes, score)`` once per student (``score``: ``score_line`` once merged, else
+    None); returns the workers' sandbox states.
     """
     from distributed import as_completed
 
     payload = worker.bundle(root)
     merger = Merger(root)
+    left_out, _ = collect.uncollected(root, merger.config)
     releases, staged_notes, futures, sandboxes = {}, {}, {}, set()
     for student in names:
         if not SAFE_ID.fullmatch(student):  # printed unescaped by the formgrader (README, "In the browser")
@@ -147,20 +171,24 @@ def _grade_all(root, names, client, record):
         except Exception as exc:  # one student never stops the batch
             record(student, False, [f"staging crashed: {type(exc).__name__}: {exc}"])
             continue
+        if any(n.endswith("missing: graded as unanswered") for n in staged_notes[student]):
+            staged_notes[student] += left_out.get(student, [])
         future = client.submit(worker.grade, payload, student, files, course.STUDENT_TIME_LIMIT,
                                key=f"autograde-{student}-{uuid.uuid4().hex[:8]}", pure=False)
         futures[future] = student
     for future in as_completed(futures):
         student = futures[future]
+        score = None
         try:
             result = future.result()
             sandboxes.add(result["sandbox"])
             ok, notes = merge_result(root, merger, result)
+            score = score_line(root, student)
         except SystemExit:
             raise
         except Exception as exc:  # a crash, or a worker lost too often: this student only
             ok, notes = False, [f"grading crashed: {type(exc).__name__}: {exc}"]
-        record(student, ok, staged_notes[student] + notes)
+        record(student, ok, staged_notes[student] + notes, score)
         future.release()
     return sandboxes
 
@@ -176,12 +204,15 @@ def run(root=course.ROOT, only=None, workers=None, scheduler=None):
         names = only or students(root)
         entries, sandboxes = {}, set()
         clean = True
+        print("Sandbox: " + ("on (bubblewrap)" if reason is None else f"OFF ({reason})"), flush=True)
         bar = tqdm(total=len(names), unit="student", desc="autograde", file=sys.stderr, dynamic_ncols=True)
 
-        def record(student, ok, notes):
+        def record(student, ok, notes, score=None):
             nonlocal clean
             clean &= ok and not [n for n in notes if not n.startswith("autograded in")]
             status = "FAILED" if not ok else ("ok" if len(notes) == 1 else "graded, see notes")
+            if score:
+                status += f" — {score}"
             # student ids and file names may hold markup: the report shows it as text
             entries[student] = ([f"- **{html.escape(student)}**: {status}"]
                                 + [f"    - {html.escape(n, quote=False)}" for n in notes])
@@ -199,9 +230,13 @@ def run(root=course.ROOT, only=None, workers=None, scheduler=None):
             raise
         bar.close()
     worker_reason = next((r for r in sandboxes if r is not None), None)
-    lines = [f"# Autograde report, {datetime.now():%Y-%m-%d %H:%M}", "",
-             "Sandbox: " + ("on (bubblewrap)" if reason is None and worker_reason is None
-                            else f"OFF ({reason or worker_reason})"), ""]
+    sandbox_line = "Sandbox: " + ("on (bubblewrap)" if reason is None and worker_reason is None
+                                  else f"OFF ({reason or worker_reason})")
+    lines = [f"# Autograde report, {datetime.now():%Y-%m-%d %H:%M}", "", sandbox_line, ""]
+    _, unclaimed = collect.uncollected(root)
+    if unclaimed:
+        lines += ["Files in downloaded/ that `nbgrader zip_collect` did not collect for any student:", ""]
+        lines += [f"- {html.escape(line, quote=False)}" for line in unclaimed] + [""]
     for student in names:
         lines += entries.get(student, [f"- **{html.escape(student)}**: FAILED", "    - not graded"])
     report = "\n".join(lines) + "\n"
@@ -209,7 +244,9 @@ def run(root=course.ROOT, only=None, workers=None, scheduler=None):
     out.parent.mkdir(exist_ok=True)
     out.write_text(report)
     failed = sum("FAILED" in entries.get(s, ["FAILED"])[0] for s in names)
-    print(f"\n{len(names)} students, {failed} failed. Report written to {out}")
+    if unclaimed:
+        print("\nNot collected from downloaded/ (no student):\n" + "\n".join(f"- {line}" for line in unclaimed))
+    print(f"\n{sandbox_line}\n{len(names)} students, {failed} failed. Report written to {out}")
     return report, clean
 
 

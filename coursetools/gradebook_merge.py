@@ -5,8 +5,15 @@ nbgrader's own steps, as ``nbgrader autograde`` does in the course itself: the
 submission (with its timestamp) is created or updated, notebooks missing from
 the submission score 0, and each autograded notebook goes through nbgrader's
 ``SaveAutoGrades`` and ``AssignLatePenalties``. So manual scores, comments and
-extra credit already in the gradebook are kept, and a test cell that has a
-manual score is marked as needing a manual grade again, exactly as nbgrader marks it.
+extra credit already in the gradebook are kept (and the student's LMS id, which
+``nbgrader zip_collect`` stored).
+
+One difference from plain nbgrader: ``SaveAutoGrades`` marks every cell that has a
+manual score as needing a manual grade again, so after a re-run every graded
+written answer looks ungraded. Here a cell a TA has graded keeps its graded state
+when what the TA judged is unchanged: the same cell source as in the notebook the
+TA graded (the previous ``autograded/`` copy) and the same autograder score.
+A changed answer (a new submission) is flagged for review again.
 """
 
 import shutil
@@ -14,7 +21,7 @@ import warnings
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from nbgrader.utils import parse_utc
 
@@ -28,12 +35,13 @@ class Merger:
         from .worker import load_config
         self.root = Path(root)
         self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
-        config = load_config(self.root)
+        self.config = config = load_config(self.root)
         self.steps = [SaveAutoGrades(config=config), AssignLatePenalties(config=config)]
 
     def merge(self, student, files):
         """Write ``files`` ({path: bytes} of the autograded folder) and record their grades."""
         folder = self.root / "autograded" / student / course.ASSIGNMENT
+        graded = self._graded_by_hand(student, folder)
         shutil.rmtree(folder, ignore_errors=True)
         for name, data in files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +66,52 @@ class Merger:
                                       "notebook": name[:-6], "student": student}}
             for step in self.steps:
                 nb, resources = step.preprocess(nb, resources)
+        self._keep_graded_state(student, graded, files)
+
+    def _graded_by_hand(self, student, folder):
+        """{(notebook, grade id): (auto score, cell source)} of the cells a TA has graded (a manual score and
+        no longer flagged), with the source of the cell in the autograded notebook the TA saw."""
+        graded = {}
+        with Gradebook(self.db_url) as gb:
+            try:
+                submission = gb.find_submission(course.ASSIGNMENT, student)
+            except MissingEntry:
+                return graded
+            for nb in submission.notebooks:
+                for grade in nb.grades:
+                    if grade.manual_score is not None and not grade.needs_manual_grade:
+                        graded[(nb.name, grade.name)] = grade.auto_score
+        sources = {}
+        for name in {name for name, _ in graded}:
+            sources[name] = _cell_sources((folder / f"{name}.ipynb").read_bytes()
+                                          if (folder / f"{name}.ipynb").exists() else None)
+        return {key: (auto, sources[key[0]].get(key[1])) for key, auto in graded.items()
+                if sources[key[0]].get(key[1]) is not None}
+
+    def _keep_graded_state(self, student, graded, files):
+        """Clear the "needs manual grade" flag SaveAutoGrades set on cells graded by hand whose answer and
+        autograder score are unchanged."""
+        if not graded:
+            return
+        with Gradebook(self.db_url) as gb:
+            for (name, grade_id), (auto, source) in graded.items():
+                new = _cell_sources(files.get(f"{name}.ipynb"))
+                grade = gb.find_grade(grade_id, name, course.ASSIGNMENT, student)
+                if new.get(grade_id) == source and grade.auto_score == auto and grade.manual_score is not None:
+                    grade.needs_manual_grade = False
+            gb.db.commit()
+
+
+def _cell_sources(data):
+    """{grade id: source} of an autograded notebook's graded cells ({} when there is none or it is unreadable)."""
+    if data is None:
+        return {}
+    try:
+        nb = nbformat.reads(data.decode() if isinstance(data, bytes) else data, as_version=4)
+    except Exception:  # an unreadable old copy: the TA's grade is flagged for review again
+        return {}
+    return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nb.cells
+            if cell.metadata.get("nbgrader", {}).get("grade") and "grade_id" in cell.metadata["nbgrader"]}
 
 
 def snapshot(root, assignment=course.ASSIGNMENT):

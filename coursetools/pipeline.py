@@ -1,12 +1,21 @@
 """The preprocessor lists nbgrader_config.py installs for each nbgrader step, kept here so they can be tested."""
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters.autograde import Autograde
 from nbgrader.converters.generate_assignment import GenerateAssignment
 from nbgrader.converters.generate_feedback import GenerateFeedback
-from nbgrader.preprocessors import ClearHiddenTests, Execute
+from nbgrader.preprocessors import Execute
 
 from .inert import InertContent
-from .preprocessors import CleanTestOutputs, SafeExecute, StripRunMetadata
+from .preprocessors import (
+    AddRubric,
+    CleanTestOutputs,
+    FeedbackClearHiddenTests,
+    RemoveRubric,
+    SafeExecute,
+    StripRunMetadata,
+    WrapOutputs,
+)
 
 
 def _default(converter, name):
@@ -20,13 +29,16 @@ def generate_assignment_preprocessors():
 
 def autograde_preprocessors():
     """nbgrader's autograding steps with SafeExecute in place of Execute, followed by CleanTestOutputs and
-    InertContent (only inert student content reaches the formgrader and the feedback; README, "In the browser")."""
+    InertContent (only inert student content reaches the formgrader and the feedback; README, "In the browser"),
+    and at the end AddRubric (the rubric of each written answer below it, for the TA)."""
     steps = []
     for pp in _default(Autograde, "autograde_preprocessors"):
         steps += [SafeExecute, CleanTestOutputs, InertContent] if pp is Execute else [pp]
-    return steps
+    return [*steps, AddRubric]
 
 
 def generate_feedback_preprocessors():
-    """nbgrader's feedback steps after the removal of hidden tests."""
-    return [ClearHiddenTests, *_default(GenerateFeedback, "preprocessors")]
+    """nbgrader's feedback steps after the removal of the rubrics and the hidden tests, then wrapped output lines."""
+    steps = [RemoveRubric, FeedbackClearHiddenTests, *_default(GenerateFeedback, "preprocessors")]
+    at = steps.index(CSSHTMLHeaderPreprocessor) + 1 if CSSHTMLHeaderPreprocessor in steps else len(steps)
+    return [*steps[:at], WrapOutputs, *steps[at:]]

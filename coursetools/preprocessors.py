@@ -20,20 +20,27 @@ autograding:
 ``CleanTestOutputs`` then fixes what test cells show: stderr as stdout instead of
 zeroing the cell, no ``execute_result`` claiming partial credit, tracebacks cut
 to their message (they would quote the hidden tests in the feedback).
+
+``AddRubric`` puts the rubric of each written answer below it in the autograded
+notebook (for the TA in the formgrader); in the feedback, ``RemoveRubric`` takes
+it out, ``FeedbackClearHiddenTests`` removes the hidden tests and ``WrapOutputs``
+wraps long output lines.
 """
 
 import copy
 import functools
+import re
 from pathlib import Path
 
+import nbformat
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat import read as read_notebook
-from nbformat.v4 import new_notebook, new_output
+from nbformat.v4 import new_markdown_cell, new_notebook, new_output
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Integer
+from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
+from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import Configurable
 
 from . import course, demo_cells, sandbox, trusted
@@ -242,3 +249,75 @@ class CleanTestOutputs(NbGraderPreprocessor):
         if out.output_type == "error":
             return error_output(out.ename, out.evalue)
         return out
+
+
+RUBRIC = "coursetools_rubric"  # cell metadata key of the rubric cells AddRubric inserts
+
+
+class AddRubric(NbGraderPreprocessor):
+    """Below each written answer of an autograded notebook, the rubric from the source notebook (its model answer
+    and mark scheme), so that the TA grading in the formgrader sees both on one page. Runs last in autograding
+    (after InertContent: the rubric is the instructor's text, not the student's); the cell has no nbgrader
+    metadata, so it is never graded, and ``RemoveRubric`` takes it out of the feedback."""
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", info.get("assignment", ""))) / \
+            f"{info.get('notebook', '')}.ipynb"
+        if not path.is_file():
+            return nb, resources
+        source = nbformat.read(str(path), as_version=4)
+        rubrics = {course.grade_id(c): c for c in source.cells if c.cell_type == "markdown" and course.is_answer_cell(c)
+                   and c.metadata.get("nbgrader", {}).get("grade")}
+        cells = []
+        for cell in nb.cells:
+            if cell.metadata.get(RUBRIC):
+                continue  # a notebook autograded again: one rubric per answer
+            cells.append(cell)
+            gid = course.grade_id(cell)
+            if cell.cell_type == "markdown" and gid in rubrics:
+                cells.append(self.rubric_cell(gid, rubrics[gid]))
+        nb.cells = cells
+        return nb, resources
+
+    @staticmethod
+    def rubric_cell(gid, cell):
+        text = "\n".join(line for line in cell.source.splitlines()
+                         if not re.match(r"\s*### (BEGIN|END) SOLUTION\s*$", line)).strip()
+        points = cell.metadata["nbgrader"].get("points", "?")
+        return new_markdown_cell(f"---\n**Rubric for the TA: `{gid}` ({points} points).** From the source notebook; "
+                                 "not in the student's feedback.\n\n" + text + "\n\n---",
+                                 metadata={RUBRIC: gid})
+
+
+class FeedbackStep(NbGraderPreprocessor):
+    """A preprocessor of generate_feedback. nbconvert's HTML exporter configures
+    ``NbConvertBase.display_data_priority``, which nbgrader's preprocessors redeclare without ``config=True``, so
+    traitlets printed "Config option `display_data_priority` not recognized by `ClearHiddenTests`" (and by any
+    such step); declared configurable here (as nbgrader's GetGrades does), it is accepted and unused."""
+
+    display_data_priority = List(Unicode()).tag(config=True)
+
+
+class RemoveRubric(FeedbackStep):
+    """Feedback: the rubric cells ``AddRubric`` inserted are taken out (the student never sees the mark scheme)."""
+
+    def preprocess(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells if not cell.metadata.get(RUBRIC)]
+        return nb, resources
+
+
+class FeedbackClearHiddenTests(FeedbackStep, ClearHiddenTests):
+    """nbgrader's ClearHiddenTests, without its warning about ``display_data_priority`` (see FeedbackStep)."""
+
+
+class WrapOutputs(FeedbackStep):
+    """Feedback: long output lines (a failed test's message) wrap instead of running off the page.
+    Runs after CSSHTMLHeaderPreprocessor, whose inlined CSS the feedback template includes."""
+
+    css = ".output_subarea pre, .output_area pre { white-space: pre-wrap; overflow-wrap: anywhere; }"
+
+    def preprocess(self, nb, resources):
+        resources.setdefault("inlining", {}).setdefault("css", []).append(self.css)
+        return nb, resources

@@ -17,6 +17,7 @@ CPU time are capped with ``prlimit`` so that a runaway answer raises
 
 import functools
 import os
+import pwd
 import shutil
 import site
 import subprocess
@@ -58,11 +59,13 @@ def _needed_paths():
 
 
 def _hidden_roots():
+    """The course root, the temporary folders and the home folder: both $HOME and the user's own (the tests
+    point $HOME at a temporary folder)."""
     roots = {str(course.ROOT), "/tmp", "/var/tmp"}
-    home = os.path.expanduser("~")
-    if home and home != "/":
-        roots.add(home)
-    return sorted(roots)
+    for home in (os.path.expanduser("~"), pwd.getpwuid(os.getuid()).pw_dir):
+        if home and home != "/":
+            roots.add(os.path.realpath(home))
+    return sorted(r for r in roots if not any(r.startswith(o + os.sep) for o in roots))
 
 
 def bwrap_command(cmd, workdir, connection_file):

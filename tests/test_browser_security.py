@@ -204,6 +204,9 @@ def test_the_formgrader_shows_the_submission_without_running_it(site, student):
         site.ta, f"{site.url}/formgrader/submissions/{submission_id(site.root, student)}/", site.url)
     assert (marker, title, beacons) == (None, NB[:-6], [])
     readable(page)
+    # the written answer's rubric (AddRubric), below the answer, for the TA
+    page.get_by_text("Rubric for the TA").first.wait_for(state="visible", timeout=5000)
+    page.get_by_text("Model answer.").first.wait_for(state="visible", timeout=5000)
     page, marker, title, beacons = visit(site.ta, f"{site.url}/formgrader/gradebook/{ASSIGNMENT}/{NB[:-6]}", site.url)
     assert marker is None and title != "PWNED" and not beacons
     assert not (site.root / "PWNED.txt").exists()
@@ -225,6 +228,7 @@ def test_the_feedback_html_shows_the_answer_without_running_it(site, student):
     page, marker, title, beacons = visit(context, feedback.as_uri(), site.url)
     assert (marker, title, beacons) == (None, NB[:-6], [])
     readable(page)
+    assert page.get_by_text("Rubric for the TA").count() == 0 and page.get_by_text("Model answer.").count() == 0
     context.close()
     assert grades(site.root) == before
 

@@ -1,20 +1,24 @@
 """The parallel batch on a real Dask LocalCluster, with real nbgrader and sandboxed kernels.
 
 Grades merged from the batch equal sequential plain ``nbgrader autograde`` cell
-by cell, also on a re-run after a TA's manual grades; a worker killed mid-batch
+by cell, also on a re-run after a TA's manual grades (except that cells the TA
+graded keep their graded state while their answer is unchanged, where plain
+nbgrader flags them again); a worker killed mid-batch
 loses no student; a batch interrupted with Ctrl-C is completed by the next run.
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
 import time
 
+import nbformat
 import pytest
 from nbgrader.api import Gradebook
-from notebooks import ASSIGNMENT, NOTEBOOKS
+from notebooks import ASSIGNMENT, NOTEBOOKS, SOURCE, read
 from submissions import Course, full
 
 from coursetools import batch
@@ -47,11 +51,39 @@ def grade_by_hand(root, student):
         return grade.name
 
 
-def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades(tmp_path):
+WRITTEN = {nb[:-6]: gid for nb in NOTEBOOKS for gid in
+           [c.metadata.nbgrader.grade_id for c in read(SOURCE / nb).cells
+            if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]}
+
+
+def write_answer(course, student, notebook, text):
+    """The student's written answer (a markdown answer cell) in their submitted notebook."""
+    path = course.root / "submitted" / student / ASSIGNMENT / f"{notebook}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == WRITTEN[notebook]).source = text
+    nbformat.write(nb, str(path))
+
+
+def grade_written_by_hand(root, student, notebook):
+    """A written answer graded in the formgrader: its API stores the score and clears "needs manual grade"."""
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(WRITTEN[notebook], notebook, ASSIGNMENT, student)
+        assert grade.needs_manual_grade and grade.auto_score is None  # waiting for the TA
+        grade.manual_score, grade.needs_manual_grade = 2, False
+        gb.find_comment(WRITTEN[notebook], notebook, ASSIGNMENT, student).manual_comment = "good, but say why"
+        gb.db.commit()
+
+
+def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades_and_their_graded_state(tmp_path):
+    first, second = sorted(WRITTEN)[:2]  # two notebooks with a written answer
     plain = synthetic_class(tmp_path / "plain", 4)
     plain.submit_solutions("partial", answers("wrong", 1), only=NOTEBOOKS[:1])
     dask = synthetic_class(tmp_path / "dask", 4)
     dask.submit_solutions("partial", answers("wrong", 1), only=NOTEBOOKS[:1])
+    student = "s002_wrong"
+    for course in (plain, dask):
+        for nb in (first, second):
+            write_answer(course, student, nb, "Each entry sums $n_{out}$ terms, so $n_{out}\\,Var(W) = 1$.")
     result = plain.nbgrader("autograde", ASSIGNMENT, check=False)
     assert result.returncode == 0, result.stderr
     report, _ = batch.run(dask.root, workers=2)
@@ -59,17 +91,37 @@ def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades(tmp_path):
     expected = snapshot(plain.root)
     assert len(expected) > 50 and snapshot(dask.root) == expected
     graded_cleanly(dask, ["s000_correct", "s001_variant"])
+    # the report gives each student's score, its maximum and the score of each notebook
+    total = re.search(r"\*\*s000_correct\*\*: ok — (\d+) / (\d+) points \((.*)\)", report)
+    assert total and total[1] == total[2], report
+    assert [part.split()[0] for part in total[3].split(", ")] == [nb[:2] for nb in NOTEBOOKS]
+    assert re.search(rf"\*\*{student}\*\*: .* points .*, 2 cells to grade by hand", report), report
 
-    student = "s002_wrong"
     cell = grade_by_hand(plain.root, student)
     assert grade_by_hand(dask.root, student) == cell
+    for course in (plain, dask):
+        for nb in (first, second):
+            grade_written_by_hand(course.root, student, nb)
+        write_answer(course, student, second, "A new submission: a changed answer.")
+    with Gradebook(f"sqlite:///{dask.root / 'gradebook.db'}") as gb:
+        gb.update_or_create_student(student, lms_user_id="4242")  # as zip_collect stores it
     plain.nbgrader("autograde", ASSIGNMENT, "--student", student, "--force")
-    batch.run(dask.root, only=[student], workers=1)
-    after = snapshot(dask.root)
-    assert after == snapshot(plain.root)
+    report, _ = batch.run(dask.root, only=[student], workers=1)
+    after, before = snapshot(dask.root), snapshot(plain.root)
     kept = after[(student, NOTEBOOKS[0][:-6], cell)]
-    assert kept[1:3] == (0.5, 1) and kept[4] is True  # manual score and extra credit kept, flagged for review
+    assert kept[1:3] == (0.5, 1) and kept[4] is False  # manual score, extra credit and graded state kept
+    assert after[(student, first, WRITTEN[first])][1:] == (2, None, 3, False)  # the same answer: still graded
+    assert after[(student, second, WRITTEN[second])][1:] == (2, None, 3, True)  # a changed answer: to review
     assert "see me" in [v[1] for k, v in after.items() if k[0] == student and k[2].startswith("comment ")]
+    assert after[(student, first, "comment " + WRITTEN[first])][1] == "good, but say why"
+    # plain nbgrader flags every cell with a manual score again; otherwise the two are equal
+    for key in [(student, NOTEBOOKS[0][:-6], cell), (student, first, WRITTEN[first])]:
+        assert before[key][4] is True
+        before[key] = (*before[key][:4], False)
+    assert after == before
+    assert f"**{student}**: ok — " in report and "1 cell to grade by hand" in report, report
+    with Gradebook(f"sqlite:///{dask.root / 'gradebook.db'}") as gb:
+        assert gb.find_student(student).lms_user_id == "4242"  # the LMS id survives the merge
 
 
 def test_a_worker_killed_mid_batch_loses_no_student(tmp_path):
@@ -123,3 +175,24 @@ def test_an_interrupted_batch_is_completed_by_the_next_run(tmp_path):
     report, clean = batch.run(course.root)
     assert clean, report
     graded_cleanly(course, students)
+
+
+def test_a_rerun_keeps_a_graded_written_answer_graded_and_flags_a_changed_one(tmp_path):
+    """The same as above on one student and the notebooks with a written answer, without the comparison with
+    plain nbgrader: quick enough to run while editing the merge."""
+    first, second = sorted(WRITTEN)[:2]
+    course = Course(tmp_path)
+    course.submit_solutions("ada", only=[f"{first}.ipynb", f"{second}.ipynb"])
+    for nb in (first, second):
+        write_answer(course, "ada", nb, "Each entry sums $n_{out}$ terms.")
+    report, _ = batch.run(course.root, workers=1)
+    assert "2 cells to grade by hand" in report, report
+    for nb in (first, second):
+        grade_written_by_hand(course.root, "ada", nb)
+    write_answer(course, "ada", second, "A new submission: a changed answer.")
+    report, _ = batch.run(course.root, workers=1)
+    after = snapshot(course.root)
+    assert after[("ada", first, WRITTEN[first])][1:] == (2, None, 3, False)
+    assert after[("ada", second, WRITTEN[second])][1:] == (2, None, 3, True)
+    assert after[("ada", first, "comment " + WRITTEN[first])][1] == "good, but say why"
+    assert "1 cell to grade by hand" in report, report

@@ -38,6 +38,7 @@ def graded(tmp_path_factory):
     assert result.returncode == 0, result.stdout + result.stderr
     result = course.nbgrader("generate_feedback", ASSIGNMENT, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+    course.feedback_log = result.stdout + result.stderr
     return course
 
 
@@ -74,19 +75,88 @@ def test_feedback_is_html_without_hidden_tests(graded, student):
                     assert line not in html, f"hidden test line in feedback of {nb}: {line}"
 
 
-def test_zip_collect_files_an_lms_download_by_student(graded):
+def test_zip_collect_files_a_canvas_download_by_student_with_reuploads_and_canvas_ids(tmp_path):
+    """Canvas names a file uploaded again ``..._02_exploding_vanishing-1.ipynb``: it is collected, the latest
+    upload wins, and the numeric Canvas user id lands in the gradebook as the student's lms_user_id."""
     import zipfile
 
+    from nbgrader.api import Gradebook
+
+    graded = Course(tmp_path)  # a fresh course: generate_assignment made its gradebook
     archive = graded.root / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
+    release = graded.root / "release" / ASSIGNMENT
+    again = NOTEBOOKS[1][:-6]
     with zipfile.ZipFile(archive / "canvas.zip", "w") as zf:
-        for student in ("lovelaceada", "turingalan"):
+        for student, canvas_id in (("lovelaceada", "12345"), ("turingalan", "67890")):
             for nb in NOTEBOOKS:
-                zf.writestr(f"{student}_12345_678910_{nb}", (graded.root / "release" / ASSIGNMENT / nb).read_text())
-    graded.nbgrader("zip_collect", ASSIGNMENT)
+                zf.writestr(f"{student}_{canvas_id}_678910_{nb}", (release / nb).read_text())
+        zf.writestr(f"lovelaceada_12345_678911_{again}-1.ipynb", (release / NOTEBOOKS[1]).read_text() + "\n")
+        zf.writestr(f"lovelaceada_12345_678912_{again}-2.ipynb", (release / NOTEBOOKS[1]).read_text() + "\n\n")
+    result = graded.nbgrader("zip_collect", ASSIGNMENT)
+    assert "a later upload" in result.stderr
     for student in ("lovelaceada", "turingalan"):
         folder = graded.root / "submitted" / student / ASSIGNMENT
         assert sorted(p.name for p in folder.glob("*.ipynb")) == NOTEBOOKS
+    latest = (graded.root / "submitted" / "lovelaceada" / ASSIGNMENT / NOTEBOOKS[1]).read_text()
+    assert latest == (release / NOTEBOOKS[1]).read_text() + "\n\n"  # the -2 upload
+    with Gradebook(f"sqlite:///{graded.root / 'gradebook.db'}") as gb:
+        assert {s: gb.find_student(s).lms_user_id for s in ("lovelaceada", "turingalan")} == {
+            "lovelaceada": "12345", "turingalan": "67890"}
+    graded.nbgrader("zip_collect", ASSIGNMENT, "--force")  # a re-collect keeps them
+    with Gradebook(f"sqlite:///{graded.root / 'gradebook.db'}") as gb:
+        assert gb.find_student("lovelaceada").lms_user_id == "12345"
+
+
+def test_feedback_prints_no_config_warning(graded):
+    assert "not recognized" not in graded.feedback_log, graded.feedback_log
+
+
+def test_autograded_written_answers_carry_their_rubric_and_the_feedback_does_not(graded):
+    written = {nb: [c.metadata.nbgrader.grade_id for c in read(SOURCE / nb).cells
+                    if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")] for nb in NOTEBOOKS}
+    assert any(written.values()), "no written answer in the course"
+    for nb, ids in written.items():
+        cells = graded.autograded("solutions", nb)["cells"]
+        rubrics = [c for c in cells if "coursetools_rubric" in c["metadata"]]
+        assert [c["metadata"]["coursetools_rubric"] for c in rubrics] == ids, nb
+        for gid, rubric in zip(ids, rubrics):
+            index = next(i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade_id") == gid)
+            assert cells[index + 1] is rubric and "Model answer" in "".join(rubric["source"]), nb
+        assert "Rubric for the TA" not in graded.feedback("solutions", nb)
+
+
+@pytest.mark.skipif(__import__("coursetools.browser").browser.CHROMIUM is None, reason="Chromium is not installed")
+def test_failure_messages_in_the_feedback_wrap(graded):
+    from coursetools import browser
+
+    nb = next(nb for nb in NOTEBOOKS if wrong_round(0).get(nb))
+    path = graded.root / "feedback" / "wrong0" / ASSIGNMENT / nb.replace(".ipynb", ".html")
+    with browser.chromium() as chrome:
+        page = chrome.new_page(viewport={"width": 900, "height": 800})
+        page.goto(path.as_uri())
+        errors = page.locator(".output_error pre, .output_stdout pre, .output_text pre")
+        assert errors.count() > 0
+        for i in range(errors.count()):
+            style, overflow = errors.nth(i).evaluate(
+                "e => [getComputedStyle(e).whiteSpace, e.scrollWidth - e.clientWidth]")
+            assert style == "pre-wrap" and overflow <= 1, (nb, i, style, overflow)
+
+
+def test_the_exchange_folder_is_configured_in_the_course():
+    """The formgrader shows its exchange banner when ``c.Exchange.root`` does not exist (nbgrader's NbGraderAPI)."""
+    import os
+
+    from nbgrader.apps.api import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from notebooks import ROOT
+
+    from coursetools.worker import load_config
+
+    config = load_config(ROOT)
+    assert config.Exchange.root == os.path.join(str(ROOT), "exchange") and (ROOT / "exchange").is_dir()
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    assert not api.exchange_missing
 
 
 def test_validate_passes_the_solutions_and_flags_the_stubs(graded, tmp_path):

@@ -1,16 +1,26 @@
 """Unit tests of the course's preprocessors and their lists, without kernels or nbgrader runs."""
 
+import logging
+
+import nbformat
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbgrader.converters.autograde import Autograde
 from nbgrader.preprocessors import ClearHiddenTests, Execute
+from traitlets.config import Config
 
 from coursetools import pipeline
 from coursetools.inert import InertContent
 from coursetools.preprocessors import (
+    RUBRIC,
+    AddRubric,
     CellFault,
     CleanTestOutputs,
+    FeedbackClearHiddenTests,
+    RemoveRubric,
     SafeExecute,
     StripRunMetadata,
+    WrapOutputs,
     error_output,
     is_test_cell,
 )
@@ -101,9 +111,11 @@ def test_cell_fault_carries_the_cell_index_and_reason():
     assert (fault.index, fault.reason, str(fault)) == (4, "hung", "hung")
 
 
-def test_feedback_clears_hidden_tests_first():
+def test_feedback_removes_rubrics_and_hidden_tests_first():
     steps = pipeline.generate_feedback_preprocessors()
-    assert steps[0] is ClearHiddenTests and steps.count(ClearHiddenTests) == 1
+    assert steps[:2] == [RemoveRubric, FeedbackClearHiddenTests] and issubclass(steps[1], ClearHiddenTests)
+    assert sum(issubclass(pp, ClearHiddenTests) for pp in steps) == 1
+    assert steps.index(WrapOutputs) == steps.index(CSSHTMLHeaderPreprocessor) + 1
 
 
 def test_autograde_runs_safe_execute_in_place_of_execute_then_makes_outputs_inert():
@@ -112,8 +124,52 @@ def test_autograde_runs_safe_execute_in_place_of_execute_then_makes_outputs_iner
     assert steps[steps.index(SafeExecute) + 1:steps.index(SafeExecute) + 3] == [CleanTestOutputs, InertContent]
     nbgrader_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
     assert [Execute if pp is SafeExecute else pp for pp in steps
-            if pp not in (CleanTestOutputs, InertContent)] == nbgrader_steps
+            if pp not in (CleanTestOutputs, InertContent, AddRubric)] == nbgrader_steps
+    assert steps[-1] is AddRubric
 
 
 def test_release_strips_run_metadata_last():
     assert pipeline.generate_assignment_preprocessors()[-1] is StripRunMetadata
+
+
+WRITTEN = {"grade": True, "solution": True, "locked": False, "points": 3, "grade_id": "derive"}
+
+
+def test_add_rubric_puts_the_source_model_answer_below_the_written_answer_and_feedback_removes_it(tmp_path):
+    source = tmp_path / "source" / "hw"
+    source.mkdir(parents=True)
+    model = "### BEGIN SOLUTION\n**Model answer.** Var = n Var(W) Var(x).\n### END SOLUTION"
+    nbformat.write(new_notebook(cells=[new_markdown_cell(model, metadata={"nbgrader": WRITTEN})]),
+                   str(source / "01_x.ipynb"))
+    nb = new_notebook(cells=[new_markdown_cell("my derivation", metadata={"nbgrader": WRITTEN}), cell("x = 1")])
+    config = Config()
+    config.CourseDirectory.root = str(tmp_path)
+    resources = {"nbgrader": {"assignment": "hw", "notebook": "01_x", "student": "s"}}
+    for _ in range(2):  # autograded twice: still one rubric
+        nb, _ = AddRubric(config=config).preprocess(nb, resources)
+    assert [c.cell_type for c in nb.cells] == ["markdown", "markdown", "code"]
+    rubric = nb.cells[1]
+    assert rubric.metadata == {RUBRIC: "derive"} and "nbgrader" not in rubric.metadata
+    assert "**Model answer.** Var = n Var(W) Var(x)." in rubric.source and "SOLUTION" not in rubric.source
+    assert "Rubric for the TA: `derive` (3 points)" in rubric.source
+    feedback, _ = RemoveRubric().preprocess(nb, {})
+    assert [c.source for c in feedback.cells] == ["my derivation", "x = 1"]
+
+
+def test_feedback_steps_accept_the_html_exporters_config_silently(caplog):
+    from nbconvert.exporters import HTMLExporter
+    config = Config(HTMLExporter().default_config)
+    assert "display_data_priority" in config.NbConvertBase
+    with caplog.at_level(logging.WARNING):
+        ClearHiddenTests(config=config)
+    assert "not recognized" in caplog.text  # nbgrader's own class warns (the reason for the subclass)
+    for step in pipeline.generate_feedback_preprocessors():  # every step of the feedback
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            step(config=config)
+        assert "not recognized" not in caplog.text, step
+
+
+def test_wrap_outputs_adds_pre_wrap_css():
+    _, resources = WrapOutputs().preprocess(new_notebook(), {"inlining": {"css": ["body {}"]}})
+    assert resources["inlining"]["css"][0] == "body {}" and "pre-wrap" in resources["inlining"]["css"][1]

@@ -1,0 +1,139 @@
+"""``nbgrader zip_collect`` for Canvas downloads, and what it left out.
+
+Canvas names each file of a "Download Submissions" zip
+``<name>_[LATE_]<canvas user id>_<submission id>_<file name>``, and a file a
+student uploaded again under the same name gets ``-1``, ``-2``... before its
+extension (``lovelaceada_12345_678910_02_exploding_vanishing-1.ipynb``).
+``CanvasCollector`` (installed in ``nbgrader_config.py``) collects such names as
+the notebook they stand for; when several uploads of one notebook are in the
+download, the latest (highest number) wins and the others are skipped with a
+warning. The numeric Canvas user id is stored in the gradebook as the student's
+``lms_user_id`` (nbgrader's own column), so that grades can go back to Canvas.
+
+``uncollected(root)`` tells the batch report why a notebook is missing: the
+files in ``downloaded/`` that were not collected, and why.
+"""
+
+import os
+import re
+from pathlib import Path
+
+from nbgrader.plugins import FileNameCollectorPlugin
+
+from . import course
+
+# The pattern nbgrader_config.py sets (kept here for the report's own use when no config is given).
+CANVAS_PATTERN = (r".*/(?P<student_id>[A-Za-z0-9.@+-]+)_(?:[Ll][Aa][Tt][Ee]_)?(?:(?P<lms_user_id>\d+)_)?(?:\d+_)?"
+                  r"(?P<file_id>\d\d_[A-Za-z0-9_]+?)(?:-(?P<upload>\d+))?\.ipynb$")
+
+
+class CanvasCollector(FileNameCollectorPlugin):
+    """nbgrader's file-name collector, made for Canvas: re-uploads (``-1``) are collected (the latest one wins)
+    and the Canvas user id goes into the gradebook as ``lms_user_id``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._chosen = None  # {(student, notebook): the path of its latest upload}
+        self._stored = set()
+
+    def parse(self, path):
+        """(student id, notebook file name, upload number, LMS user id or None) of ``path``, or None."""
+        match = re.match(self.named_regexp or CANVAS_PATTERN, str(path))
+        if not match or not match.groupdict().get("student_id") or not match.groupdict().get("file_id"):
+            return None
+        groups = match.groupdict()
+        name = groups["file_id"] if groups["file_id"].endswith(".ipynb") else groups["file_id"] + ".ipynb"
+        return groups["student_id"], name, int(groups.get("upload") or 0), groups.get("lms_user_id")
+
+    def latest(self, paths):
+        """{(student, notebook): path} of the latest upload of each notebook among ``paths``."""
+        chosen = {}
+        for path in sorted(paths):
+            parsed = self.parse(path) if Path(path).suffix in self.valid_ext else None
+            if parsed is None:
+                continue
+            key, upload = parsed[:2], parsed[2]
+            if key not in chosen or upload >= chosen[key][0]:
+                chosen[key] = (upload, str(path))
+        return {key: path for key, (_, path) in chosen.items()}
+
+    def _extracted_files(self, submitted_file):
+        app = self.parent
+        folder = None
+        if app is not None and hasattr(app, "_format_collect_path"):
+            folder = app._format_collect_path(app.extracted_directory)
+        if not folder or not os.path.isdir(folder):
+            folder = os.path.dirname(submitted_file)
+        return [os.path.join(d, f) for d, _, names in os.walk(folder) for f in names]
+
+    def collect(self, submitted_file):
+        if Path(submitted_file).suffix not in self.valid_ext:
+            return None
+        parsed = self.parse(submitted_file)
+        if parsed is None:
+            self.log.warning("NOT COLLECTED: %s does not match c.FileNameCollectorPlugin.named_regexp "
+                             "(nbgrader_config.py); rename it or adapt the pattern", submitted_file)
+            return None
+        student, name, upload, lms_id = parsed
+        if self._chosen is None:
+            self._chosen = self.latest(self._extracted_files(submitted_file))
+        latest = self._chosen.get((student, name), submitted_file)
+        if os.path.abspath(latest) != os.path.abspath(submitted_file):
+            self.log.warning("Skipped %s: a later upload of %s by %s is collected instead (%s)",
+                             submitted_file, name, student, os.path.basename(latest))
+            return None
+        if lms_id:
+            self._store_lms_id(student, lms_id)
+        return {"student_id": student, "file_id": name}
+
+    def _store_lms_id(self, student, lms_id):
+        coursedir = getattr(self.parent, "coursedir", None)
+        if coursedir is None or (student, lms_id) in self._stored:
+            return
+        from nbgrader.api import Gradebook
+        with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
+            gb.update_or_create_student(student, lms_user_id=lms_id)
+        self._stored.add((student, lms_id))
+
+
+def uncollected(root, config=None):
+    """Files of ``downloaded/<assignment>/extracted/`` that are not in ``submitted/``, with why.
+
+    Returns ({student: [line]}, [line] for files that name no student); each line names the file and the reason.
+    """
+    root = Path(root)
+    extracted = root / "downloaded" / course.ASSIGNMENT / "extracted"
+    if not extracted.is_dir():
+        return {}, []
+    if config is None:
+        from .worker import load_config
+        config = load_config(root)
+    collector = CanvasCollector(config=config)
+    paths = sorted(str(p) for p in extracted.rglob("*") if p.is_file())
+    latest = collector.latest(paths)
+    by_student, unknown = {}, []
+    for path in paths:
+        rel = os.path.relpath(path, root)
+        parsed = collector.parse(path) if Path(path).suffix in collector.valid_ext else None
+        if parsed is None:
+            reason = ("its name does not match c.FileNameCollectorPlugin.named_regexp in nbgrader_config.py"
+                      if Path(path).suffix in collector.valid_ext else "not a notebook")
+            owner = next((s for s in _submitted(root) if Path(path).name.lower().startswith(s.lower() + "_")), None)
+            line = f"{rel}: not collected, {reason}"
+            (by_student.setdefault(owner, []) if owner else unknown).append(line)
+            continue
+        student, name = parsed[:2]
+        if latest[(student, name)] != path:
+            line = f"{rel}: not collected, a later upload is ({os.path.basename(latest[(student, name)])})"
+        elif not (root / "submitted" / student / course.ASSIGNMENT / name).exists():
+            line = (f"{rel}: matched as {name} of {student} but not in submitted/: "
+                    f"run `nbgrader zip_collect {course.ASSIGNMENT} --force` again")
+        else:
+            continue
+        by_student.setdefault(student, []).append(line)
+    return by_student, unknown
+
+
+def _submitted(root):
+    folder = Path(root) / "submitted"
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
