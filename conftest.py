@@ -7,6 +7,7 @@ this points $HOME and every such folder at one temporary folder of the session, 
 (Loaded for every test, nbval's notebooks included: it sits in pytest's root folder.)
 """
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -36,5 +37,5 @@ def isolated_env(home):
 os.environ.update(isolated_env(SESSION_HOME))
 
 
-def pytest_unconfigure(config):
-    shutil.rmtree(SESSION_HOME, ignore_errors=True)
+# removed at exit, after what registered later (an in-process IPython shell saves its history there at exit)
+atexit.register(shutil.rmtree, SESSION_HOME, ignore_errors=True)
