@@ -58,9 +58,29 @@ def setup_source(nb):
     return "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith("%"))
 
 
-def variants(notebook_name):
-    """The CORRECT and WRONG implementations catalogued for a notebook's graded functions."""
+def catalogue(notebook_name):
+    """The namespace of a notebook's variant catalogue (tests/variants/)."""
     path = Path(__file__).parent / "variants" / notebook_name.replace(".ipynb", ".py")
     space = {}
     exec(compile(path.read_text(), str(path), "exec"), space)
+    return space
+
+
+def variants(notebook_name):
+    """The CORRECT and WRONG implementations catalogued for a notebook's graded functions."""
+    space = catalogue(notebook_name)
     return space["CORRECT"], space["WRONG"]
+
+
+def run_test_source(notebook_name, implementation, test_source):
+    """Run the notebook's setup, ``implementation`` and ``test_source`` in one namespace, as the test
+    cells run in course tests (INITLAB_BRIDGE=loopback); return the exception raised, or None."""
+    assert os.environ.get("INITLAB_BRIDGE") == "loopback"
+    space = {"__name__": "__main__"}
+    exec(compile(setup_source(read(SOURCE / notebook_name)), "<setup>", "exec"), space)
+    try:
+        exec(compile(implementation, "<implementation>", "exec"), space)
+        exec(compile(test_source, "<test>", "exec"), space)
+    except Exception as exc:
+        return exc
+    return None

@@ -6,12 +6,11 @@ the same plain-data encoding as during autograding (``INITLAB_BRIDGE=loopback``)
 is in test_grading_pipeline.py; tricks and faults are in test_robustness.py.
 """
 
-import os
 import traceback
 
 import pytest
 from initlab import bridge
-from notebooks import NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, setup_source, variants
+from notebooks import NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, run_test_source, variants
 
 
 def _cases():
@@ -33,16 +32,7 @@ def loopback(monkeypatch):
 
 def run_test_cell(notebook, function, implementation):
     """Run setup, ``implementation`` and the test cell of ``function``; return the exception or None."""
-    assert os.environ.get("INITLAB_BRIDGE") == "loopback"
-    nb = read(SOURCE / notebook)
-    space = {"__name__": "__main__"}
-    exec(compile(setup_source(nb), "<setup>", "exec"), space)
-    try:
-        exec(compile(implementation, "<implementation>", "exec"), space)
-        exec(compile(grade_cells(nb)[f"test_{function}"].source, "<test>", "exec"), space)
-    except Exception as exc:
-        return exc
-    return None
+    return run_test_source(notebook, implementation, grade_cells(read(SOURCE / notebook))[f"test_{function}"].source)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

@@ -6,20 +6,15 @@ their hint) that the visible part of a function's test cell must reject with a m
 containing that hint. Fast and in-process, as in test_hidden_tests.py.
 """
 
-import os
 import traceback
-from pathlib import Path
 
 import pytest
-from notebooks import NOTEBOOKS, SOURCE, grade_cells, read, setup_source, variants
+from notebooks import NOTEBOOKS, SOURCE, catalogue, grade_cells, read, run_test_source, variants
 
 
 def visible_catalogue(notebook):
     """The ``VISIBLE`` dict of a notebook's variant catalogue ({} if it has none)."""
-    path = Path(__file__).parent / "variants" / notebook.replace(".ipynb", ".py")
-    space = {}
-    exec(compile(path.read_text(), str(path), "exec"), space)
-    return space.get("VISIBLE", {})
+    return catalogue(notebook).get("VISIBLE", {})
 
 
 def _cases():
@@ -38,17 +33,8 @@ def loopback(monkeypatch):
 
 def run_visible_part(notebook, function, implementation):
     """Run setup, ``implementation`` and the visible part of the test cell of ``function``; return the exception."""
-    assert os.environ.get("INITLAB_BRIDGE") == "loopback"
-    nb = read(SOURCE / notebook)
-    visible = grade_cells(nb)[f"test_{function}"].source.split("### BEGIN HIDDEN TESTS")[0]
-    space = {"__name__": "__main__"}
-    exec(compile(setup_source(nb), "<setup>", "exec"), space)
-    try:
-        exec(compile(implementation, "<implementation>", "exec"), space)
-        exec(compile(visible, "<visible test>", "exec"), space)
-    except Exception as exc:
-        return exc
-    return None
+    test = grade_cells(read(SOURCE / notebook))[f"test_{function}"].source
+    return run_test_source(notebook, implementation, test.split("### BEGIN HIDDEN TESTS")[0])
 
 
 @pytest.mark.parametrize("notebook,function,hint,implementations", list(_cases()))
