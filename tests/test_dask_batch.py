@@ -92,8 +92,12 @@ def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades_and_their_grad
     assert len(expected) > 50 and snapshot(dask.root) == expected
     graded_cleanly(dask, ["s000_correct", "s001_variant"])
     # the report gives each student's score, its maximum and the score of each notebook
-    total = re.search(r"\*\*s000_correct\*\*: ok — (\d+) / (\d+) points \((.*)\)", report)
-    assert total and total[1] == total[2], report
+    total = re.search(r"\*\*s000_correct\*\*: ok — (\d+) / (\d+) points \((.*)\), (\d+) cells to grade by hand",
+                      report)
+    by_hand = [c for nb in NOTEBOOKS for c in read(SOURCE / nb).cells
+               if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")]
+    assert total and int(total[1]) == int(total[2]) - sum(c.metadata.nbgrader.points for c in by_hand), report
+    assert int(total[4]) == len(by_hand), report
     assert [part.split()[0] for part in total[3].split(", ")] == [nb[:2] for nb in NOTEBOOKS]
     assert re.search(rf"\*\*{student}\*\*: .* points .*, 2 cells to grade by hand", report), report
 
