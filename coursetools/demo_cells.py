@@ -19,6 +19,7 @@ no score reads them. A code cell is left out of grading when all of these hold:
 
 import ast
 import builtins
+import functools
 import symtable
 
 from nbgrader import utils
@@ -85,6 +86,14 @@ def _names(parsed):
     return top - plain, deferred - plain, bound
 
 
+@functools.lru_cache(maxsize=4096)
+def _analysis(source):
+    """``_names`` of a cell's source, or None if it does not parse; computed once per source (most cells of a
+    class's submissions are the released ones). The sets are shared: never change them."""
+    parsed = _python(source)
+    return None if parsed is None else _names(parsed)
+
+
 def _is_demo(cell):
     return cell.cell_type == "code" and not (utils.is_solution(cell) or utils.is_grade(cell) or utils.is_locked(cell))
 
@@ -97,12 +106,12 @@ def _cells(nb, release):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
         candidate = _is_demo(cell) and cell.source in released
-        parsed = _python(cell.source)
-        if parsed is None:
+        names = _analysis(cell.source)
+        if names is None:
             if candidate:  # a released cell that does not parse (never in this course): keep everything
                 return None
             continue  # a student's cell with a syntax error binds nothing
-        top, deferred, bound = _names(parsed)
+        top, deferred, bound = names
         if is_test_cell(cell):  # it runs in the trusted kernel, which fetches only the names it reads unbound
             top, deferred = (top | deferred) - bound, set()
         cells.append((index, candidate, top, deferred, bound))

@@ -28,6 +28,9 @@ from nbgrader.utils import parse_utc
 from . import course
 
 
+GRADEBOOK_STEPS = (SaveAutoGrades, AssignLatePenalties)  # the autograding steps that write the gradebook
+
+
 class Merger:
     """Writes workers' results into the course at ``root`` (one instance per batch)."""
 
@@ -36,7 +39,7 @@ class Merger:
         self.root = Path(root)
         self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
         self.config = config = load_config(self.root)
-        self.steps = [SaveAutoGrades(config=config), AssignLatePenalties(config=config)]
+        self.steps = [step(config=config) for step in GRADEBOOK_STEPS]
 
     def merge(self, student, files):
         """Write ``files`` ({path: bytes} of the autograded folder) and record their grades."""

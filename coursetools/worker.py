@@ -25,6 +25,7 @@ import nbformat
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from . import course
+from .gradebook_merge import GRADEBOOK_STEPS
 
 _SCRATCH = {}  # bundle hash -> scratch course root, in this worker process
 _BUILD = threading.Lock()
@@ -64,6 +65,9 @@ def _run(cls, root, student=None):
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
     config = load_config(root)
+    if cls.__name__ == "Autograde":  # the coordinating process records the grades (coursetools.gradebook_merge)
+        config.Autograde.autograde_preprocessors = [step for step in config.Autograde.autograde_preprocessors
+                                                    if step not in GRADEBOOK_STEPS]
     coursedir = CourseDirectory(config=config, root=str(root), assignment_id=course.ASSIGNMENT)
     if student is not None:
         coursedir.student_id = student
