@@ -244,6 +244,7 @@ def initialize_random(layer_dims, scale=0.01, rng=None):
 # The basic mistakes the *visible* part of each test cell must already catch and name, as pieces of the hints
 # of WRONG above (tests/test_visible_tests.py): a student learns of them before submitting.
 VISIBLE = {
+    "count_distinct_units": ["atol", "largest entry difference", "norm", "rows", "rtol"],
     "initialize_random": ["global random state", "same result", "same seed", "scale used as the variance",
                           "scale**2 used as the standard deviation", "mean 0", "normal", "transposed",
                           "not multiplied by scale", "rows of W1 are identical", "default scale", "biases"],
