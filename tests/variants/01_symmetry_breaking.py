@@ -129,6 +129,21 @@ import numpy as np
 def count_distinct_units(W, atol=1e-6):
 {body}
 """
+# counts greedily: a row is new unless it is {same} as a kept one (the mistakes vary {rows} or {same})
+_REPS = """
+import numpy as np
+def count_distinct_units(W, atol=1e-6):
+    reps = []
+    for row in {rows}:
+        if not any({same} for r in reps):
+            reps.append(row)
+    return len(reps)
+"""
+
+
+def _reps(rows="W", same="np.max(np.abs(row - r)) <= atol"):
+    return _REPS.format(rows=rows, same=same)
+
 
 WRONG = {
     "initialize_zeros": [
@@ -174,38 +189,14 @@ def initialize_zeros(layer_dims):
     "count_distinct_units": [
         (_COUNT_BODY.format(body="    return len(np.unique(W, axis=0))"), "atol"),
         (_COUNT_BODY.format(body="    return len(np.unique(np.round(W, 6), axis=0))"), "largest entry difference"),
-        (_COUNT_BODY.format(body="""    reps = []
-    for row in W:
-        if not any(np.linalg.norm(row - r) <= atol for r in reps):
-            reps.append(row)
-    return len(reps)"""), "norm"),
-        (_COUNT_BODY.format(body="""    reps = []
-    for col in np.asarray(W).T:
-        if not any(np.max(np.abs(col - r)) <= atol for r in reps):
-            reps.append(col)
-    return len(reps)"""), "rows"),
-        (_COUNT_BODY.format(body="""    reps = []
-    for row in W:
-        if not any(np.max(np.abs(row - r)) <= 1e-6 for r in reps):
-            reps.append(row)
-    return len(reps)"""), "atol"),
-        (_COUNT_BODY.format(body="""    reps = []
-    for row in W:
-        if not any(np.max(np.abs(np.abs(row) - np.abs(r))) <= atol for r in reps):
-            reps.append(row)
-    return len(reps)"""), "negative"),
+        (_reps(same="np.linalg.norm(row - r) <= atol"), "norm"),
+        (_reps(rows="np.asarray(W).T"), "rows"),
+        (_reps(same="np.max(np.abs(row - r)) <= 1e-6"), "atol"),
+        (_reps(same="np.max(np.abs(np.abs(row) - np.abs(r))) <= atol"), "negative"),
         (_COUNT_BODY.format(body="    return W.shape[0]"), "distinct rows"),
-        (_COUNT_BODY.format(body="""    reps = []
-    for row in W:
-        if not any(np.allclose(row, r, atol=atol) for r in reps):
-            reps.append(row)
-    return len(reps)"""), "rtol"),
-        (_COUNT_BODY.format(body="""    W.sort(axis=1)
-    reps = []
-    for row in W:
-        if not any(np.max(np.abs(row - r)) <= atol for r in reps):
-            reps.append(row)
-    return len(reps)"""), None),
+        (_reps(same="np.allclose(row, r, atol=atol)"), "rtol"),
+        # sorts each row of the caller's W in place
+        (_reps().replace("    reps = []", "    W.sort(axis=1)\n    reps = []"), None),
     ],
     "initialize_random": [
         (_RANDOM_BODY.format(W="np.random.randn(layer_dims[l], layer_dims[l-1]) * scale"), "global random state"),
@@ -253,6 +244,7 @@ def initialize_random(layer_dims, scale=0.01, rng=None):
 # The basic mistakes the *visible* part of each test cell must already catch and name, as pieces of the hints
 # of WRONG above (tests/test_visible_tests.py): a student learns of them before submitting.
 VISIBLE = {
+    "count_distinct_units": ["atol", "largest entry difference", "norm", "rows", "rtol"],
     "initialize_random": ["global random state", "same result", "same seed", "scale used as the variance",
                           "scale**2 used as the standard deviation", "mean 0", "normal", "transposed",
                           "not multiplied by scale", "rows of W1 are identical", "default scale", "biases"],

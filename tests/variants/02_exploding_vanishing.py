@@ -158,6 +158,23 @@ def sigmoid_derivative(z):
     "answer_sigmoid_bound": ['answer_sigmoid_bound = "d"', "answer_sigmoid_bound = 'd'  # (0.1 / 16)**10"],
 }
 
+_PRODUCT = """
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = {rng}
+    P = {P0}
+    for _ in range(count):
+        {step}
+    return {result}
+"""
+_PRODUCT_OK = dict(rng="np.random.default_rng() if rng is None else rng", P0="M.copy()",
+                   step="P = P @ (rng.standard_normal(M.shape) * std)", result="P")
+
+
+def _product(**kw):
+    return _PRODUCT.format(**{**_PRODUCT_OK, **kw})
+
+
 WRONG = {
     "scaled_identity_chain": [
         ("""
@@ -331,50 +348,12 @@ def linear_chain_backward(weights, grad_output):
 """, None),
     ],
     "random_matrix_product": [
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    P = M.copy()
-    for _ in range(count):
-        P = (rng.standard_normal(M.shape) * std) @ P
-    return P
-""", "on the left"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    P = M.copy()
-    for _ in range(count):
-        P = P @ (rng.standard_normal(M.shape) * std ** 2)
-    return P
-""", "std**2"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    P = M.copy()
-    for _ in range(count):
-        P = P @ (np.random.randn(*M.shape) * std)
-    return P
-""", "global random state"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    P = M
-    for _ in range(count):
-        P = P @ (rng.standard_normal(M.shape) * std)
-    return P
-""", "returned M itself"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    P = M
-    for _ in range(count):
-        P[...] = P @ (rng.standard_normal(M.shape) * std)
-    return P
-""", "modified M in place"),
+        (_product(step="P = (rng.standard_normal(M.shape) * std) @ P"), "on the left"),
+        (_product(step="P = P @ (rng.standard_normal(M.shape) * std ** 2)"), "std**2"),
+        (_product(rng="rng  # unused: np.random draws", step="P = P @ (np.random.randn(*M.shape) * std)"),
+         "global random state"),
+        (_product(P0="M"), "returned M itself"),
+        (_product(P0="M", step="P[...] = P @ (rng.standard_normal(M.shape) * std)"), "modified M in place"),
         ("""
 import numpy as np
 def random_matrix_product(M, count, std=1.0, rng=None):
@@ -385,51 +364,11 @@ def random_matrix_product(M, count, std=1.0, rng=None):
         P = P @ g
     return P
 """, "reversed order"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng(0) if rng is None else rng
-    P = M.copy()
-    for _ in range(count):
-        P = P @ (rng.standard_normal(M.shape) * std)
-    return P
-""", "rng=None"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng()
-    P = M.copy()
-    for _ in range(count):
-        P = P @ (rng.standard_normal(M.shape) * std)
-    return P
-""", "same seed gave different"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    P = M.copy()
-    for _ in range(count):
-        P = P @ rng.standard_normal(M.shape)
-    return P
-""", "std was ignored"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    P = M.copy()
-    for _ in range(count):
-        P = P @ (rng.standard_normal(M.shape) * std)
-    return P.tolist()
-""", "numpy array"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    P = M.copy()
-    for _ in range(count):
-        P = P * (rng.standard_normal(M.shape) * std)
-    return P
-""", "M @ G1"),
+        (_product(rng="np.random.default_rng(0) if rng is None else rng"), "rng=None"),
+        (_product(rng="np.random.default_rng()"), "same seed gave different"),
+        (_product(step="P = P @ rng.standard_normal(M.shape)"), "std was ignored"),
+        (_product(result="P.tolist()"), "numpy array"),
+        (_product(step="P = P * (rng.standard_normal(M.shape) * std)"), "M @ G1"),
     ],
     "sigmoid_derivative": [
         ("""

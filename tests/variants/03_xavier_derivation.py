@@ -29,9 +29,9 @@ XAVIER = normal_initializer("xavier_normal", "np.sqrt(2 / ({n_in} + {n_out}))")
 
 _FWD = """
 import numpy as np
-def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
+def forward_variances(layer_dims, weight_vars, input_var, activation={default}):
     if activation not in ("linear", "tanh", "relu"):
-        raise ValueError(activation)
+        {reject}
     out = []
     second = {first}
     for l in range(1, len(layer_dims)):
@@ -39,7 +39,8 @@ def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
         second = {nxt}
     return np.array(out)
 """
-_FWD_OK = dict(first="input_var", term="layer_dims[l-1] * weight_vars[l-1] * second",
+_FWD_OK = dict(default='"tanh"', reject="raise ValueError(activation)", first="input_var",
+               term="layer_dims[l-1] * weight_vars[l-1] * second",
                nxt="out[-1] / 2 if activation == 'relu' else out[-1]")
 
 _MEAS = """
@@ -47,7 +48,7 @@ import numpy as np
 def measure_forward_variances(X, params, activation="tanh"):
     g = {{"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(0, z)}}
     if activation not in g:
-        raise ValueError(activation)
+        {reject}
     a = {a0}
     out = []
     L = len(params) // 2
@@ -57,8 +58,8 @@ def measure_forward_variances(X, params, activation="tanh"):
         a = {a}
     return np.array(out)
 """
-_MEAS_OK = dict(a0="X", z='params["W" + str(l)] @ a + params["b" + str(l)]', v="np.var(z)",
-                a="g[activation](z)")
+_MEAS_OK = dict(reject="raise ValueError(activation)", a0="X", z='params["W" + str(l)] @ a + params["b" + str(l)]',
+                v="np.var(z)", a="g[activation](z)")
 
 
 def _fwd(**kw):
@@ -213,16 +214,7 @@ WRONG = {
         (_fwd(nxt="out[-1]"), "halving"),
         (_fwd(nxt="out[-1] / 2"), "only relu"),
         (_fwd(first="1.0"), "input_var was ignored"),
-        ("""
-import numpy as np
-def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
-    out = []
-    second = input_var
-    for l in range(1, len(layer_dims)):
-        out.append(layer_dims[l-1] * weight_vars[l-1] * second)
-        second = out[-1] / 2 if activation == "relu" else out[-1]
-    return np.array(out)
-""", "ValueError"),
+        (_fwd(reject='activation = "linear"'), "ValueError"),  # an unknown activation is taken as linear
         ("""
 import numpy as np
 def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
@@ -233,31 +225,9 @@ def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
         out.append(layer_dims[l-1] * weight_vars[l-1] * out[-1] / (2 if activation == "relu" and l > 1 else 1))
     return np.array(out)
 """, "shape"),
-        ("""
-import numpy as np
-def forward_variances(layer_dims, weight_vars, input_var, activation="relu"):
-    if activation not in ("linear", "tanh", "relu"):
-        raise ValueError(activation)
-    out = []
-    second = input_var
-    for l in range(1, len(layer_dims)):
-        out.append(layer_dims[l-1] * weight_vars[l-1] * second)
-        second = out[-1] / 2 if activation == "relu" else out[-1]
-    return np.array(out)
-""", "default activation"),
-        ("""
-import numpy as np
-def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
-    if activation not in ("linear", "tanh", "relu"):
-        raise ValueError(activation)
-    weight_vars.append(0.0)
-    out = []
-    second = input_var
-    for l in range(1, len(layer_dims)):
-        out.append(layer_dims[l-1] * weight_vars[l-1] * second)
-        second = out[-1] / 2 if activation == "relu" else out[-1]
-    return np.array(out)
-""", None),
+        (_fwd(default='"relu"'), "default activation"),
+        # appends to the caller's weight_vars (the values returned are right)
+        (_fwd().replace("    out = []", "    weight_vars.append(0.0)\n    out = []"), None),
     ],
     "measure_forward_variances": [
         (_meas(v="np.var(z, ddof=1)"), "ddof=1"),
@@ -270,17 +240,7 @@ def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
         (_meas(a="np.tanh(z)"), "ignored (tanh used)"),
         (_meas(a="z"), "ignored"),
         (_meas(a="g[activation](z) if l > 1 else z"), "after every layer"),
-        ("""
-import numpy as np
-def measure_forward_variances(X, params, activation="tanh"):
-    g = {"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(0, z)}.get(activation, np.tanh)
-    a, out = X, []
-    for l in range(1, len(params) // 2 + 1):
-        z = params[f"W{l}"] @ a + params[f"b{l}"]
-        out.append(np.var(z))
-        a = g(z)
-    return np.array(out)
-""", "ValueError"),
+        (_meas(reject='activation = "tanh"'), "ValueError"),  # an unknown activation is taken as tanh
         ("""
 import numpy as np
 def measure_forward_variances(X, params, activation="tanh"):

@@ -21,9 +21,9 @@ HE = normal_initializer("he_normal", "np.sqrt(2 / {n_in})")
 
 _BACK = """
 import numpy as np
-def backward_variances(layer_dims, weight_vars, output_grad_var, activation="relu"):
+def backward_variances(layer_dims, weight_vars, output_grad_var, activation={default}):
     if activation not in ("relu", "tanh", "linear"):
-        raise ValueError(activation)
+        {reject}
     c = 0.5 if activation == "relu" else 1.0
     L = len(layer_dims) - 1
     out = [{top}]
@@ -31,16 +31,17 @@ def backward_variances(layer_dims, weight_vars, output_grad_var, activation="rel
         out.append({step})
     return np.array({result})
 """
-_BACK_OK = dict(top="output_grad_var", step="c * layer_dims[l] * weight_vars[l - 1] * out[-1]", result="out[::-1]")
+_BACK_OK = dict(default='"relu"', reject="raise ValueError(activation)", top="output_grad_var",
+                step="c * layer_dims[l] * weight_vars[l - 1] * out[-1]", result="out[::-1]")
 
 _MEAS = """
 import numpy as np
-def measure_backward_variances(X, params, grad_output, activation="relu"):
+def measure_backward_variances(X, params, grad_output, activation={default}):
     fns = {{"relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0) * 1.0),
            "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
            "linear": (lambda z: z, lambda z: np.ones_like(z))}}
     if activation not in fns:
-        raise ValueError(activation)
+        {reject}
     g, dg = fns[{pick}]
     L = len(params) // 2
     a, zs = {a0}, []
@@ -55,8 +56,9 @@ def measure_backward_variances(X, params, grad_output, activation="relu"):
         out.append({v})
     return np.array({result})
 """
-_MEAS_OK = dict(pick="activation", a0="X", z='params[f"W{l}"] @ a + params[f"b{l}"]', top="grad_output",
-                da='params[f"W{l}"].T @ dz', dz="da * dg(zs[l - 2])", v="np.var(dz)", result="out[::-1]")
+_MEAS_OK = dict(default='"relu"', reject="raise ValueError(activation)", pick="activation", a0="X",
+                z='params[f"W{l}"] @ a + params[f"b{l}"]', top="grad_output", da='params[f"W{l}"].T @ dz',
+                dz="da * dg(zs[l - 2])", v="np.var(dz)", result="out[::-1]")
 
 
 def _back(**kw):
@@ -215,38 +217,11 @@ def relu(z):
         (_back(step="2 * layer_dims[l] * weight_vars[l - 1] * out[-1] if activation == 'relu' "
                     "else layer_dims[l] * weight_vars[l - 1] * out[-1]"), None),
         (_back(result="out[::-1] + [0.0]"), "shape"),
-        ("""
-import numpy as np
-def backward_variances(layer_dims, weight_vars, output_grad_var, activation="relu"):
-    c = 0.5 if activation == "relu" else 1.0
-    out = [output_grad_var]
-    for l in range(len(layer_dims) - 1, 1, -1):
-        out.append(c * layer_dims[l] * weight_vars[l - 1] * out[-1])
-    return np.array(out[::-1])
-""", "ValueError"),
-        ("""
-import numpy as np
-def backward_variances(layer_dims, weight_vars, output_grad_var, activation="tanh"):
-    if activation not in ("relu", "tanh", "linear"):
-        raise ValueError(activation)
-    c = 0.5 if activation == "relu" else 1.0
-    out = [output_grad_var]
-    for l in range(len(layer_dims) - 1, 1, -1):
-        out.append(c * layer_dims[l] * weight_vars[l - 1] * out[-1])
-    return np.array(out[::-1])
-""", "default activation"),
-        ("""
-import numpy as np
-def backward_variances(layer_dims, weight_vars, output_grad_var, activation="relu"):
-    if activation not in ("relu", "tanh", "linear"):
-        raise ValueError(activation)
-    c = 0.5 if activation == "relu" else 1.0
-    weight_vars.reverse()
-    out = [output_grad_var]
-    for i, l in enumerate(range(len(layer_dims) - 1, 1, -1)):
-        out.append(c * layer_dims[l] * weight_vars[i] * out[-1])
-    return np.array(out[::-1])
-""", None),
+        (_back(reject='activation = "linear"'), "ValueError"),  # an unknown activation is taken as linear
+        (_back(default='"tanh"'), "default activation"),
+        # reverses the caller's weight_vars in place (the values returned are right)
+        (_back(step="c * layer_dims[l] * weight_vars[L - l] * out[-1]")
+         .replace("    L = ", "    weight_vars.reverse()\n    L = "), None),
     ],
     "measure_backward_variances": [
         (_meas(dz="da * (zs[l - 2] >= 0) if activation == 'relu' else da * dg(zs[l - 2])"), "g'(0)"),
@@ -263,65 +238,9 @@ def backward_variances(layer_dims, weight_vars, output_grad_var, activation="rel
         (_meas(pick="'tanh'"), "tanh used"),
         (_meas(dz="da * (zs[l - 2] > 0)"), None),
         (_meas(da='params[f"W{l}"] @ dz'), None),
-        ("""
-import numpy as np
-def measure_backward_variances(X, params, grad_output, activation="relu"):
-    L = len(params) // 2
-    fns = {"relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0) * 1.0),
-           "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2), "linear": (lambda z: z, lambda z: 1.0)}
-    g, dg = fns.get(activation, fns["tanh"])
-    a, zs = X, []
-    for l in range(1, L + 1):
-        zs.append(params[f"W{l}"] @ a + params[f"b{l}"])
-        a = g(zs[-1])
-    dz, out = grad_output, [np.var(grad_output)]
-    for l in range(L, 1, -1):
-        dz = (params[f"W{l}"].T @ dz) * dg(zs[l - 2])
-        out.append(np.var(dz))
-    return np.array(out[::-1])
-""", "ValueError"),
-        ("""
-import numpy as np
-def measure_backward_variances(X, params, grad_output, activation="relu"):
-    if activation not in ("relu", "tanh", "linear"):
-        raise ValueError(activation)
-    g = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "linear": lambda z: z}[activation]
-    dg = {"relu": lambda z: (z > 0) * 1.0, "tanh": lambda z: 1 - np.tanh(z) ** 2,
-          "linear": lambda z: np.ones_like(z)}[activation]
-    L = len(params) // 2
-    a, zs = X, []
-    for l in range(1, L + 1):
-        zs.append(params[f"W{l}"] @ a + params[f"b{l}"])
-        a = g(zs[-1])
-    dz = grad_output
-    out = [np.var(dz)]
-    for l in range(L, 1, -1):
-        dz *= 1.0                        # in place: grad_output is modified when the shapes allow
-        dz = params[f"W{l}"].T @ dz
-        dz *= dg(zs[l - 2])
-        out.append(np.var(dz))
-    grad_output *= 0.5
-    return np.array(out[::-1])
-""", "must not be modified"),
-        ("""
-import numpy as np
-def measure_backward_variances(X, params, grad_output, activation="tanh"):
-    if activation not in ("relu", "tanh", "linear"):
-        raise ValueError(activation)
-    g = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "linear": lambda z: z}[activation]
-    dg = {"relu": lambda z: (z > 0) * 1.0, "tanh": lambda z: 1 - np.tanh(z) ** 2,
-          "linear": lambda z: np.ones_like(z)}[activation]
-    L = len(params) // 2
-    a, zs = X, []
-    for l in range(1, L + 1):
-        zs.append(params[f"W{l}"] @ a + params[f"b{l}"])
-        a = g(zs[-1])
-    dz, out = grad_output, [np.var(grad_output)]
-    for l in range(L, 1, -1):
-        dz = (params[f"W{l}"].T @ dz) * dg(zs[l - 2])
-        out.append(np.var(dz))
-    return np.array(out[::-1])
-""", "default activation"),
+        (_meas(reject='activation = "tanh"'), "ValueError"),  # an unknown activation is taken as tanh
+        (_meas().replace("    return", "    grad_output *= 0.5\n    return"), "must not be modified"),
+        (_meas(default='"tanh"'), "default activation"),
     ],
     "answer_notes_code": [('answer_notes_code = "a"', "not quite"), ('answer_notes_code = "b"', "not quite"),
                           ('answer_notes_code = "d"', "not quite"), ("answer_notes_code = 'C'", "one of"),
