@@ -225,9 +225,17 @@ def _legacy_snapshot():
 
 
 def _contents(encoder, objects):
-    """The encoded content of each argument object (to see later which ones the call changed)."""
-    return [_dumps(encoder.node(obj, fresh=False)) if _isinstance(obj, (_ndarray, _list, _dict, _Generator))
-            else None for obj in objects]
+    """The content of each argument object that a call can change, to see later which ones it changed
+    (an array's bytes, the others' encoding); None for the others."""
+    out = []
+    for obj in objects:
+        if _isinstance(obj, _ndarray):
+            out.append((obj.dtype.str, obj.shape, obj.tobytes()))
+        elif _isinstance(obj, (_list, _dict, _Generator)):
+            out.append(_dumps(encoder.node(obj, fresh=False)))
+        else:
+            out.append(None)
+    return out
 
 
 def run_call(fn, request):
@@ -249,14 +257,11 @@ def run_call(fn, request):
         reply["error"] = {"type": _type(exc).__name__, "message": _str(exc)[:2000]}
         result = None
     reply["legacy_moved"] = _legacy_snapshot() != legacy
+    after_args = _contents(_Encoder(table), table[:_len(before_args)])
     encoder = _Encoder(table)
-    changed = []
-    for k, (obj, old) in enumerate(zip(_list(table), before_args)):
-        if old is not None:
-            new = encoder.node(obj, fresh=False)
-            if _dumps(new) != old:
-                changed.append([k, new])
-    reply["changed"] = changed
+    reply["changed"] = [[k, encoder.node(obj, fresh=False)]
+                        for k, (obj, old, new) in enumerate(zip(_list(table), before_args, after_args))
+                        if old is not None and new != old]
     if "error" not in reply:
         try:
             reply["result"] = encoder.node(result)
@@ -266,6 +271,7 @@ def run_call(fn, request):
 
 
 REQUEST_KEY = "initlab_request"  # where a call's arguments travel: the metadata of the execute request
+CALL_REQUEST, CALL_REPLY = "initlab_call_request", "initlab_call_reply"  # the messages of a call once installed
 
 
 class _Text:
@@ -306,9 +312,12 @@ def serve(name, request=None):
 
 
 def lookup(names):
-    """Student's kernel: what each name is in the notebook (a function, a value, or missing)."""
+    """Student's kernel: what each name is in the notebook (a function, a value, or missing).
+
+    It also installs the handler of ``CALL_REQUEST``, by which the calls and lookups that follow travel."""
     global REPLY
     REPLY = None
+    install()
     space = _namespace()
     found = {}
     for name in _loads(names):
@@ -322,6 +331,34 @@ def lookup(names):
             except Unsendable as exc:
                 found[name] = {"unsendable": _str(exc)}
     REPLY = _dumps(found)
+
+
+def install():
+    """Student's kernel: answer ``CALL_REQUEST`` messages in the kernel's shell loop.
+
+    A call then costs one message each way: no cell is run (IPython's execution machinery, its events and the
+    user expression of ``reply_text`` cost about as much again), and the request and the reply travel as raw
+    message buffers, not as JSON strings inside JSON."""
+    from IPython import get_ipython
+
+    kernel = get_ipython().kernel
+    kernel.shell_handlers[CALL_REQUEST] = lambda stream, ident, parent: _answer(kernel, stream, ident, parent)
+
+
+def _answer(kernel, stream, ident, parent):
+    """Run one call or lookup request and send its reply (always one, even if the request is malformed)."""
+    content = {"status": "ok"}
+    try:
+        request = parent["content"]
+        if request.get("lookup") is not None:
+            lookup(request["lookup"])
+        else:
+            serve(request["name"], bytes(parent["buffers"][0]).decode())
+        buffers = [REPLY.encode()]
+    except _BaseException as exc:  # no reply would leave the grader waiting for the cell's time limit
+        content = {"status": "error", "ename": _type(exc).__name__, "evalue": _str(exc)[:2000]}
+        buffers = []
+    kernel.session.send(stream, CALL_REPLY, content, parent, ident, buffers=buffers)
 
 
 # ------------------------------------------------------------- caller's side
@@ -421,10 +458,30 @@ class StudentKernel:
         self.client = BlockingKernelClient(context=context)
         self.client.load_connection_info(connection_info)
         self.client.start_channels(shell=True, iopub=False, stdin=False, hb=True, control=False)
+        self.installed = False  # whether the student's kernel answers CALL_REQUEST messages yet
 
     def close(self):
         self.client.stop_channels()
         self.client.context.destroy(linger=0)
+
+    def _reply(self, msg):
+        """Send ``msg`` on the shell channel and wait for the message that answers it."""
+        self.client.session.send(self.client.shell_channel.socket, msg, buffers=msg.get("buffers"))
+        msg_id = msg["header"]["msg_id"]
+        while True:
+            try:
+                reply = self.client.get_shell_msg(timeout=0.25)
+            except Exception:  # queue.Empty: still running, or dead
+                if not self.client.hb_channel.is_beating():
+                    raise StudentKernelDied("the student's kernel died during the call") from None
+                continue
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return reply
+
+    @staticmethod
+    def _no_answer(content):
+        return AssertionError("the student's kernel did not answer the grader's call "
+                              f"({content.get('ename', 'no reply')}: {content.get('evalue', '')})")
 
     def run(self, code, request=None):
         """Run ``code`` silently in the student's kernel, with ``request`` in the message's metadata;
@@ -432,33 +489,41 @@ class StudentKernel:
         expression = "__import__('initlab.bridge').bridge.reply_text()"
         content = {"code": code, "silent": True, "store_history": False, "allow_stdin": False,
                    "user_expressions": {"reply": expression}, "stop_on_error": True}
-        msg = self.client.session.msg("execute_request", content, metadata={REQUEST_KEY: request})
-        self.client.shell_channel.send(msg)
-        msg_id = msg["header"]["msg_id"]
-        while True:
-            try:
-                msg = self.client.get_shell_msg(timeout=0.25)
-            except Exception:  # queue.Empty: still running, or dead
-                if not self.client.hb_channel.is_beating():
-                    raise StudentKernelDied("the student's kernel died during the call") from None
-                continue
-            if msg.get("parent_header", {}).get("msg_id") == msg_id:
-                break
-        content = msg["content"]
+        content = self._reply(self.client.session.msg("execute_request", content,
+                                                      metadata={REQUEST_KEY: request}))["content"]
         data = content.get("user_expressions", {}).get("reply", {})
         text = data.get("data", {}).get("text/plain") if data.get("status") == "ok" else None
         if content.get("status") != "ok" or not _isinstance(text, _str) or _len(text) > MAX_REPLY_CHARS:
-            raise AssertionError("the student's kernel did not answer the grader's call "
-                                 f"({content.get('ename', 'no reply')}: {content.get('evalue', '')})")
+            raise self._no_answer(content)
         return text
+
+    def request(self, content, data=b""):
+        """Send a ``CALL_REQUEST`` (``data``: the call's request as bytes); return the reply's text."""
+        msg = self.client.session.msg(CALL_REQUEST, content)
+        msg["buffers"] = [data]
+        reply = self._reply(msg)
+        buffers = reply.get("buffers") or []
+        if reply["content"].get("status") != "ok" or _len(buffers) != 1 or _len(buffers[0]) > MAX_REPLY_CHARS:
+            raise self._no_answer(reply["content"])
+        try:
+            return bytes(buffers[0]).decode()
+        except UnicodeDecodeError:
+            raise self._no_answer({"ename": "UnicodeDecodeError", "evalue": "the reply is not text"}) from None
 
     def call(self, name, args, kwargs):
         """Call the student's function ``name``; return (result, legacy_moved)."""
-        return roundtrip(name, args, kwargs,
-                         lambda request: self.run(f"__import__('initlab.bridge').bridge.serve({name!r})", request))
+        if not self.installed:  # a call always follows the lookup that bound the name, which installs
+            return roundtrip(name, args, kwargs, lambda request: self.run(
+                f"__import__('initlab.bridge').bridge.serve({name!r})", request))
+        return roundtrip(name, args, kwargs, lambda request: self.request({"name": name}, request.encode()))
 
     def lookup(self, names):
-        text = self.run(f"__import__('initlab.bridge').bridge.lookup({_dumps(sorted(names))!r})")
+        names = _dumps(sorted(names))
+        if self.installed:
+            text = self.request({"lookup": names})
+        else:  # the first lookup of a notebook runs as code, and installs the handler of CALL_REQUEST
+            text = self.run(f"__import__('initlab.bridge').bridge.lookup({names!r})")
+            self.installed = True
         try:
             found = _loads(text)
         except ValueError:
