@@ -27,7 +27,6 @@ from nbgrader.utils import parse_utc
 
 from . import course
 
-
 GRADEBOOK_STEPS = (SaveAutoGrades, AssignLatePenalties)  # the autograding steps that write the gradebook
 
 
