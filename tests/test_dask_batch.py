@@ -200,3 +200,35 @@ def test_a_rerun_keeps_a_graded_written_answer_graded_and_flags_a_changed_one(tm
     assert after[("ada", second, WRITTEN[second])][1:] == (2, None, 3, True)
     assert after[("ada", first, "comment " + WRITTEN[first])][1] == "good, but say why"
     assert "1 cell to grade by hand" in report, report
+
+
+def test_a_worker_gradebook_starts_as_nbgrader_would_make_it(tmp_path, monkeypatch):
+    """The scratch gradebook of a worker is made without asking `alembic` (a 3 s process) and equals nbgrader's."""
+    import nbgrader.api
+    from sqlalchemy import create_engine, inspect
+
+    from coursetools import worker
+    made_by_nbgrader = tmp_path / "course" / "gradebook.db"
+    made_by_nbgrader.parent.mkdir()
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    Gradebook(f"sqlite:///{made_by_nbgrader}").close()
+    version = worker.alembic_version(made_by_nbgrader.parent)
+    assert version and re.fullmatch(r"[0-9a-f]+", version)
+
+    def no_alembic():
+        raise AssertionError("nbgrader asked alembic")
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", no_alembic)
+    ours = tmp_path / "gradebook.db"
+    worker.empty_gradebook(ours, version)
+    Gradebook(f"sqlite:///{ours}").close()  # opened as an existing gradebook: no alembic
+    assert worker.alembic_version(tmp_path) == version
+
+    def schema(path):
+        engine = create_engine(f"sqlite:///{path}")
+        tables = inspect(engine)
+        found = {name: sorted((c["name"], str(c["type"])) for c in tables.get_columns(name))
+                 for name in tables.get_table_names()}
+        engine.dispose()
+        return found
+    assert schema(ours) == schema(made_by_nbgrader)
+    assert worker.alembic_version(tmp_path / "nowhere") is None
