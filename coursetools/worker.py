@@ -8,9 +8,12 @@ from the course's ``nbgrader_config.py``), and returns the autograded folder as
 bytes. The scratch course is built once per worker process and ``bundle`` (the
 course's config and source/, keyed by a content hash): ``generate_assignment``
 fills its gradebook, which ``Autograde`` needs to restore locked cells and
-hidden tests. Only the coordinating process writes the course gradebook
-(``coursetools.gradebook_merge``). A task gives the same result when run
-twice, so Dask may run it again on another worker if this one dies.
+hidden tests (it starts from an empty gradebook with the course's schema
+version, ``empty_gradebook``). The worker's autograde leaves out the steps that
+record grades (``GRADEBOOK_STEPS``): only the coordinating process writes the
+course gradebook, with those very steps (``coursetools.gradebook_merge``). A
+task gives the same result when run twice, so Dask may run it again on another
+worker if this one dies.
 """
 
 import contextlib
