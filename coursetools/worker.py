@@ -98,10 +98,11 @@ def load_config(root):
 
 def _run(cls, root, student=None):
     """Run nbgrader's converter ``cls`` in the course at ``root``; nbgrader's result dict."""
+    from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
     config = load_config(root)
-    if cls.__name__ == "Autograde":  # the coordinating process records the grades (coursetools.gradebook_merge)
+    if issubclass(cls, Autograde):  # the coordinating process records the grades (coursetools.gradebook_merge)
         config.Autograde.autograde_preprocessors = [step for step in config.Autograde.autograde_preprocessors
                                                     if step not in GRADEBOOK_STEPS]
     coursedir = CourseDirectory(config=config, root=str(root), assignment_id=course.ASSIGNMENT)

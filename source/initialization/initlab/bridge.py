@@ -257,7 +257,7 @@ def run_call(fn, request):
         reply["error"] = {"type": _type(exc).__name__, "message": _str(exc)[:2000]}
         result = None
     reply["legacy_moved"] = _legacy_snapshot() != legacy
-    after_args = _contents(_Encoder(table), table[:_len(before_args)])
+    after_args = _contents(_Encoder(table), table)
     encoder = _Encoder(table)
     reply["changed"] = [[k, encoder.node(obj, fresh=False)]
                         for k, (obj, old, new) in enumerate(zip(_list(table), before_args, after_args))
@@ -270,8 +270,7 @@ def run_call(fn, request):
     return _dumps(reply)
 
 
-REQUEST_KEY = "initlab_request"  # where a call's arguments travel: the metadata of the execute request
-CALL_REQUEST, CALL_REPLY = "initlab_call_request", "initlab_call_reply"  # the messages of a call once installed
+CALL_REQUEST, CALL_REPLY = "initlab_call_request", "initlab_call_reply"  # a call's messages, once installed
 
 
 class _Text:
@@ -297,17 +296,10 @@ def _namespace():
     return get_ipython().user_ns
 
 
-def serve(name, request=None):
-    """Student's kernel: call the function ``name`` of the notebook; the reply goes to ``REPLY``.
-
-    Without ``request``, it is the one the grader sent in the metadata of this execution's message (a large
-    request as code would cost IPython seconds to transform and compile).
-    """
+def serve(name, request):
+    """Student's kernel: call the function ``name`` of the notebook with ``request``; the reply goes to ``REPLY``."""
     global REPLY
     REPLY = None
-    if request is None:
-        from IPython import get_ipython
-        request = get_ipython().kernel.get_parent("shell")["metadata"][REQUEST_KEY]
     REPLY = run_call(_namespace()[name], request)
 
 
@@ -483,14 +475,12 @@ class StudentKernel:
         return AssertionError("the student's kernel did not answer the grader's call "
                               f"({content.get('ename', 'no reply')}: {content.get('evalue', '')})")
 
-    def run(self, code, request=None):
-        """Run ``code`` silently in the student's kernel, with ``request`` in the message's metadata;
-        return the text it left in ``REPLY``."""
+    def run(self, code):
+        """Run ``code`` silently in the student's kernel; return the text it left in ``REPLY``."""
         expression = "__import__('initlab.bridge').bridge.reply_text()"
         content = {"code": code, "silent": True, "store_history": False, "allow_stdin": False,
                    "user_expressions": {"reply": expression}, "stop_on_error": True}
-        content = self._reply(self.client.session.msg("execute_request", content,
-                                                      metadata={REQUEST_KEY: request}))["content"]
+        content = self._reply(self.client.session.msg("execute_request", content))["content"]
         data = content.get("user_expressions", {}).get("reply", {})
         text = data.get("data", {}).get("text/plain") if data.get("status") == "ok" else None
         if content.get("status") != "ok" or not _isinstance(text, _str) or _len(text) > MAX_REPLY_CHARS:
@@ -512,9 +502,8 @@ class StudentKernel:
 
     def call(self, name, args, kwargs):
         """Call the student's function ``name``; return (result, legacy_moved)."""
-        if not self.installed:  # a call always follows the lookup that bound the name, which installs
-            return roundtrip(name, args, kwargs, lambda request: self.run(
-                f"__import__('initlab.bridge').bridge.serve({name!r})", request))
+        if not self.installed:  # a call follows the lookup that bound its name, which installs the handler
+            self.lookup({name})
         return roundtrip(name, args, kwargs, lambda request: self.request({"name": name}, request.encode()))
 
     def lookup(self, names):
