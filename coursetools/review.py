@@ -18,7 +18,7 @@ KERNEL_NAMES = {"get_ipython", "set_custom_exc", "excepthook", "displayhook", "s
                 "register_magic_function", "__import__", "__builtins__", "__dict__", "__class__", "__code__",
                 "__globals__", "modules", "settrace", "setprofile", "gc", "ctypes", "signal", "faulthandler",
                 "globals", "vars", "f_globals", "f_locals", "f_back", "_getframe", "co_consts", "In", "Out", "_ih",
-                "_oh", "initlab", "checks", "bridge", "REPLY", "serve", "symlink", "pre_run_cell", "register"}
+                "_oh", "initlab", "checks", "bridge", "REPLY", "listen", "zmq", "symlink", "pre_run_cell", "register"}
 ESCAPE_ROOTS = {"sys", "subprocess", "signal", "ctypes", "multiprocessing", "threading"}
 FILE_ROOTS = {"os", "shutil", "glob", "pathlib", "Path", "io", "open"}
 TRUSTED_MODULES = {"np", "numpy", "builtins", "sys", "initlab", "checks", "math", "random", "os", "IPython",

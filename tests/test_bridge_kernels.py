@@ -1,4 +1,4 @@
-"""The bridge between two real kernels: how a call crosses once the student's kernel answers CALL_REQUEST.
+"""The bridge between two real kernels: calls and lookups on the call socket the student's kernel serves.
 
 The trusted side here is this process (``initlab.bridge.StudentKernel``); the student's side is a real
 IPython kernel that imports the helper package from source/, as during autograding.
@@ -36,6 +36,14 @@ def draw(n, rng):
 
 def broken(x):
     raise ValueError(f"bad x: {x}")
+
+CALLS = 0
+def counted():
+    global CALLS
+    CALLS += 1
+    return CALLS
+
+answer_weights = {"W1": np.arange(6.0).reshape(2, 3), "b1": np.zeros((2, 1))}
 """
 
 
@@ -61,18 +69,17 @@ def cells_run(kernel):
     return kernel.lookup({"CELLS_RUN"})["CELLS_RUN"]["value"]
 
 
-def test_first_lookup_installs_the_handler_then_calls_run_no_cell(student):
+def test_the_first_lookup_opens_the_call_socket_then_calls_run_no_cell(student):
     found = student.lookup({"scale", "draw", "nothing_here"})
-    assert student.installed
+    assert student.socket is not None
     assert found == {"scale": {"function": True}, "draw": {"function": True}, "nothing_here": {"missing": True}}
     before = cells_run(student)
     for _ in range(5):
         assert student.call("scale", (3.0,), {})[0] == 6.0
-    assert cells_run(student) == before  # the calls and lookups ran in the shell loop, not as cells
+    assert cells_run(student) == before  # the calls and lookups were served from the loop, not run as cells
 
 
 def test_a_call_keeps_its_meaning(student):
-    student.lookup({"scale"})
     x = np.arange(4.0)
     result, moved = student.call("scale", (x,), {"factor": 0.5})
     assert result is x and np.array_equal(x, [0, 0.5, 1, 1.5])  # changed in place, returned as the caller's own
@@ -84,14 +91,33 @@ def test_a_call_keeps_its_meaning(student):
     with pytest.raises(ValueError, match=r"bad x: 1 \(raised by broken\)") as info:
         student.call("broken", (1,), {})
     assert isinstance(info.value, bridge.RaisedByStudent)
+    weights = student.lookup({"answer_weights"})["answer_weights"]["value"]
+    assert weights.keys() == {"W1", "b1"} and np.array_equal(weights["W1"], np.arange(6.0).reshape(2, 3))
 
 
 def test_a_malformed_request_is_answered_at_once(student):
-    student.lookup({"scale"})
     started = time.monotonic()
     with pytest.raises(AssertionError, match="did not answer"):
-        student.request({"name": "scale"}, b"not json")
+        student.request({"name": "scale"}, [b"not json"])
     with pytest.raises(AssertionError, match="KeyError"):
-        student.request({"name": "no_such_function"}, b'{"args": [], "kwargs": []}')
+        student.request({"name": "no_such_function"}, [b'{"args": [], "kwargs": []}'])
     assert time.monotonic() - started < 5
     assert student.call("scale", (1.0,), {})[0] == 2.0  # and the kernel goes on answering
+
+
+def test_a_request_not_signed_with_the_kernel_key_is_neither_run_nor_answered(student):
+    import zmq
+    from jupyter_client.session import Session
+
+    before = student.call("counted", (), {})[0]
+    port = student.socket.getsockopt(zmq.LAST_ENDPOINT).decode().rsplit(":", 1)[1]
+    intruder = zmq.Context.instance().socket(zmq.DEALER)
+    intruder.linger = 0
+    intruder.connect(f"tcp://127.0.0.1:{port}")
+    request = [b'{"args": [], "kwargs": []}']
+    for session in (Session(key=b"not the kernel's key"), Session(key=b"")):
+        session.send(intruder, bridge.CALL_REQUEST, {"name": "counted"}, buffers=request)
+    intruder.send_multipart([b"garbage"])
+    assert not intruder.poll(1000)  # no answer to any of them
+    intruder.close()
+    assert student.call("counted", (), {})[0] == before + 1  # none of them ran the function

@@ -6,7 +6,9 @@ the test cells run in a second, trusted kernel that never receives student code:
 ``connect()`` links it to the student's kernel, names the test cell uses are
 bound to what the student's kernel holds (``StudentFunction`` proxies, or the
 values of answer variables), and each call travels as plain data (JSON, arrays
-as raw bytes), never as pickle or code:
+as raw bytes), never as pickle or code, on a socket of its own that the student's
+kernel serves from its event loop (``listen``), each message signed with the
+kernel's key:
 
 - values: None, bool, int, float, str, numeric numpy arrays and scalars, lists,
   tuples and dicts of them, and a ``numpy.random.Generator`` (PCG64) whose state
@@ -16,13 +18,13 @@ as raw bytes), never as pickle or code:
 - arguments changed in place are changed in place on the caller's side too, and
   the reply says whether numpy's global random state moved during the call.
 
-The student's side (``serve``, ``lookup``) runs in the student's kernel, so a
-student can make it lie, but only about their own results: it returns data,
-which the trusted side checks like any other result.
+The student's side (``listen``, ``run_call``, ``lookup``) runs in the student's
+kernel, so a student can make it lie, but only about their own results: it
+returns data, which the trusted side checks like any other result.
 """
 
 import ast as _ast
-import base64 as _base64
+import asyncio as _asyncio
 import builtins as _builtins
 import contextlib as _contextlib
 import io as _io
@@ -31,23 +33,23 @@ import os as _os
 import warnings as _warnings
 
 import numpy as _np
+import zmq as _zmq
 
 # References taken at import (the setup cell imports this module before any student code runs),
 # so that a student who patches numpy, json or the builtins breaks nothing but their own answers.
 _dumps, _loads = _json.dumps, _json.loads
-_b64encode, _b64decode = _base64.b64encode, _base64.b64decode
 _ndarray, _generic, _dtype = _np.ndarray, _np.generic, _np.dtype
 _ascontiguousarray, _frombuffer, _copyto = _np.ascontiguousarray, _np.frombuffer, _np.copyto
 _Generator, _PCG64 = _np.random.Generator, _np.random.PCG64
 _legacy_state = _np.random.mtrand._rand.get_state
-_isinstance, _len, _type, _id, _callable = isinstance, len, type, id, callable
-_int, _float, _str, _bool, _list, _tuple, _dict = int, float, str, bool, list, tuple, dict
+_isinstance, _len, _type, _id, _callable, _sum = isinstance, len, type, id, callable, sum
+_int, _float, _str, _bool, _bytes, _list, _tuple, _dict = int, float, str, bool, bytes, list, tuple, dict
 _BaseException = BaseException
 
 NUMERIC_KINDS = "biufc"
 MAX_DEPTH = 64
-MAX_REPLY_CHARS = 64 * 1024 * 1024
-REPLY = None  # the student's side leaves its reply here, read back as a user expression
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+REPLY = None  # the student's side leaves the port of its call socket here, read back as a user expression
 
 
 class Unsendable(Exception):
@@ -56,11 +58,17 @@ class Unsendable(Exception):
 
 # ------------------------------------------------------------------ encoding
 class _Encoder:
-    """Turn values into JSON-ready nodes; objects seen before become references ``{"r": index}``."""
+    """Turn values into JSON-ready nodes; objects seen before become references ``{"r": index}``, and the bytes
+    of arrays go to ``buffers`` (a node names its buffer by index)."""
 
     def __init__(self, known=()):
         self.index = {_id(obj): k for k, obj in enumerate(known)}
         self.keep = _list(known)  # keeps the objects alive, so that their ids stay theirs
+        self.buffers = []
+
+    def _buffer(self, data):
+        self.buffers.append(data)
+        return _len(self.buffers) - 1
 
     def _new(self, obj):
         self.index[_id(obj)] = _len(self.keep)
@@ -84,12 +92,12 @@ class _Encoder:
         if _isinstance(value, _ndarray):
             if value.dtype.kind not in NUMERIC_KINDS:
                 raise Unsendable(f"a numpy array of dtype {value.dtype}")
-            data = _b64encode(_ascontiguousarray(value).tobytes()).decode("ascii")
-            node = {"a": value.dtype.str, "s": [_int(n) for n in value.shape], "d": data}
+            data = _ascontiguousarray(value).tobytes()
+            node = {"a": value.dtype.str, "s": [_int(n) for n in value.shape], "b": self._buffer(data)}
         elif _isinstance(value, _generic):
             if value.dtype.kind not in NUMERIC_KINDS:
                 raise Unsendable(f"a numpy scalar of dtype {value.dtype}")
-            return {"n": value.dtype.str, "d": _b64encode(value.tobytes()).decode("ascii")}
+            return {"n": value.dtype.str, "b": self._buffer(value.tobytes())}
         elif _isinstance(value, _Generator):
             state = value.bit_generator.state
             if state.get("bit_generator") != "PCG64":
@@ -120,9 +128,10 @@ def _fail(what):
 
 
 class _Decoder:
-    """Rebuild values from nodes, strictly; ``table`` holds the objects by index."""
+    """Rebuild values from nodes, strictly; ``table`` holds the objects by index, ``buffers`` the arrays' bytes."""
 
-    def __init__(self, table=None):
+    def __init__(self, buffers, table=None):
+        self.buffers = buffers
         self.table = table if table is not None else []
 
     def _register(self, node, obj):
@@ -147,7 +156,7 @@ class _Decoder:
         if "a" in node:
             return self._register(node, self.array(node))
         if "n" in node:
-            return self.array({"a": node["n"], "s": [], "d": node["d"]})[()]
+            return self.array({"a": node["n"], "s": [], "b": node["b"]})[()]
         if "g" in node:
             return self._register(node, self.generator(node["g"]))
         if "t" in node:
@@ -174,10 +183,10 @@ class _Decoder:
             _fail("expected a list")
         return items
 
-    @staticmethod
-    def array(node):
-        dtype, shape, data = node.get("a"), node.get("s"), node.get("d")
-        if _type(dtype) is not _str or _type(shape) is not _list or _type(data) is not _str:
+    def array(self, node):
+        dtype, shape, k = node.get("a"), node.get("s"), node.get("b")
+        if _type(dtype) is not _str or _type(shape) is not _list or _type(k) is not _int \
+                or not 0 <= k < _len(self.buffers):
             _fail("array")
         try:
             dtype = _dtype(dtype)
@@ -185,7 +194,7 @@ class _Decoder:
             _fail("dtype")
         if dtype.kind not in NUMERIC_KINDS or not all(_type(n) is _int and n >= 0 for n in shape):
             _fail("dtype or shape")
-        raw = _b64decode(data.encode("ascii"), validate=True)
+        raw = self.buffers[k]
         size = 1
         for n in shape:
             size *= n
@@ -224,7 +233,7 @@ def _legacy_snapshot():
     return state[0], state[1].tobytes(), state[2:]
 
 
-def _contents(encoder, objects):
+def _contents(objects):
     """The content of each argument object that a call can change, to see later which ones it changed
     (an array's bytes, the others' encoding); None for the others."""
     out = []
@@ -232,20 +241,21 @@ def _contents(encoder, objects):
         if _isinstance(obj, _ndarray):
             out.append((obj.dtype.str, obj.shape, obj.tobytes()))
         elif _isinstance(obj, (_list, _dict, _Generator)):
-            out.append(_dumps(encoder.node(obj, fresh=False)))
+            encoder = _Encoder(objects)
+            out.append((_dumps(encoder.node(obj, fresh=False)), encoder.buffers))
         else:
             out.append(None)
     return out
 
 
-def run_call(fn, request):
-    """Decode a call request, call ``fn``, and return the JSON reply (the student's side)."""
+def run_call(fn, request, buffers):
+    """Decode a call request, call ``fn``; return the reply (JSON text, buffers) (the student's side)."""
     request = _loads(request)
     table = []
-    decoder = _Decoder(table)
+    decoder = _Decoder(buffers, table)
     args = [decoder.value(node) for node in request["args"]]
     kwargs = {key: decoder.value(node) for key, node in request["kwargs"]}
-    before_args = _contents(_Encoder(table), table)
+    before_args = _contents(table)
     legacy = _legacy_snapshot()
     reply = {}
     try:
@@ -257,7 +267,7 @@ def run_call(fn, request):
         reply["error"] = {"type": _type(exc).__name__, "message": _str(exc)[:2000]}
         result = None
     reply["legacy_moved"] = _legacy_snapshot() != legacy
-    after_args = _contents(_Encoder(table), table)
+    after_args = _contents(table)
     encoder = _Encoder(table)
     reply["changed"] = [[k, encoder.node(obj, fresh=False)]
                         for k, (obj, old, new) in enumerate(zip(_list(table), before_args, after_args))
@@ -267,10 +277,10 @@ def run_call(fn, request):
             reply["result"] = encoder.node(result)
         except Unsendable as exc:
             reply["error"] = {"type": "Unsendable", "message": _str(exc)}
-    return _dumps(reply)
+    return _dumps(reply), encoder.buffers
 
 
-CALL_REQUEST, CALL_REPLY = "initlab_call_request", "initlab_call_reply"  # a call's messages, once installed
+CALL_REQUEST, CALL_REPLY = "initlab_call_request", "initlab_call_reply"  # the messages of the call socket
 
 
 class _Text:
@@ -286,7 +296,7 @@ class _Text:
 
 
 def reply_text():
-    """Student's kernel: the reply of the last call, for the grader's ``user_expressions``."""
+    """Student's kernel: what ``listen`` left, for the grader's ``user_expressions``."""
     return _Text(REPLY) if _isinstance(REPLY, _str) else None
 
 
@@ -296,61 +306,71 @@ def _namespace():
     return get_ipython().user_ns
 
 
-def serve(name, request):
-    """Student's kernel: call the function ``name`` of the notebook with ``request``; the reply goes to ``REPLY``."""
-    global REPLY
-    REPLY = None
-    REPLY = run_call(_namespace()[name], request)
-
-
 def lookup(names):
-    """Student's kernel: what each name is in the notebook (a function, a value, or missing).
-
-    It also installs the handler of ``CALL_REQUEST``, by which the calls and lookups that follow travel."""
-    global REPLY
-    REPLY = None
-    install()
+    """Student's kernel: what each name is in the notebook (a function, a value, or missing); (JSON, buffers)."""
     space = _namespace()
-    found = {}
-    for name in _loads(names):
-        if name not in space:
-            found[name] = {"missing": True}
+    found, encoder = {}, _Encoder()
+    for name in names:
+        if not _isinstance(name, _str) or name not in space:
+            found[_str(name)] = {"missing": True}
         elif _callable(space[name]):
             found[name] = {"function": True}
         else:
             try:
-                found[name] = {"value": _Encoder().node(space[name])}
+                found[name] = {"value": encoder.node(space[name])}
             except Unsendable as exc:
                 found[name] = {"unsendable": _str(exc)}
-    REPLY = _dumps(found)
+    return _dumps(found), encoder.buffers
 
 
-def install():
-    """Student's kernel: answer ``CALL_REQUEST`` messages in the kernel's shell loop.
-
-    A call then costs one message each way: no cell is run (IPython's execution machinery, its events and the
-    user expression of ``reply_text`` cost about as much again), and the request and the reply travel as raw
-    message buffers, not as JSON strings inside JSON."""
-    from IPython import get_ipython
-
-    kernel = get_ipython().kernel
-    kernel.shell_handlers[CALL_REQUEST] = lambda stream, ident, parent: _answer(kernel, stream, ident, parent)
+_LISTENING = {}  # the student's kernel's call socket, once ``listen`` made it
 
 
-def _answer(kernel, stream, ident, parent):
-    """Run one call or lookup request and send its reply (always one, even if the request is malformed)."""
-    content = {"status": "ok"}
+def listen():
+    """Student's kernel: answer calls and lookups on a socket of their own; leaves its port in ``REPLY``.
+
+    The socket is served from the kernel's event loop, between the kernel's own messages: a call then costs one
+    message each way and no more (a call that the kernel's shell channel carried would cost ten times as much, in
+    ipykernel's dispatch). Every message is signed with the kernel's key, like the kernel's own, so no process
+    but the grader's can call, and the grader reads no reply that is not signed."""
+    global REPLY
+    REPLY = None
+    if not _LISTENING:
+        from IPython import get_ipython
+
+        session = get_ipython().kernel.session
+        sock = _zmq.Context.instance().socket(_zmq.ROUTER)
+        sock.linger = 0
+        sock.setsockopt(_zmq.MAXMSGSIZE, MAX_REPLY_BYTES)
+        port = sock.bind_to_random_port("tcp://127.0.0.1")
+        _asyncio.get_running_loop().add_reader(sock.getsockopt(_zmq.FD), lambda: _serve(session, sock))
+        _LISTENING.update(socket=sock, port=port)
+    REPLY = _str(_LISTENING["port"])
+
+
+def _serve(session, sock):
+    """Answer every request waiting on ``sock`` (the loop's reader: zmq's descriptor signals edges, not levels)."""
+    while sock.getsockopt(_zmq.EVENTS) & _zmq.POLLIN:
+        try:
+            idents, msg = session.recv(sock, mode=_zmq.NOBLOCK, content=True, copy=True)
+        except _BaseException:  # not signed with the kernel's key: not from the grader, and not answered
+            continue
+        if msg is not None:
+            content, buffers = _answer(msg)
+            session.send(sock, CALL_REPLY, content, msg, ident=idents, buffers=buffers)
+
+
+def _answer(msg):
+    """(content, buffers) of the reply to one call or lookup request (always one, even to a malformed request)."""
     try:
-        request = parent["content"]
+        request, buffers = msg["content"], [_bytes(b) for b in msg["buffers"]]
         if request.get("lookup") is not None:
-            lookup(request["lookup"])
+            text, out = lookup(_loads(buffers[0]))
         else:
-            serve(request["name"], bytes(parent["buffers"][0]).decode())
-        buffers = [REPLY.encode()]
+            text, out = run_call(_namespace()[request["name"]], buffers[0], buffers[1:])
+        return {"status": "ok"}, [text.encode(), *out]
     except _BaseException as exc:  # no reply would leave the grader waiting for the cell's time limit
-        content = {"status": "error", "ename": _type(exc).__name__, "evalue": _str(exc)[:2000]}
-        buffers = []
-    kernel.session.send(stream, CALL_REPLY, content, parent, ident, buffers=buffers)
+        return {"status": "error", "ename": _type(exc).__name__, "evalue": _str(exc)[:2000]}, []
 
 
 # ------------------------------------------------------------- caller's side
@@ -382,13 +402,13 @@ def _raised_by_student(cls):
     return _RAISED[cls]
 
 
-def decode_reply(reply_text, sent_table, name):
+def decode_reply(reply_text, buffers, sent_table, name):
     """Apply a call's reply on the caller's side: update arguments in place; return (result, legacy_moved)."""
     try:
         reply = _loads(reply_text)
         if _type(reply) is not _dict or _type(reply.get("changed", [])) is not _list:
             _fail("reply")
-        decoder = _Decoder(_list(sent_table))
+        decoder = _Decoder(buffers, _list(sent_table))
         for entry in reply.get("changed", []):
             if _type(entry) is not _list or _len(entry) != 2 or _type(entry[0]) is not _int \
                     or not 0 <= entry[0] < _len(sent_table):
@@ -409,23 +429,30 @@ class _RemoteError:
 
 
 def encode_request(args, kwargs):
-    """(request JSON, table of the objects sent) for a call."""
+    """(request JSON, its buffers, table of the objects sent) for a call."""
     encoder = _Encoder()
     request = {"args": [encoder.node(a) for a in args],
                "kwargs": [[_str(k), encoder.node(v)] for k, v in kwargs.items()]}
-    return _dumps(request), encoder.keep
+    return _dumps(request), encoder.buffers, encoder.keep
 
 
 def roundtrip(name, args, kwargs, transport):
-    """Call the function ``name`` through ``transport(request) -> reply``; return (result, legacy_moved)."""
+    """Call the function ``name`` through ``transport(request, buffers) -> (reply, buffers)``; return
+    (result, legacy_moved)."""
     try:
-        request, table = encode_request(args, kwargs)
+        request, buffers, table = encode_request(args, kwargs)
     except Unsendable as exc:
         raise AssertionError(f"the test could not send its arguments to {name}: {exc}") from None
-    result, moved = decode_reply(transport(request), table, name)
+    result, moved = decode_reply(*transport(request, buffers), table, name)
     if _isinstance(result, _RemoteError):
         _raise_remote(result.error, name)
     return result, moved
+
+
+def loopback(fn, args, kwargs):
+    """Call ``fn`` here, through the encoding that a call between two kernels goes through."""
+    name = getattr(fn, "__name__", "this function")
+    return roundtrip(name, args, kwargs, lambda request, buffers: run_call(fn, request, buffers))
 
 
 def loopback_enabled():
@@ -439,85 +466,117 @@ class StudentKernelDied(Exception):
 
 
 class StudentKernel:
-    """The trusted kernel's client of the student's kernel (shell and heartbeat channels only)."""
+    """The trusted kernel's client of the student's kernel: its shell channel (once, to start ``listen``), its
+    heartbeat, and the call socket."""
 
     def __init__(self, connection_info):
-        import zmq
         from jupyter_client import BlockingKernelClient
 
-        context = zmq.Context()
-        context.setsockopt(zmq.MAXMSGSIZE, 2 * MAX_REPLY_CHARS)  # a larger reply is dropped: the call times out
-        self.client = BlockingKernelClient(context=context)
+        self.client = BlockingKernelClient(context=_zmq.Context())
         self.client.load_connection_info(connection_info)
         self.client.start_channels(shell=True, iopub=False, stdin=False, hb=True, control=False)
-        self.installed = False  # whether the student's kernel answers CALL_REQUEST messages yet
+        self.socket = None  # the call socket, once the student's kernel listens
 
     def close(self):
         self.client.stop_channels()
         self.client.context.destroy(linger=0)
 
-    def _reply(self, msg):
-        """Send ``msg`` on the shell channel and wait for the message that answers it."""
-        self.client.session.send(self.client.shell_channel.socket, msg, buffers=msg.get("buffers"))
-        msg_id = msg["header"]["msg_id"]
+    def _wait(self, poll, matches):
+        """The first message ``poll(timeout)`` gives for which ``matches(msg)``; fails if the kernel dies first."""
         while True:
-            try:
-                reply = self.client.get_shell_msg(timeout=0.25)
-            except Exception:  # queue.Empty: still running, or dead
+            msg = poll(0.25)
+            if msg is None:
                 if not self.client.hb_channel.is_beating():
-                    raise StudentKernelDied("the student's kernel died during the call") from None
-                continue
-            if reply.get("parent_header", {}).get("msg_id") == msg_id:
-                return reply
+                    raise StudentKernelDied("the student's kernel died during the call")
+            elif matches(msg):
+                return msg
 
     @staticmethod
     def _no_answer(content):
         return AssertionError("the student's kernel did not answer the grader's call "
                               f"({content.get('ename', 'no reply')}: {content.get('evalue', '')})")
 
+    def _shell_reply(self, timeout):
+        try:
+            return self.client.get_shell_msg(timeout=timeout)
+        except Exception:  # queue.Empty: still running, or dead
+            return None
+
     def run(self, code):
         """Run ``code`` silently in the student's kernel; return the text it left in ``REPLY``."""
         expression = "__import__('initlab.bridge').bridge.reply_text()"
-        content = {"code": code, "silent": True, "store_history": False, "allow_stdin": False,
-                   "user_expressions": {"reply": expression}, "stop_on_error": True}
-        content = self._reply(self.client.session.msg("execute_request", content))["content"]
+        msg = self.client.session.msg("execute_request", {
+            "code": code, "silent": True, "store_history": False, "allow_stdin": False,
+            "user_expressions": {"reply": expression}, "stop_on_error": True})
+        self.client.session.send(self.client.shell_channel.socket, msg)
+        msg_id = msg["header"]["msg_id"]
+        content = self._wait(self._shell_reply,
+                             lambda reply: reply.get("parent_header", {}).get("msg_id") == msg_id)["content"]
         data = content.get("user_expressions", {}).get("reply", {})
         text = data.get("data", {}).get("text/plain") if data.get("status") == "ok" else None
-        if content.get("status") != "ok" or not _isinstance(text, _str) or _len(text) > MAX_REPLY_CHARS:
+        if content.get("status") != "ok" or not _isinstance(text, _str) or _len(text) > MAX_REPLY_BYTES:
             raise self._no_answer(content)
         return text
 
-    def request(self, content, data=b""):
-        """Send a ``CALL_REQUEST`` (``data``: the call's request as bytes); return the reply's text."""
+    def _connect(self):
+        """Have the student's kernel listen (a silent cell, once per kernel) and connect the call socket."""
+        port = self.run("__import__('initlab.bridge').bridge.listen()")
+        if not port.isdigit() or not 0 < _int(port) < 65536:
+            raise self._no_answer({"ename": "listen", "evalue": f"no port: {port[:100]!r}"})
+        sock = self.client.context.socket(_zmq.DEALER)
+        sock.linger = 0
+        sock.setsockopt(_zmq.MAXMSGSIZE, MAX_REPLY_BYTES)  # a larger frame is dropped: the call times out
+        sock.setsockopt(_zmq.RCVHWM, 4)  # a reply is awaited before the next request: no more is ever due
+        sock.connect(f"tcp://127.0.0.1:{port}")
+        self.socket = sock
+
+    def _call_reply(self, timeout):
+        if not self.socket.poll(timeout * 1000):
+            return None
+        try:
+            _, msg = self.client.session.recv(self.socket, mode=_zmq.NOBLOCK, content=True, copy=True)
+        except Exception:  # not signed with the kernel's key: not the student's kernel's reply
+            return None
+        return msg
+
+    def request(self, content, buffers=()):
+        """Send a ``CALL_REQUEST`` (``buffers``: the call's request as bytes, then its arrays' bytes); return the
+        reply's (text, buffers)."""
+        if self.socket is None:
+            self._connect()
         msg = self.client.session.msg(CALL_REQUEST, content)
-        msg["buffers"] = [data]
-        reply = self._reply(msg)
+        self.client.session.send(self.socket, msg, buffers=_list(buffers))
+        msg_id = msg["header"]["msg_id"]
+        reply = self._wait(self._call_reply, lambda reply: reply.get("parent_header", {}).get("msg_id") == msg_id)
         buffers = reply.get("buffers") or []
-        if reply["content"].get("status") != "ok" or _len(buffers) != 1 or _len(buffers[0]) > MAX_REPLY_CHARS:
+        if reply["content"].get("status") != "ok" or not buffers \
+                or _sum(_len(b) for b in buffers) > MAX_REPLY_BYTES:
             raise self._no_answer(reply["content"])
         try:
-            return bytes(buffers[0]).decode()
+            return _bytes(buffers[0]).decode(), [_bytes(b) for b in buffers[1:]]
         except UnicodeDecodeError:
             raise self._no_answer({"ename": "UnicodeDecodeError", "evalue": "the reply is not text"}) from None
 
     def call(self, name, args, kwargs):
         """Call the student's function ``name``; return (result, legacy_moved)."""
-        if not self.installed:  # a call follows the lookup that bound its name, which installs the handler
-            self.lookup({name})
-        return roundtrip(name, args, kwargs, lambda request: self.request({"name": name}, request.encode()))
+        return roundtrip(name, args, kwargs,
+                         lambda request, buffers: self.request({"name": name}, [request.encode(), *buffers]))
 
     def lookup(self, names):
-        names = _dumps(sorted(names))
-        if self.installed:
-            text = self.request({"lookup": names})
-        else:  # the first lookup of a notebook runs as code, and installs the handler of CALL_REQUEST
-            text = self.run(f"__import__('initlab.bridge').bridge.lookup({names!r})")
-            self.installed = True
+        """{name: {"function": True} | {"value": value} | {"missing": True} | {"unsendable": why}} of each name."""
+        text, buffers = self.request({"lookup": True}, [_dumps(sorted(names)).encode()])
         try:
             found = _loads(text)
         except ValueError:
             found = None
-        return found if _isinstance(found, _dict) else {}
+        found = found if _isinstance(found, _dict) else {}
+        for name, entry in found.items():
+            if _isinstance(entry, _dict) and "value" in entry:
+                try:
+                    found[name] = {"value": _Decoder(buffers).value(entry["value"])}
+                except Unsendable as exc:
+                    found[name] = {"unsendable": _str(exc)}
+        return found
 
 
 class StudentFunction:
@@ -567,10 +626,7 @@ def bind_student_names(space, source, kernel):
         if entry.get("function") is True:
             space[name] = StudentFunction(name, kernel)
         elif "value" in entry:
-            try:
-                space[name] = _Decoder().value(entry["value"])
-            except Unsendable:
-                pass
+            space[name] = entry["value"]
 
 
 _LINK = {}  # the student's kernel this trusted kernel is linked to, and the hook that binds its names

@@ -222,7 +222,7 @@ def call(fn, *args, **kwargs):
         elif fn is None or not callable(fn):
             _fail(f"expected a function, got {fn!r}: did you run its answer cell?")
         elif bridge.loopback_enabled():
-            result, moved = bridge.roundtrip(name, args, kwargs, lambda request: bridge.run_call(fn, request))
+            result, moved = bridge.loopback(fn, args, kwargs)
         else:
             try:
                 result, moved = _call_here(fn, args, kwargs)
