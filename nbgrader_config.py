@@ -30,6 +30,7 @@ c.ExecutePreprocessor.timeout = course.CELL_TIMEOUT
 c.GenerateAssignment.preprocessors = pipeline.generate_assignment_preprocessors()
 
 # Autograde: fault-tolerant execution in a sandboxed kernel, output capped.
+c.Autograde.sanitize_preprocessors = pipeline.autograde_sanitize_preprocessors()
 c.Autograde.autograde_preprocessors = pipeline.autograde_preprocessors()
 c.LimitOutput.max_lines = 200
 

@@ -4,11 +4,13 @@ from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters.autograde import Autograde
 from nbgrader.converters.generate_assignment import GenerateAssignment
 from nbgrader.converters.generate_feedback import GenerateFeedback
+from nbgrader.preprocessors import CheckCellMetadata as NbgraderCheckCellMetadata
 from nbgrader.preprocessors import Execute
 
 from .inert import InertContent
 from .preprocessors import (
     AddRubric,
+    CheckCellMetadata,
     CleanTestOutputs,
     FeedbackClearHiddenTests,
     RemoveRubric,
@@ -27,12 +29,23 @@ def generate_assignment_preprocessors():
     return [*_default(GenerateAssignment, "preprocessors"), StripRunMetadata]
 
 
+def _fast_metadata_check(steps):
+    return [CheckCellMetadata if pp is NbgraderCheckCellMetadata else pp for pp in steps]
+
+
+def autograde_sanitize_preprocessors():
+    """nbgrader's steps that rebuild a submission on the release, with the metadata check done once per cell
+    (``preprocessors.CheckCellMetadata``)."""
+    return _fast_metadata_check(_default(Autograde, "sanitize_preprocessors"))
+
+
 def autograde_preprocessors():
     """nbgrader's autograding steps with SafeExecute in place of Execute, followed by CleanTestOutputs and
     InertContent (only inert student content reaches the formgrader and the feedback; README, "In the browser"),
-    and at the end AddRubric (the rubric of each written answer below it, for the TA)."""
+    and at the end AddRubric (the rubric of each written answer below it, for the TA); the metadata check as in
+    ``autograde_sanitize_preprocessors``."""
     steps = []
-    for pp in _default(Autograde, "autograde_preprocessors"):
+    for pp in _fast_metadata_check(_default(Autograde, "autograde_preprocessors")):
         steps += [SafeExecute, CleanTestOutputs, InertContent] if pp is Execute else [pp]
     return [*steps, AddRubric]
 

@@ -1,11 +1,14 @@
 """Unit tests of the course's preprocessors and their lists, without kernels or nbgrader runs."""
 
+import copy
 import logging
 
 import nbformat
+import pytest
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbgrader.converters.autograde import Autograde
+from nbgrader.preprocessors import CheckCellMetadata as NbgraderCheckCellMetadata
 from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets.config import Config
 
@@ -15,6 +18,7 @@ from coursetools.preprocessors import (
     RUBRIC,
     AddRubric,
     CellFault,
+    CheckCellMetadata,
     CleanTestOutputs,
     FeedbackClearHiddenTests,
     RemoveRubric,
@@ -123,9 +127,43 @@ def test_autograde_runs_safe_execute_in_place_of_execute_then_makes_outputs_iner
     assert SafeExecute in steps and Execute not in steps
     assert steps[steps.index(SafeExecute) + 1:steps.index(SafeExecute) + 3] == [CleanTestOutputs, InertContent]
     nbgrader_steps = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    assert [Execute if pp is SafeExecute else pp for pp in steps
-            if pp not in (CleanTestOutputs, InertContent, AddRubric)] == nbgrader_steps
+    ours = {SafeExecute: Execute, CheckCellMetadata: NbgraderCheckCellMetadata}
+    assert [ours.get(pp, pp) for pp in steps if pp not in (CleanTestOutputs, InertContent, AddRubric)] == nbgrader_steps
     assert steps[-1] is AddRubric
+    sanitize = list(Autograde.class_traits()["sanitize_preprocessors"].default())
+    assert [ours.get(pp, pp) for pp in pipeline.autograde_sanitize_preprocessors()] == sanitize
+
+
+def _metadata_notebook(change):
+    nb = new_notebook(cells=[new_code_cell("x = 1", metadata={"nbgrader": {**TEST_CELL, "grade_id": "a",
+                                                                            "schema_version": 3}}),
+                             new_code_cell("y = 2", metadata={"nbgrader": {**TEST_CELL, "grade_id": "b",
+                                                                            "schema_version": 3}})])
+    change(nb.cells[1].metadata.nbgrader, nb)
+    return nb
+
+
+@pytest.mark.parametrize("change", [
+    lambda meta, nb: None,
+    lambda meta, nb: meta.update(points="three"),
+    lambda meta, nb: meta.update(grade_id=""),
+    lambda meta, nb: meta.pop("points"),
+    lambda meta, nb: meta.update(grade_id="a"),
+    lambda meta, nb: meta.update(schema_version=2),
+    lambda meta, nb: meta.update(locked="yes"),
+    lambda meta, nb: nb.cells[1].metadata.pop("nbgrader"),
+], ids=["valid", "points not a number", "empty grade id", "no points", "duplicate id", "old schema",
+        "locked not a bool", "no nbgrader metadata"])
+def test_the_metadata_check_accepts_and_rejects_what_nbgraders_does(change):
+    outcomes = []
+    for check in (NbgraderCheckCellMetadata, CheckCellMetadata):
+        nb = _metadata_notebook(change)
+        try:
+            check().preprocess(copy.deepcopy(nb), {})
+            outcomes.append(None)
+        except Exception as exc:
+            outcomes.append((type(exc), str(exc).splitlines()[0]))
+    assert outcomes[0] == outcomes[1]
 
 
 def test_release_strips_run_metadata_last():
@@ -173,3 +211,19 @@ def test_feedback_steps_accept_the_html_exporters_config_silently(caplog):
 def test_wrap_outputs_adds_pre_wrap_css():
     _, resources = WrapOutputs().preprocess(new_notebook(), {"inlining": {"css": ["body {}"]}})
     assert resources["inlining"]["css"][0] == "body {}" and "pre-wrap" in resources["inlining"]["css"][1]
+
+
+def test_the_metadata_check_checks_the_schema_once_not_per_cell(monkeypatch):
+    import jsonschema
+
+    checked = []
+    original = jsonschema.Draft4Validator.check_schema
+    monkeypatch.setattr(jsonschema.Draft4Validator, "check_schema",
+                        classmethod(lambda cls, schema, **kw: checked.append(1) or original(schema, **kw)))
+    nb = _metadata_notebook(lambda meta, nb: None)
+    NbgraderCheckCellMetadata().preprocess(copy.deepcopy(nb), {})
+    assert len(checked) == 2  # nbgrader: before each of the two cells
+    checked.clear()
+    for _ in range(3):
+        CheckCellMetadata().preprocess(copy.deepcopy(nb), {})
+    assert len(checked) <= 1  # here: at most once in the process (none if an earlier test checked it)
