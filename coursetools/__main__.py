@@ -4,7 +4,7 @@
   execute    re-run the source notebooks and store their outputs (for nbval)
   autograde  grade every submission in submitted/ safely, with a report
   review     list submitted answer cells a TA should look at
-  bench      live-figure latency in JupyterLab, kernel-side update times, Run All, autograde
+  bench      live-figure latency in JupyterLab, kernel-side update times, Run All, autograde, bridge calls
   bench-grading  time grading a synthetic class: plain nbgrader vs the batch on 1 and all cores
   insight    what the class got wrong: an offline HTML report, a CSV and a Canvas grades file in reports/
 """
@@ -28,12 +28,12 @@ def main(argv=None):
     grade.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
     grade.add_argument("--scheduler", help="grade on this Dask cluster instead, e.g. tcp://HOST:8786")
     sub.add_parser("review", help="flag suspicious submitted code for a TA")
-    bench = sub.add_parser("bench", help="time live figures (browser and kernel), Run All, autograde")
-    bench.add_argument("sections", nargs="*", choices=["latency", "kernel", "runall", "autograde"],
+    bench = sub.add_parser("bench", help="time live figures (browser and kernel), Run All, autograde, bridge")
+    bench.add_argument("sections", nargs="*", choices=["latency", "kernel", "runall", "autograde", "bridge"],
                        help="only these parts (default: all)")
     bench.add_argument("--notebook", action="append", help=only)
-    bench_grading = sub.add_parser("bench-grading", help="time grading a synthetic class (README)")
-    bench_grading.add_argument("--students", type=int, default=40, help="size of the class (default 40)")
+    from .bench_grading import arguments as bench_grading_arguments
+    bench_grading_arguments(sub.add_parser("bench-grading", help="time grading a synthetic class (README)"))
     insight = sub.add_parser("insight", help="what the class got wrong: HTML report, CSV, LMS grades (reports/)")
     insight.add_argument("--names", action="store_true", help="show student ids and names in the HTML")
     insight.add_argument("--root", help="the course root (default: this checkout)")
@@ -59,7 +59,7 @@ def main(argv=None):
         return bench.main(args.sections, only=args.notebook)
     if args.command == "bench-grading":
         from . import bench_grading
-        return bench_grading.main(["--students", str(args.students)])
+        return bench_grading.main(["--students", str(args.students), "--runs", args.runs])
     if args.command == "insight":
         from . import insight
         return insight.main((["--names"] if args.names else []) + (["--root", args.root] if args.root else [])

@@ -195,12 +195,17 @@ def table(n, rows):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m coursetools bench-grading")
+def arguments(parser):
+    """Add the benchmark's options to ``parser`` (its own, or the ``bench-grading`` command's)."""
     parser.add_argument("--students", type=int, default=40, help="size of the synthetic class (default 40)")
     parser.add_argument("--runs", default=",".join(RUNS),
                         help="which gradings, comma-separated: plain (nbgrader autograde), one (the batch on one "
                              "worker), cores (one worker per core); default all three")
+    return parser
+
+
+def main(argv=None):
+    parser = arguments(argparse.ArgumentParser(prog="python -m coursetools bench-grading"))
     args = parser.parse_args(argv)
     chosen = args.runs.split(",")
     if args.students < 1 or not chosen or set(chosen) - set(RUNS):
