@@ -1,4 +1,4 @@
-"""Benchmarks: ``python -m coursetools bench [SECTION ...]`` (default: all four).
+"""Benchmarks: ``python -m coursetools bench [SECTION ...]`` (default: all five).
 
 1. ``latency``: every notebook in real JupyterLab in headless Chromium; every
    control of every live figure is moved MOVES times, one step at a time, and
@@ -11,6 +11,7 @@
    changes) and *draw* (drawing the figure and encoding the PNG).
 3. ``runall``: each notebook's Run All in a real kernel (kernel start-up excluded).
 4. ``autograde``: autograding one submission (the solutions) in a throw-away copy.
+5. ``bridge``: a call from the test kernel to the student's, and back (``coursetools.bench_bridge``).
 """
 
 import contextlib
@@ -200,7 +201,7 @@ def bench_autograde():
 
 
 def main(sections=(), only=None):
-    sections = sections or ("latency", "kernel", "runall", "autograde")
+    sections = sections or ("latency", "kernel", "runall", "autograde", "bridge")
     if "latency" in sections:
         print_latency(*bench_latency(only=only))
         print()
@@ -214,4 +215,7 @@ def main(sections=(), only=None):
         print()
     if "autograde" in sections:
         print(f"Autograde of one submission ({len(course.notebooks())} notebooks): {bench_autograde():.1f} s")
+    if "bridge" in sections:
+        from . import bench_bridge
+        bench_bridge.print_bridge(bench_bridge.measure())
     return 0

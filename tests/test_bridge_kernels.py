@@ -121,3 +121,11 @@ def test_a_request_not_signed_with_the_kernel_key_is_neither_run_nor_answered(st
     assert not intruder.poll(1000)  # no answer to any of them
     intruder.close()
     assert student.call("counted", (), {})[0] == before + 1  # none of them ran the function
+
+
+def test_the_bridge_benchmark_times_each_operation():
+    from coursetools import bench_bridge
+
+    rows = bench_bridge.measure(repeats=3)
+    assert [operation.split()[0] for operation, _ in rows] == ["draw(400,", "a", "square(0.6)", "draw(400,"]
+    assert all(0 < ms < 10_000 for _, ms in rows)
