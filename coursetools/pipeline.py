@@ -34,7 +34,7 @@ def _fast_metadata_check(steps):
 
 
 def autograde_sanitize_preprocessors():
-    """nbgrader's steps that rebuild a submission on the release, with the metadata check done once per cell
+    """nbgrader's steps that rebuild a submission on the release, with the metadata schema checked once
     (``preprocessors.CheckCellMetadata``)."""
     return _fast_metadata_check(_default(Autograde, "sanitize_preprocessors"))
 
