@@ -749,3 +749,14 @@ def test_a_live_log_y_axis_moves_its_limits_without_redrawing_the_background():
     assert 3 <= len(labels) <= 10 and len(steps) == 1 and steps.pop() in (1, 2, 5, 10, 20)  # evenly spaced decades
     assert low <= 10.0 ** decades[0] and 10.0 ** decades[-1] <= high
     assert len(live.fig.axes[0].get_yticks()) == 0  # matplotlib's own y ticks are gone
+
+
+def test_every_misconception_line_is_identified_back():
+    from initlab import mistakes
+    for key, found in mistakes.MISCONCEPTIONS.items():
+        message = f"f: a wrong result\n{mistakes.revisit_line(key, '03')}\nmore details"
+        assert mistakes.identify(message) == key
+        assert key in repr(found)
+    assert mistakes.identify("f: a wrong result\nno revisit line") is None
+    with pytest.raises(ValueError, match="'no-such-key'"):
+        mistakes.revisit_line("no-such-key")
