@@ -49,8 +49,12 @@ TAGS = {t: {"class", "id", "title"} for t in (
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "s", "sup", "sub",
     "dl", "dt", "dd")}
 TAGS.update({"a": {"href", "class", "id", "title"}, "img": {"src", "alt", "title"},
-             "input": {"type", "disabled", "checked", "class"}, "th": {"style"}, "td": {"style"}})
-SAFE_HREF = re.compile(r"(https?://|mailto:|#)[^\s\"'<>]*", re.I)
+             "input": {"type", "disabled", "checked", "class"}, "th": {"style"}, "td": {"style"},
+             "ol": {"start", "class", "id", "title"}})
+# Link targets: the web, mail, a place in the page (a heading's anchor keeps its apostrophes and its math, as
+# nbconvert writes it: "#Glorot's-compromise"), or a notebook of the course beside this one ("03_x.ipynb#part").
+SAFE_HREF = re.compile(r"(https?://|mailto:)[^\s\"'<>]*|(?=.)(\d\d_[A-Za-z0-9_]+\.ipynb)?(#[^\s\"<>\\]*)?", re.I)
+SAFE_NUMBER = re.compile(r"\d{1,6}")
 SAFE_SRC = re.compile(r"data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=]*")
 SAFE_STYLE = re.compile(r"text-align:\s*(left|right|center);?")
 # MathJax commands that link, style (CSS can load URLs), load extensions or inject HTML
@@ -202,7 +206,8 @@ class _Checker(HTMLParser):
             if name not in allowed or (name == "href" and not SAFE_HREF.fullmatch(value)) \
                     or (name == "src" and not SAFE_SRC.fullmatch(value)) \
                     or (name == "style" and not SAFE_STYLE.fullmatch(value.strip())) \
-                    or (name == "type" and value != "checkbox"):
+                    or (name == "type" and value != "checkbox") \
+                    or (name == "start" and not SAFE_NUMBER.fullmatch(value)):
                 self.ok = False
 
     def handle_startendtag(self, tag, attrs):

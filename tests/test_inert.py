@@ -8,6 +8,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+from notebooks import NOTEBOOKS, RELEASE, read
 
 from coursetools import inert, pipeline, review
 from coursetools.inert import InertContent, inert_markdown, is_inert, render
@@ -116,6 +117,31 @@ def test_honest_markdown_is_unchanged():
                    "- [x] done\n- item `code <b>`\n\n| a | b |\n|:-|-:|\n| 1 | 2 |\n\n> quote\n",
                    "see [the notes](https://example.org/notes#x) and [below](#Derivation)"]:
         assert inert_markdown(source) == source
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_markdown_cell_of_the_release_renders_as_written(notebook):
+    """The course's own text (headings with apostrophes and their anchors, math, numbered lists, links inside the
+    course) passes the filter unchanged: the formgrader and the feedback render it as JupyterLab does."""
+    for cell in read(RELEASE / notebook).cells:
+        if cell.cell_type == "markdown":
+            assert inert_markdown(cell.source, cell.get("attachments")) == cell.source, cell.source[:200]
+            assert not Active(render(cell.source)).found
+
+
+def test_course_style_markdown_renders_as_written():
+    for source in ["## 3.5 The backward pass, and Glorot's compromise\n\ntext",
+                   '## Glorot and Bengio\'s "standard" initialization',
+                   "### $\\sigma$, $\\sigma'$, and the product\n\n5. **Unequal widths.** item\n6. next",
+                   "See [notebook 03](03_xavier_derivation.ipynb) and [its backward pass](03_xavier_derivation.ipynb"
+                   "#3.5-The-backward-pass,-and-Glorot's-compromise), or [above](#The-notes'-experiment)."]:
+        assert inert_markdown(source) == source, source
+
+
+@pytest.mark.parametrize("source", ["[x](../../../api/contents/x)", "[x](03_x.ipynb/../../api)", "[x](//evil.org/x)",
+                                    '<ol start="1 onclick=x"><li>a</li></ol>'])
+def test_links_that_leave_the_course_folder_are_still_refused(source):
+    assert not is_inert(source)
 
 
 def test_the_feedback_html_of_an_inert_notebook_has_no_script_from_the_student():
