@@ -12,7 +12,7 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 if COURSE_ROOT not in sys.path:
     sys.path.insert(0, COURSE_ROOT)
 
-from coursetools import collect, course, pipeline
+from coursetools import canvas, collect, course, pipeline
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -53,3 +53,10 @@ c.FileNameCollectorPlugin.named_regexp = collect.CANVAS_PATTERN
 # The nbgrader exchange (release_assignment / collect / release_feedback between accounts of one machine) is the
 # folder exchange/ of the course; without it the formgrader shows a warning banner. An LMS course does not use it.
 c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
+
+# Grades: `nbgrader export` writes grades-canvas.csv for Canvas's gradebook import (coursetools/canvas.py), keyed by
+# the Canvas ids zip_collect stored, and refuses while written answers wait for a TA (unless
+# --CanvasGrades.provisional=True: grades-canvas-PROVISIONAL.csv). The column: the header of the assignment's column
+# in a gradebook exported from Canvas, e.g. "Weight initialization (123456)"; empty means the assignment's name.
+c.ExportApp.plugin_class = canvas.CanvasGrades
+c.CanvasGrades.column = ""

@@ -14,14 +14,15 @@ from plain ``nbgrader autograde``:
   estimated from the times of the autograded files;
 - ``coursetools.review`` on submitted/: code that patches modules or the kernel.
 
-Writes three files to reports/:
+Writes two files to reports/:
 
 - ``insight-<date>.html``: one self-contained page (figures are PNG data URIs, nothing is
   loaded from the network, a Content-Security-Policy forbids every script, everything a
   student wrote is escaped text); students appear as anonymous codes (S01, S02...) unless
   ``--names``; examples of mistakes name no one;
-- ``insight-<date>.csv``: one row per student and graded cell (score, max, mistake);
-- ``grades-canvas-<date>.csv``: Canvas's gradebook import format, keyed by the LMS id.
+- ``insight-<date>.csv``: one row per student and graded cell (score, max, mistake).
+
+The grades for Canvas are ``nbgrader export``'s (``coursetools/canvas.py``).
 
 Same mistakes group together across students: a failure message is reduced to the
 mistake it names ("This looks like: ..."), or else to its first line with every number
@@ -453,20 +454,6 @@ def write_csv(path, students, cells):
                              "message": c.message})
 
 
-def write_canvas(path, students, column):
-    """Canvas's gradebook import CSV: Student, ID (the LMS id), SIS User ID, SIS Login ID, Section, the score.
-
-    The second row gives the points possible. Scores are after late penalties (as ``nbgrader export``'s).
-    """
-    top = max((s.max_score for s in students.values()), default=0)
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
-        writer.writerow(["Points Possible", "", "", "", "", _number(top)])
-        for s in sorted(students.values(), key=lambda s: s.code):
-            writer.writerow([s.name or s.id, s.lms_id, "", "", "", _number(s.total)])
-
-
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
@@ -490,8 +477,8 @@ def render(students, summary, figs, names=False, stamp=""):
         timing_sources=sorted({t.timing for t in summary["timed"]}))
 
 
-def build(root=course.ROOT, names=False, out=None, column=None):
-    """Write the HTML report, the CSV and the Canvas grades file; return ({kind: path}, summary)."""
+def build(root=course.ROOT, names=False, out=None):
+    """Write the HTML report and the CSV; return ({kind: path}, summary)."""
     root = Path(root)
     students, cells, layout = collect(root)
     summary = summarize(students, cells, layout)
@@ -500,11 +487,9 @@ def build(root=course.ROOT, names=False, out=None, column=None):
     folder = Path(out) if out else root / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     tag = f"{now:%Y%m%d-%H%M%S}"
-    paths = {"html": folder / f"insight-{tag}.html", "csv": folder / f"insight-{tag}.csv",
-             "canvas": folder / f"grades-canvas-{tag}.csv"}
+    paths = {"html": folder / f"insight-{tag}.html", "csv": folder / f"insight-{tag}.csv"}
     paths["html"].write_text(render(students, summary, figs, names, f"{now:%Y-%m-%d %H:%M}"))
     write_csv(paths["csv"], students, cells)
-    write_canvas(paths["canvas"], students, column or course.ASSIGNMENT)
     return paths, summary
 
 
@@ -523,10 +508,9 @@ def main(argv=None):
     parser.add_argument("--names", action="store_true", help="show student ids and names in the HTML")
     parser.add_argument("--root", default=str(course.ROOT), help="the course root (default: this checkout)")
     parser.add_argument("--out", help="folder of the files (default: reports/ in the course root)")
-    parser.add_argument("--column", help=f"the LMS gradebook column (default: {course.ASSIGNMENT})")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    paths, summary = build(args.root, args.names, args.out, args.column)
+    paths, summary = build(args.root, args.names, args.out)
     print(headline(summary))
     for kind, path in paths.items():
         print(f"{kind}: {path}")
@@ -542,5 +526,5 @@ def after_batch(root=course.ROOT):
         print(f"insight report not built: {type(exc).__name__}: {exc}")
         return None
     print(headline(summary))
-    print(f"What the class got wrong: {paths['html']} (CSV: {paths['csv']}, Canvas grades: {paths['canvas']})")
+    print(f"What the class got wrong: {paths['html']} (CSV: {paths['csv']})")
     return paths
