@@ -25,7 +25,7 @@ KEY_LENGTH = 120
 MASK = "…"
 # A measured value: a number with a fractional part or an exponent, not part of a name (W1, z_2), not an exponent
 # (sigma**2, 10^-5), not a digit run of a longer number.
-MEASURED = re.compile(r"(?<![\w.^*])[-+−]?(?:\d+\.\d*|\.\d+|\d+(?=[eE][-+]?\d))(?:[eE][-+]?\d+)?(?![\w.])")
+MEASURED = re.compile(r"(?<![\w.^*])[-+−]?(?:\d+\.\d+|\.\d+|\d+(?=[eE][-+]?\d))(?:[eE][-+]?\d+)?(?!\w|\.\d)")
 INNER_ARRAY = re.compile(r"\[(?:[^\[\]A-DF-Za-df-z]|\[…\])*\]")  # numbers only, or arrays already collapsed
 LOOKS_LIKE = re.compile(r"This looks like: ([^\n]*)")
 NOT_ATTEMPTED = re.compile(r"\bis not implemented yet\b|\bis not defined: write your answer\b|^NotImplementedError")

@@ -25,8 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "source" / "initialization"))
 
-from coursetools import course  # noqa: E402
 from initlab import mistakes  # noqa: E402
+
+from coursetools import course  # noqa: E402
 
 ASSIGNMENT = course.ASSIGNMENT
 # Where each misconception shows, as the random plan draws it: {key: [(notebook prefix, function, section)]}
