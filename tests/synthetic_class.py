@@ -91,6 +91,8 @@ def build(root, plan, seed=0):
                 if meta.get("grade"):
                     gb.add_grade_cell(meta["grade_id"], nb, ASSIGNMENT, max_score=meta["points"],
                                       cell_type=cell.cell_type)
+                if meta.get("solution"):
+                    gb.add_solution_cell(meta["grade_id"], nb, ASSIGNMENT)
         for student, wrong in plan.items():
             gb.add_student(student)
             sub = gb.add_submission(ASSIGNMENT, student)
