@@ -68,7 +68,9 @@ class FeedbackExporter(HTMLExporter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.extra_template_basedirs = [TEMPLATES, nbgrader_templates()]
-        self.extra_template_paths = [*self.extra_template_paths, nbgrader_templates()]
+        bootstrap = os.path.join(os.path.dirname(nbgrader_templates()), "static", "node_modules", "bootstrap", "dist",
+                                 "css")  # nbgrader's feedback includes its CSS (GenerateFeedback adds it too)
+        self.extra_template_paths = [*self.extra_template_paths, nbgrader_templates(), bootstrap]
         self.template_name = "course_feedback"
         self.template_paths = self._template_paths()  # nbconvert computed them for the configured template
 
