@@ -45,6 +45,7 @@ from datetime import datetime
 from pathlib import Path
 
 from . import course, failures
+from .collect import UPLOAD
 
 # What the batch reports say ------------------------------------------------------------------
 # (category, pattern of a note), first match wins
@@ -290,7 +291,8 @@ def collect(root=course.ROOT):
             student.seconds, notes = reports[sid]
             student.timing = "batch"
             for note in notes:
-                problem(note.splitlines()[0])
+                if not note.startswith(UPLOAD):  # which upload was graded: information, not a problem
+                    problem(note.splitlines()[0])
         else:
             student.seconds = estimates.get(sid)
             student.timing = "file times" if student.seconds is not None else ""
