@@ -17,6 +17,7 @@ what can neither run script nor load anything from the network:
 - raw cells: shown as a plain code block;
 - cell and notebook metadata: only the keys the release has, with nbgrader's
   fields type-checked (grade ids are printed unescaped by the templates);
+- execution counts: 1, 2, 3... in notebook order (the test cells run in a kernel of their own);
 - the student id must be a plain identifier (it is printed unescaped, too): another one is refused
   and removed from the gradebook;
 - files of the notebook's folder that a browser would render as a page (HTML, SVG, XML, JavaScript, PDF)
@@ -73,13 +74,27 @@ class InertContent(NbGraderPreprocessor):
             raise ValueError(f"unsafe student id {info['student']!r} removed: use letters, digits and _.@+-")
         nb.metadata = NotebookNode({k: _plain_json(nb.metadata[k]) for k in ("kernelspec", "language_info")
                                     if isinstance(nb.metadata.get(k), dict)})
-        nb.cells = [inert_cell(cell, k) for k, cell in enumerate(nb.cells)]
+        nb.cells = number_runs([inert_cell(cell, k) for k, cell in enumerate(nb.cells)])
         folder = resources.get("metadata", {}).get("path")
         if folder:
             for path in active_files(folder):
                 self.log.warning("Removing %s: a browser would run it as a page", path)
                 path.unlink()
         return nb, resources
+
+
+def number_runs(cells):
+    """Execution counts 1, 2, 3... in notebook order, as after "Run All" (the test cells ran in a kernel of their
+    own, so the formgrader showed "In [1]" beside "In [4]"); cells that did not run keep none."""
+    count = 0
+    for cell in cells:
+        if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for out in cell.outputs:
+                if out.get("output_type") == "execute_result":
+                    out.execution_count = count
+    return cells
 
 
 def active_files(folder):

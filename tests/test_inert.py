@@ -151,6 +151,16 @@ def test_the_feedback_html_of_an_inert_notebook_has_no_script_from_the_student()
     assert Active(HTMLExporter(template_name="classic").from_notebook_node(payload_notebook())[0]).found
 
 
+def test_execution_counts_follow_the_notebook_order():
+    cells = [new_code_cell("a", execution_count=4), new_code_cell("t", execution_count=1), new_markdown_cell("m"),
+             new_code_cell("skipped"), new_code_cell("b", execution_count=7,
+                                                     outputs=[new_output("execute_result", data={"text/plain": "1"},
+                                                                         execution_count=7)])]
+    nb = make_inert(new_notebook(cells=cells))
+    assert [c.get("execution_count") for c in nb.cells] == [1, 2, None, None, 3]
+    assert nb.cells[4].outputs[0].execution_count == 3
+
+
 def test_unsafe_student_ids_are_refused():
     with pytest.raises(ValueError):
         make_inert(new_notebook(), student="<img src=x onerror=1>")
