@@ -8,7 +8,8 @@ name and a student id. Each payload marks the page, creates a file in the course
 cookie. ``mallory`` is graded by the batch, ``mallory_plain`` by plain ``nbgrader autograde``; a
 classmate is graded normally. The formgrader pages are opened in headless Chromium as a logged-in TA,
 the feedback HTML as the student: nothing runs, no grade changes, and the TA still reads the written
-answer, a text output and a PNG. A last test checks that the payloads do run in the formgrader when the
+answer, a text output and a PNG. With the network cut off, the math of both pages typesets and the course's text
+renders as in JupyterLab. A last test checks that the payloads do run in the formgrader when the
 autograded notebook is not made inert (so the first ones cannot pass for a harmless reason).
 """
 
@@ -170,8 +171,8 @@ def site(tmp_path_factory):
 
 def visit(context, address, server):
     """Open a page and give any script time to run; return the page, the payloads' marker, the page title and
-    the student's beacon requests (requests off the Jupyter server, like nbconvert's MathJax from a CDN, are
-    aborted)."""
+    the student's beacon requests (requests off the Jupyter server are aborted; the course's pages make none, see
+    ``test_math_and_course_text_render_with_no_network``)."""
     page, elsewhere = context.new_page(), []
 
     def route(request):
