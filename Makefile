@@ -6,10 +6,14 @@ export PATH := $(BIN):$(PATH)
 
 .PHONY: start test fast venv system release execute bench bench-grading lint
 
-$(VENV)/.installed: requirements.txt
+# jupyter/overrides.json: the course's JupyterLab defaults (no news pop-up, no update check: nothing fetched from the
+# network), installed where the environment's JupyterLab reads them, for `make start` and the TA's `jupyter lab`.
+$(VENV)/.installed: requirements.txt jupyter/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $@
 
 venv: $(VENV)/.installed

@@ -12,7 +12,7 @@ COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
 if COURSE_ROOT not in sys.path:
     sys.path.insert(0, COURSE_ROOT)
 
-from coursetools import collect, course, pipeline
+from coursetools import canvas, collect, course, feedback, pipeline
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)
 
@@ -34,8 +34,14 @@ c.Autograde.sanitize_preprocessors = pipeline.autograde_sanitize_preprocessors()
 c.Autograde.autograde_preprocessors = pipeline.autograde_preprocessors()
 c.LimitOutput.max_lines = 200
 
-# Feedback never shows hidden tests.
+# Feedback never shows hidden tests. It is the course's page (coursetools/feedback.py): per test cell the function and
+# the named mistake first, the visible test folded below, and MathJax inlined (no network).
 c.GenerateFeedback.preprocessors = pipeline.generate_feedback_preprocessors()
+c.GenerateFeedback.exporter_class = feedback.FeedbackExporter
+
+# Math without a network: the formgrader's MathJax comes from the course's Jupyter server (jupyter-server-mathjax),
+# through the course's templates (coursetools/templates/nbconvert/formgrade/mathjax.html.j2) before nbgrader's.
+c.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATES, feedback.nbgrader_templates()]
 
 # Student content never runs in a browser (README, "In the browser"): autograding keeps only inert content
 # (coursetools/inert.py); as a second line, the HTML of the feedback and of the formgrader (which reads this
@@ -53,3 +59,10 @@ c.FileNameCollectorPlugin.named_regexp = collect.CANVAS_PATTERN
 # The nbgrader exchange (release_assignment / collect / release_feedback between accounts of one machine) is the
 # folder exchange/ of the course; without it the formgrader shows a warning banner. An LMS course does not use it.
 c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")
+
+# Grades: `nbgrader export` writes grades-canvas.csv for Canvas's gradebook import (coursetools/canvas.py), keyed by
+# the Canvas ids zip_collect stored, and refuses while written answers wait for a TA (unless
+# --CanvasGrades.provisional=True: grades-canvas-PROVISIONAL.csv). The column: the header of the assignment's column
+# in a gradebook exported from Canvas, e.g. "Weight initialization (123456)"; empty means the assignment's name.
+c.ExportApp.plugin_class = canvas.CanvasGrades
+c.CanvasGrades.column = ""

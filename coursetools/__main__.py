@@ -6,7 +6,7 @@
   review     list submitted answer cells a TA should look at
   bench      live-figure latency in JupyterLab, kernel-side update times, Run All, autograde, bridge calls
   bench-grading  time grading a synthetic class: plain nbgrader vs the batch on 1 and all cores
-  insight    what the class got wrong: an offline HTML report, a CSV and a Canvas grades file in reports/
+  insight    what the class got wrong: an offline HTML report and a CSV in reports/
 """
 
 import argparse
@@ -34,10 +34,9 @@ def main(argv=None):
     bench.add_argument("--notebook", action="append", help=only)
     from .bench_grading import arguments as bench_grading_arguments
     bench_grading_arguments(sub.add_parser("bench-grading", help="time grading a synthetic class (README)"))
-    insight = sub.add_parser("insight", help="what the class got wrong: HTML report, CSV, LMS grades (reports/)")
+    insight = sub.add_parser("insight", help="what the class got wrong: HTML report and CSV (reports/)")
     insight.add_argument("--names", action="store_true", help="show student ids and names in the HTML")
     insight.add_argument("--root", help="the course root (default: this checkout)")
-    insight.add_argument("--column", help="the LMS gradebook column (default: the assignment's name)")
     args = parser.parse_args(argv)
     if getattr(args, "notebook", None):
         try:
@@ -62,8 +61,7 @@ def main(argv=None):
         return bench_grading.main(["--students", str(args.students), "--runs", args.runs])
     if args.command == "insight":
         from . import insight
-        return insight.main((["--names"] if args.names else []) + (["--root", args.root] if args.root else [])
-                            + (["--column", args.column] if args.column else []))
+        return insight.main((["--names"] if args.names else []) + (["--root", args.root] if args.root else []))
     return 2
 
 

@@ -161,6 +161,7 @@ def _grade_all(root, names, client, record):
     payload = worker.bundle(root)
     merger = Merger(root)
     left_out, _ = collect.uncollected(root, merger.config)
+    graded_uploads = collect.uploads(root, merger.config)
     releases, staged_notes, futures, sandboxes = {}, {}, {}, set()
     for student in names:
         if not SAFE_ID.fullmatch(student):  # printed unescaped by the formgrader (README, "In the browser")
@@ -173,6 +174,7 @@ def _grade_all(root, names, client, record):
             continue
         if any(n.endswith("missing: graded as unanswered") for n in staged_notes[student]):
             staged_notes[student] += left_out.get(student, [])
+        staged_notes[student] = graded_uploads.get(student, []) + staged_notes[student]
         future = client.submit(worker.grade, payload, student, files, course.STUDENT_TIME_LIMIT,
                                key=f"autograde-{student}-{uuid.uuid4().hex[:8]}", pure=False)
         futures[future] = student
@@ -209,8 +211,9 @@ def run(root=course.ROOT, only=None, workers=None, scheduler=None):
 
         def record(student, ok, notes, score=None):
             nonlocal clean
-            clean &= ok and not [n for n in notes if not n.startswith("autograded in")]
-            status = "FAILED" if not ok else ("ok" if len(notes) == 1 else "graded, see notes")
+            problems = [n for n in notes if not n.startswith(("autograded in", collect.UPLOAD))]
+            clean &= ok and not problems
+            status = "FAILED" if not ok else ("graded, see notes" if problems else "ok")
             if score:
                 status += f" — {score}"
             # student ids and file names may hold markup: the report shows it as text

@@ -10,9 +10,15 @@ download, the latest (highest number) wins and the others are skipped with a
 warning. The numeric Canvas user id is stored in the gradebook as the student's
 ``lms_user_id`` (nbgrader's own column), so that grades can go back to Canvas.
 
+Every file the collector skips gets the course's own warning line saying why (no match, or a later upload);
+nbgrader's own line for it ("Skipped submission with no match information provided"), which reads as if the
+file were unknown, is left out.
+
 ``uncollected(root)`` tells the batch report why a notebook is missing: the
-files in ``downloaded/`` that were not collected, and why.
+files in ``downloaded/`` that were not collected, and why; ``uploads(root)`` tells it, per student, which
+upload of each notebook was graded and which ones it superseded.
 """
+
 
 import os
 import re
@@ -22,6 +28,8 @@ from nbgrader.plugins import FileNameCollectorPlugin
 
 from . import course
 
+NBGRADER_SKIPPED = "Skipped submission with no match information provided: "
+UPLOAD = "upload graded: "  # the start of the batch report's information lines of ``uploads``
 # The pattern nbgrader_config.py sets (kept here for the report's own use when no config is given).
 CANVAS_PATTERN = (r".*/(?P<student_id>[A-Za-z0-9.@+-]+)_(?:[Ll][Aa][Tt][Ee]_)?(?:(?P<lms_user_id>\d+)_)?(?:\d+_)?"
                   r"(?P<file_id>\d\d_[A-Za-z0-9_]+?)(?:-(?P<upload>\d+))?\.ipynb$")
@@ -35,6 +43,18 @@ class CanvasCollector(FileNameCollectorPlugin):
         super().__init__(*args, **kwargs)
         self._chosen = None  # {(student, notebook): the path of its latest upload}
         self._stored = set()
+        self._explained = set()  # files skipped with the course's own warning
+
+    def _skip(self, path, message, *args):
+        """Warn why ``path`` is not collected, and leave out nbgrader's less helpful line about it."""
+        if not self._explained:
+            self.log.addFilter(self._nbgrader_line)
+        self._explained.add(str(path))
+        self.log.warning(message, *args)
+
+    def _nbgrader_line(self, record):
+        text = record.getMessage()
+        return not (text.startswith(NBGRADER_SKIPPED) and text[len(NBGRADER_SKIPPED):] in self._explained)
 
     def parse(self, path):
         """(student id, notebook file name, upload number, LMS user id or None) of ``path``, or None."""
@@ -71,16 +91,16 @@ class CanvasCollector(FileNameCollectorPlugin):
             return None
         parsed = self.parse(submitted_file)
         if parsed is None:
-            self.log.warning("NOT COLLECTED: %s does not match c.FileNameCollectorPlugin.named_regexp "
-                             "(nbgrader_config.py); rename it or adapt the pattern", submitted_file)
+            self._skip(submitted_file, "NOT COLLECTED: %s does not match c.FileNameCollectorPlugin.named_regexp "
+                                       "(nbgrader_config.py); rename it or adapt the pattern", submitted_file)
             return None
         student, name, upload, lms_id = parsed
         if self._chosen is None:
             self._chosen = self.latest(self._extracted_files(submitted_file))
         latest = self._chosen.get((student, name), submitted_file)
         if os.path.abspath(latest) != os.path.abspath(submitted_file):
-            self.log.warning("Skipped %s: a later upload of %s by %s is collected instead (%s)",
-                             submitted_file, name, student, os.path.basename(latest))
+            self._skip(submitted_file, "Skipped %s: a later upload of %s by %s is collected instead (%s)",
+                       submitted_file, name, student, os.path.basename(latest))
             return None
         if lms_id:
             self._store_lms_id(student, lms_id)
@@ -132,6 +152,34 @@ def uncollected(root, config=None):
             continue
         by_student.setdefault(student, []).append(line)
     return by_student, unknown
+
+
+def uploads(root, config=None):
+    """{student: ["upload graded: <notebook> from <file> (upload n); superseded: <files>"]}: which download of
+    each notebook was collected, and the earlier uploads it replaced (for the batch report; empty without
+    downloaded/)."""
+    root = Path(root)
+    extracted = root / "downloaded" / course.ASSIGNMENT / "extracted"
+    if not extracted.is_dir():
+        return {}
+    if config is None:
+        from .worker import load_config
+        config = load_config(root)
+    collector = CanvasCollector(config=config)
+    paths = sorted(str(p) for p in extracted.rglob("*") if p.is_file() and p.suffix in collector.valid_ext)
+    by_key = {}
+    for path in paths:
+        parsed = collector.parse(path)
+        if parsed is not None:
+            by_key.setdefault(parsed[:2], []).append((parsed[2], path))
+    lines = {}
+    for (student, name), found in sorted(by_key.items()):
+        (upload, graded), *older = sorted(found, reverse=True)
+        line = f"{UPLOAD}{name} from {os.path.relpath(graded, root)} (upload {upload})"
+        if older:
+            line += "; superseded: " + ", ".join(os.path.basename(p) for _, p in sorted(older))
+        lines.setdefault(student, []).append(line)
+    return lines
 
 
 def _submitted(root):

@@ -17,6 +17,7 @@ what can neither run script nor load anything from the network:
 - raw cells: shown as a plain code block;
 - cell and notebook metadata: only the keys the release has, with nbgrader's
   fields type-checked (grade ids are printed unescaped by the templates);
+- execution counts: 1, 2, 3... in notebook order (the test cells run in a kernel of their own);
 - the student id must be a plain identifier (it is printed unescaped, too): another one is refused
   and removed from the gradebook;
 - files of the notebook's folder that a browser would render as a page (HTML, SVG, XML, JavaScript, PDF)
@@ -49,8 +50,12 @@ TAGS = {t: {"class", "id", "title"} for t in (
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "s", "sup", "sub",
     "dl", "dt", "dd")}
 TAGS.update({"a": {"href", "class", "id", "title"}, "img": {"src", "alt", "title"},
-             "input": {"type", "disabled", "checked", "class"}, "th": {"style"}, "td": {"style"}})
-SAFE_HREF = re.compile(r"(https?://|mailto:|#)[^\s\"'<>]*", re.I)
+             "input": {"type", "disabled", "checked", "class"}, "th": {"style"}, "td": {"style"},
+             "ol": {"start", "class", "id", "title"}})
+# Link targets: the web, mail, a place in the page (a heading's anchor keeps its apostrophes and its math, as
+# nbconvert writes it: "#Glorot's-compromise"), or a notebook of the course beside this one ("03_x.ipynb#part").
+SAFE_HREF = re.compile(r"(https?://|mailto:)[^\s\"'<>]*|(?=.)(\d\d_[A-Za-z0-9_]+\.ipynb)?(#[^\s\"<>\\]*)?", re.I)
+SAFE_NUMBER = re.compile(r"\d{1,6}")
 SAFE_SRC = re.compile(r"data:image/(png|jpeg|gif);base64,[A-Za-z0-9+/=]*")
 SAFE_STYLE = re.compile(r"text-align:\s*(left|right|center);?")
 # MathJax commands that link, style (CSS can load URLs), load extensions or inject HTML
@@ -69,13 +74,27 @@ class InertContent(NbGraderPreprocessor):
             raise ValueError(f"unsafe student id {info['student']!r} removed: use letters, digits and _.@+-")
         nb.metadata = NotebookNode({k: _plain_json(nb.metadata[k]) for k in ("kernelspec", "language_info")
                                     if isinstance(nb.metadata.get(k), dict)})
-        nb.cells = [inert_cell(cell, k) for k, cell in enumerate(nb.cells)]
+        nb.cells = number_runs([inert_cell(cell, k) for k, cell in enumerate(nb.cells)])
         folder = resources.get("metadata", {}).get("path")
         if folder:
             for path in active_files(folder):
                 self.log.warning("Removing %s: a browser would run it as a page", path)
                 path.unlink()
         return nb, resources
+
+
+def number_runs(cells):
+    """Execution counts 1, 2, 3... in notebook order, as after "Run All" (the test cells ran in a kernel of their
+    own, so the formgrader showed "In [1]" beside "In [4]"); cells that did not run keep none."""
+    count = 0
+    for cell in cells:
+        if cell.get("cell_type") == "code" and cell.get("execution_count") is not None:
+            count += 1
+            cell.execution_count = count
+            for out in cell.outputs:
+                if out.get("output_type") == "execute_result":
+                    out.execution_count = count
+    return cells
 
 
 def active_files(folder):
@@ -202,7 +221,8 @@ class _Checker(HTMLParser):
             if name not in allowed or (name == "href" and not SAFE_HREF.fullmatch(value)) \
                     or (name == "src" and not SAFE_SRC.fullmatch(value)) \
                     or (name == "style" and not SAFE_STYLE.fullmatch(value.strip())) \
-                    or (name == "type" and value != "checkbox"):
+                    or (name == "type" and value != "checkbox") \
+                    or (name == "start" and not SAFE_NUMBER.fullmatch(value)):
                 self.ok = False
 
     def handle_startendtag(self, tag, attrs):

@@ -14,18 +14,20 @@ from plain ``nbgrader autograde``:
   estimated from the times of the autograded files;
 - ``coursetools.review`` on submitted/: code that patches modules or the kernel.
 
-Writes three files to reports/:
+Writes two files to reports/:
 
 - ``insight-<date>.html``: one self-contained page (figures are PNG data URIs, nothing is
   loaded from the network, a Content-Security-Policy forbids every script, everything a
   student wrote is escaped text); students appear as anonymous codes (S01, S02...) unless
   ``--names``; examples of mistakes name no one;
-- ``insight-<date>.csv``: one row per student and graded cell (score, max, mistake);
-- ``grades-canvas-<date>.csv``: Canvas's gradebook import format, keyed by the LMS id.
+- ``insight-<date>.csv``: one row per student and graded cell (score, max, mistake).
 
-Same mistakes group together across students: a failure message is reduced to the
-mistake it names ("This looks like: ..."), or else to its first line with every number
-and array replaced by ``#`` (``mistake_key``).
+The grades for Canvas are ``nbgrader export``'s (``coursetools/canvas.py``).
+
+The page opens with what to re-teach: the course's misconceptions (``initlab/mistakes.py``) ranked by the
+students they affect across every cell they showed in, read from the ``Revisit:`` line of each failure message
+(``coursetools/failures.py``). Work left blank or not implemented counts apart, as "did not attempt", never as a
+mistake. Other failures group, per function, by the mistake their message names (``failures.mistake_key``).
 """
 
 import argparse
@@ -42,36 +44,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from . import course
-
-# Group keys of failure messages ---------------------------------------------------------------
-NUMBER = re.compile(r"(?<![A-Za-z_\d.])[-+±−]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?![A-Za-z_\d])")
-ARRAY = re.compile(r"\[[\[\]#\s,.…]*\]")
-QUOTED = re.compile(r"\bgot (['\"]).{0,40}?\1")
-LOOKS_LIKE = re.compile(r"This looks like: (.*)$", re.S)
-
-
-def mistake_key(message, ename="AssertionError"):
-    """The mistake a failure message names, the same for every student who made it.
-
-    "This looks like: <mistake>" gives the mistake; otherwise the message's first line.
-    Numbers and arrays (which vary with what each student's code returned) become ``#``.
-    An error other than a failed check is prefixed with its name.
-    """
-    text = (message or "").strip()
-    found = LOOKS_LIKE.search(text)
-    if found:
-        text = found.group(1).strip().rstrip(".")
-    text = NUMBER.sub("#", text)
-    previous = None
-    while previous != text:  # nested arrays, printed over several lines
-        previous, text = text, ARRAY.sub("[#]", text)
-    text = QUOTED.sub("got '#'", text)
-    text = " ".join((text.splitlines() or [""])[0].split())
-    if ename and ename != "AssertionError":
-        text = f"{ename}: {text}" if text else ename
-    return text or "failed without a message"
-
+from . import course, failures
+from .collect import UPLOAD
 
 # What the batch reports say ------------------------------------------------------------------
 # (category, pattern of a note), first match wins
@@ -85,6 +59,7 @@ CATEGORIES = [
     ("extra file", r"extra file ignored"),
 ]
 NOT_SUBMITTED = "notebook not submitted"
+NOT_ATTEMPTED = "did not attempt"
 TIMING = re.compile(r"autograded in (\d+(?:\.\d+)?) s")
 ENTRY = re.compile(r"^- \*\*(.+?)\*\*: (.*)$")
 NOTE = re.compile(r"^ {4}- (.*)$")
@@ -156,14 +131,20 @@ class Cell:
     needs_manual_grade: bool
     mistake: str = ""
     message: str = ""
+    misconception: str = ""  # the key of initlab.mistakes the message names, if any
+    section: str = ""  # the section its Revisit line points to
+    attempted: bool = True  # False: the answer is the release's stub (or says it is not implemented)
 
     @property
     def outcome(self):
+        """"waiting" (for a TA), "full", "partial", "zero" (a mistake) or "not attempted" (blank, stub, missing)."""
         if self.kind == "manual" and self.needs_manual_grade:
             return "waiting"
         if self.score >= self.max_score:
             return "full"
-        return "partial" if self.score > 0 else "zero"
+        if self.score > 0:
+            return "partial"
+        return "zero" if self.attempted and self.mistake != NOT_SUBMITTED else "not attempted"
 
 
 @dataclass
@@ -186,8 +167,8 @@ class Student:
 
 
 def graded_cells(root):
-    """{notebook name: [(grade_id, kind)]}: the graded cells of the release, in order."""
-    out = {}
+    """({notebook name: [(grade_id, kind)]}, {notebook name: {answer grade_id: released source}}) of the release."""
+    out, stubs = {}, {}
     for name in course.notebooks(root) if course.source_dir(root).exists() else []:
         path = course.release_dir(root) / name
         if not path.exists():
@@ -195,32 +176,42 @@ def graded_cells(root):
         cells = []
         for cell in json.loads(path.read_text())["cells"]:
             meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("solution") and meta.get("grade_id"):
+                stubs.setdefault(name[:-6], {})[meta["grade_id"]] = _source(cell)
             if meta.get("grade") and meta.get("grade_id"):
                 cells.append((meta["grade_id"], "autograded" if cell["cell_type"] == "code" and not meta.get("solution")
                               else "manual"))
         out[name[:-6]] = cells
-    return out
+    return out, stubs
+
+
+def _source(cell):
+    source = cell.get("source", "")
+    return ("".join(source) if isinstance(source, list) else str(source)).strip()
 
 
 def test_outputs(root, student, notebook):
-    """{grade_id: (ename, message)} of the test cells that failed in an autograded notebook; None if absent."""
+    """({grade_id: (ename, message)} of the failed test cells, {answer grade_id: source}) of an autograded
+    notebook; None if absent."""
     path = Path(root) / "autograded" / student / course.ASSIGNMENT / f"{notebook}.ipynb"
     if not path.exists():
         return None
     try:
         cells = json.loads(path.read_text())["cells"]
     except (ValueError, KeyError, RecursionError):
-        return {}
-    failures = {}
+        return {}, {}
+    errors, answers = {}, {}
     for cell in cells:
         gid = course.grade_id(cell)
         if not gid:
             continue
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            answers[gid] = _source(cell)
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                failures[gid] = (str(out.get("ename", "")), str(out.get("evalue", "")))
+                errors[gid] = (str(out.get("ename", "")), str(out.get("evalue", "")))
                 break
-    return failures
+    return errors, answers
 
 
 def collect(root=course.ROOT):
@@ -230,7 +221,7 @@ def collect(root=course.ROOT):
     from . import batch, review, staging
 
     root = Path(root)
-    layout = graded_cells(root)
+    layout, stubs = graded_cells(root)
     students, cells = {}, []
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         try:
@@ -246,7 +237,9 @@ def collect(root=course.ROOT):
             for nb in sub.notebooks:
                 layout.setdefault(nb.name, [])
                 known = {gid for gid, _ in layout[nb.name]}
-                failures = test_outputs(root, st.id, nb.name)
+                found = test_outputs(root, st.id, nb.name)
+                errors, answers = found if found is not None else ({}, {})
+                unchanged = {gid for gid, source in answers.items() if source == stubs.get(nb.name, {}).get(gid)}
                 nb_score = nb_max = 0.0
                 for g in nb.grades:
                     kind = "manual" if g.cell_type == "markdown" else "autograded"
@@ -255,12 +248,19 @@ def collect(root=course.ROOT):
                         known.add(g.name)
                     cell = Cell(st.id, nb.name, g.name, kind, float(g.score or 0), float(g.max_score or 0),
                                 bool(g.needs_manual_grade))
+                    function = g.name[len("test_"):] if g.name.startswith("test_") else g.name
+                    if kind == "manual" and cell.score < cell.max_score and g.name in unchanged:
+                        cell.attempted, cell.mistake = False, NOT_ATTEMPTED
                     if kind == "autograded" and cell.score < cell.max_score:
-                        if failures is None:
+                        if found is None:
                             cell.mistake = cell.message = NOT_SUBMITTED
-                        elif g.name in failures:
-                            ename, cell.message = failures[g.name]
-                            cell.mistake = mistake_key(cell.message, ename)
+                        elif g.name in errors:
+                            ename, cell.message = errors[g.name]
+                            if function in unchanged or failures.not_attempted(cell.message, ename):
+                                cell.attempted, cell.mistake = False, NOT_ATTEMPTED
+                            else:
+                                cell.mistake = failures.mistake_key(cell.message, ename, function)
+                                cell.misconception, cell.section = failures.misconception(cell.message, root)
                             if ename != "AssertionError":
                                 cell.message = f"{ename}: {cell.message}"
                         elif g.manual_score is not None:
@@ -291,7 +291,8 @@ def collect(root=course.ROOT):
             student.seconds, notes = reports[sid]
             student.timing = "batch"
             for note in notes:
-                problem(note.splitlines()[0])
+                if not note.startswith(UPLOAD):  # which upload was graded: information, not a problem
+                    problem(note.splitlines()[0])
         else:
             student.seconds = estimates.get(sid)
             student.timing = "file times" if student.seconds is not None else ""
@@ -312,29 +313,80 @@ def collect(root=course.ROOT):
 
 
 # Summaries ---------------------------------------------------------------------------------------
-def summarize(students, cells, layout):
-    """Everything the report and the tests read: counts per cell, mistakes, waiting answers, problems."""
+OUTCOMES = ("full", "partial", "zero", "not attempted", "waiting")
+
+
+def function_name(grade_id):
+    """The graded function of a test cell (``test_<function>``), or the written answer's own id."""
+    return grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
+
+
+def rank_misconceptions(cells, students, root=course.ROOT):
+    """The misconceptions the failures name, ranked by the students they affect across all cells.
+
+    One entry per misconception: its key and title, the students affected (and their codes), the failing cells
+    it showed in, the functions where it showed (with how many students each) and the sections to revisit.
+    """
+    words = failures.vocabulary(root)
+    found = {}
+    for c in cells:
+        if not c.misconception or c.outcome not in ("partial", "zero"):
+            continue
+        entry = found.setdefault(c.misconception, {"students": set(), "cells": 0, "functions": Counter(),
+                                                   "sections": Counter()})
+        entry["students"].add(c.student)
+        entry["cells"] += 1
+        entry["functions"][(c.notebook, function_name(c.name))] += 1
+        section = c.section or (words.MISCONCEPTIONS[c.misconception].sections.get(c.notebook[:2], "")
+                                if words and c.misconception in words.MISCONCEPTIONS else "")
+        if section:
+            entry["sections"][(c.notebook[:2], section)] += 1
+    def by_count(counter):
+        return sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+
+    ranked = []
+    for key, entry in found.items():
+        title = words.MISCONCEPTIONS[key].title if words and key in words.MISCONCEPTIONS else key
+        ranked.append({
+            "key": key, "title": title, "students": len(entry["students"]), "of": len(students),
+            "codes": sorted(students[s].code for s in entry["students"]), "cells": entry["cells"],
+            "functions": [(nb, fn, n) for (nb, fn), n in by_count(entry["functions"])],
+            "sections": [f"{nb}: {section}" for (nb, section), _ in by_count(entry["sections"])],
+        })
+    return sorted(ranked, key=lambda m: (-m["students"], -m["cells"], m["key"]))
+
+
+def summarize(students, cells, layout, root=course.ROOT):
+    """Everything the report and the tests read: what to re-teach, counts per cell, mistakes, work not attempted,
+    waiting answers, problems."""
     by_cell = defaultdict(list)
     for c in cells:
         by_cell[(c.notebook, c.name)].append(c)
-    functions = []
+    functions, not_attempted = [], []
     for notebook, graded in layout.items():
         for name, kind in graded:
-            if kind != "autograded" or (notebook, name) not in by_cell:
+            group = by_cell.get((notebook, name))
+            if not group:
                 continue
-            group = by_cell[(notebook, name)]
             outcomes = Counter(c.outcome for c in group)
-            mistakes = Counter(c.mistake for c in group if c.outcome != "full" and c.mistake
-                               and c.mistake != NOT_SUBMITTED)  # listed with the submissions instead
-            examples = {}
-            for c in sorted(group, key=lambda c: c.student):
+            wrong = [c for c in group if c.outcome in ("partial", "zero") and c.mistake and c.kind == "autograded"]
+            mistakes = Counter(c.mistake for c in wrong)
+            examples, titled = {}, {}
+            for c in sorted(wrong, key=lambda c: c.student):
                 examples.setdefault(c.mistake, c.message)
+                titled.setdefault(c.mistake, c.misconception)
             functions.append({
-                "notebook": notebook, "name": name, "max_score": max(c.max_score for c in group),
-                "students": len(group), "full": outcomes["full"], "partial": outcomes["partial"],
-                "zero": outcomes["zero"],
-                "mistakes": [{"mistake": m, "count": n, "example": examples[m]} for m, n in mistakes.most_common()],
+                "notebook": notebook, "name": name, "function": function_name(name), "kind": kind,
+                "max_score": max(c.max_score for c in group), "students": len(group),
+                **{outcome.replace(" ", "_"): outcomes[outcome] for outcome in OUTCOMES},
+                "mistakes": [{"mistake": m, "count": n, "example": examples[m], "misconception": titled[m]}
+                             for m, n in mistakes.most_common()],
             })
+            blank = sorted(students[c.student].code for c in group if not c.attempted)
+            missing = sorted(students[c.student].code for c in group if c.mistake == NOT_SUBMITTED)
+            if blank or missing:
+                not_attempted.append({"notebook": notebook, "name": function_name(name), "kind": kind,
+                                      "blank": blank, "missing": missing})
     waiting = []
     for notebook, graded in layout.items():
         for name, kind in graded:
@@ -347,16 +399,13 @@ def summarize(students, cells, layout):
     totals = [s.total for s in students.values()]
     top = max((s.max_score for s in students.values()), default=0)
     timed = sorted((s for s in students.values() if s.seconds is not None), key=lambda s: -s.seconds)
-    all_mistakes = Counter()
-    for f in functions:
-        for m in f["mistakes"]:
-            all_mistakes[(f["name"], m["mistake"])] += m["count"]
     return {
         "students": len(students), "max_score": top, "totals": totals,
         "mean": statistics.mean(totals) if totals else 0.0, "median": statistics.median(totals) if totals else 0.0,
         "full_marks": sum(t >= top for t in totals) if top else 0, "functions": functions, "waiting": waiting,
         "problems": problems, "unclean": len({p[0] for p in problems}), "timed": timed,
-        "top_mistakes": all_mistakes.most_common(5),
+        "misconceptions": rank_misconceptions(cells, students, root), "not_attempted": not_attempted,
+        "blank_students": len({c.student for c in cells if not c.attempted}),
     }
 
 
@@ -405,16 +454,19 @@ def figures(students, summary, layout):
     functions = summary["functions"]
     if functions:
         fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(functions) + 0.9))
-        labels = [f"{f['notebook'][:2]} {f['name']}" for f in functions][::-1]
+        labels = [f"{f['notebook'][:2]} {f['function']}{' (written)' if f['kind'] == 'manual' else ''}"
+                  for f in functions][::-1]
         left = [0] * len(functions)
-        for key, color in (("full", "#3d9a50"), ("partial", "#e0a030"), ("zero", "#c8443a")):
-            share = [100 * f[key] / f["students"] for f in functions][::-1]
-            ax.barh(labels, share, left=left, color=color, label=key)
+        for key, color in (("full", "#3d9a50"), ("partial", "#e0a030"), ("zero", "#c8443a"),
+                           ("not attempted", "#b0b0b0"), ("waiting", "#6a8fc8")):
+            share = [100 * f[key.replace(" ", "_")] / f["students"] for f in functions][::-1]
+            if any(share):
+                ax.barh(labels, share, left=left, color=color, label=key)
             left = [a + b for a, b in zip(left, share)]
         ax.set_xlim(0, 100)
         ax.set_xlabel("% of students")
         ax.tick_params(axis="y", labelsize=7)
-        ax.legend(ncols=3, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.09 - 1.2 / len(functions)),
+        ax.legend(ncols=5, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.09 - 1.2 / len(functions)),
                   frameon=False)
         ax.margins(y=0.01)
         fig.tight_layout()
@@ -453,20 +505,6 @@ def write_csv(path, students, cells):
                              "message": c.message})
 
 
-def write_canvas(path, students, column):
-    """Canvas's gradebook import CSV: Student, ID (the LMS id), SIS User ID, SIS Login ID, Section, the score.
-
-    The second row gives the points possible. Scores are after late penalties (as ``nbgrader export``'s).
-    """
-    top = max((s.max_score for s in students.values()), default=0)
-    with open(path, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column])
-        writer.writerow(["Points Possible", "", "", "", "", _number(top)])
-        for s in sorted(students.values(), key=lambda s: s.code):
-            writer.writerow([s.name or s.id, s.lms_id, "", "", "", _number(s.total)])
-
-
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 
@@ -490,31 +528,36 @@ def render(students, summary, figs, names=False, stamp=""):
         timing_sources=sorted({t.timing for t in summary["timed"]}))
 
 
-def build(root=course.ROOT, names=False, out=None, column=None):
-    """Write the HTML report, the CSV and the Canvas grades file; return ({kind: path}, summary)."""
+def build(root=course.ROOT, names=False, out=None):
+    """Write the HTML report and the CSV; return ({kind: path}, summary)."""
     root = Path(root)
     students, cells, layout = collect(root)
-    summary = summarize(students, cells, layout)
+    summary = summarize(students, cells, layout, root)
     figs = figures(students, summary, layout)
     now = datetime.now()
     folder = Path(out) if out else root / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     tag = f"{now:%Y%m%d-%H%M%S}"
-    paths = {"html": folder / f"insight-{tag}.html", "csv": folder / f"insight-{tag}.csv",
-             "canvas": folder / f"grades-canvas-{tag}.csv"}
+    paths = {"html": folder / f"insight-{tag}.html", "csv": folder / f"insight-{tag}.csv"}
     paths["html"].write_text(render(students, summary, figs, names, f"{now:%Y-%m-%d %H:%M}"))
     write_csv(paths["csv"], students, cells)
-    write_canvas(paths["canvas"], students, column or course.ASSIGNMENT)
     return paths, summary
 
 
-def headline(summary):
-    lines = [f"{summary['students']} students, mean {summary['mean']:.1f} / median {summary['median']:.1f} "
-             f"of {summary['max_score']:g}, {summary['full_marks']} with full marks; "
-             f"{summary['unclean']} did not grade cleanly; "
-             f"{sum(w['waiting'] for w in summary['waiting'])} written answers wait for a TA."]
-    for (fn, mistake), n in summary["top_mistakes"][:3]:
-        lines.append(f"  {n} x {fn}: {mistake}")
+def headline(summary, top=3):
+    """What to re-teach (the misconceptions affecting the most students), then the class in one line."""
+    lines = []
+    if summary["misconceptions"]:
+        lines.append("What to re-teach:")
+        for m in summary["misconceptions"][:top]:
+            where = ", ".join(fn for _, fn, _ in m["functions"])
+            revisit = f"; revisit {m['sections'][0]}" if m["sections"] else ""
+            lines.append(f"  {m['students']} of {m['of']} students: {m['title']} (in {where}){revisit}")
+    lines.append(f"{summary['students']} students, mean {summary['mean']:.1f} / median {summary['median']:.1f} "
+                 f"of {summary['max_score']:g}, {summary['full_marks']} with full marks; "
+                 f"{summary['blank_students']} left work blank or not implemented; "
+                 f"{summary['unclean']} did not grade cleanly; "
+                 f"{sum(w['waiting'] for w in summary['waiting'])} written answers wait for a TA.")
     return "\n".join(lines)
 
 
@@ -523,10 +566,9 @@ def main(argv=None):
     parser.add_argument("--names", action="store_true", help="show student ids and names in the HTML")
     parser.add_argument("--root", default=str(course.ROOT), help="the course root (default: this checkout)")
     parser.add_argument("--out", help="folder of the files (default: reports/ in the course root)")
-    parser.add_argument("--column", help=f"the LMS gradebook column (default: {course.ASSIGNMENT})")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    paths, summary = build(args.root, args.names, args.out, args.column)
+    paths, summary = build(args.root, args.names, args.out)
     print(headline(summary))
     for kind, path in paths.items():
         print(f"{kind}: {path}")
@@ -542,5 +584,5 @@ def after_batch(root=course.ROOT):
         print(f"insight report not built: {type(exc).__name__}: {exc}")
         return None
     print(headline(summary))
-    print(f"What the class got wrong: {paths['html']} (CSV: {paths['csv']}, Canvas grades: {paths['canvas']})")
+    print(f"What the class got wrong: {paths['html']} (CSV: {paths['csv']})")
     return paths

@@ -8,7 +8,8 @@ name and a student id. Each payload marks the page, creates a file in the course
 cookie. ``mallory`` is graded by the batch, ``mallory_plain`` by plain ``nbgrader autograde``; a
 classmate is graded normally. The formgrader pages are opened in headless Chromium as a logged-in TA,
 the feedback HTML as the student: nothing runs, no grade changes, and the TA still reads the written
-answer, a text output and a PNG. A last test checks that the payloads do run in the formgrader when the
+answer, a text output and a PNG. With the network cut off, the math of both pages typesets and the course's text
+renders as in JupyterLab. A last test checks that the payloads do run in the formgrader when the
 autograded notebook is not made inert (so the first ones cannot pass for a harmless reason).
 """
 
@@ -170,8 +171,8 @@ def site(tmp_path_factory):
 
 def visit(context, address, server):
     """Open a page and give any script time to run; return the page, the payloads' marker, the page title and
-    the student's beacon requests (requests off the Jupyter server, like nbconvert's MathJax from a CDN, are
-    aborted)."""
+    the student's beacon requests (requests off the Jupyter server are aborted; the course's pages make none, see
+    ``test_math_and_course_text_render_with_no_network``)."""
     page, elsewhere = context.new_page(), []
 
     def route(request):
@@ -231,6 +232,55 @@ def test_the_feedback_html_shows_the_answer_without_running_it(site, student):
     assert page.get_by_text("Rubric for the TA").count() == 0 and page.get_by_text("Model answer.").count() == 0
     context.close()
     assert grades(site.root) == before
+
+
+def offline(context, address, server):
+    """Open a page with every request off the Jupyter server aborted; return the page and what it tried to load."""
+    page, elsewhere = context.new_page(), []
+
+    def route(request):
+        if request.request.url.startswith((server, "file://", "data:")):
+            return request.continue_()
+        elsewhere.append(request.request.url)
+        return request.abort()
+
+    page.route("**/*", route)
+    page.goto(address, wait_until="load")
+    return page, elsewhere
+
+
+def test_math_and_course_text_render_with_no_network(site):
+    """The formgrader (MathJax 2 from the course's Jupyter server) and the feedback (MathJax 3 inlined) typeset the
+    course's and the student's math, render the course's headings, and ask for nothing off this machine."""
+    formgrader = f"{site.url}/formgrader/submissions/{submission_id(site.root, 'alice')}/"
+    page, elsewhere = offline(site.ta, formgrader, site.url)
+    page.wait_for_function("() => window.MathJax && MathJax.loaded === true", timeout=30000)
+    assert page.evaluate("() => document.querySelectorAll('span.MathJax').length") > 20
+    page.locator("h2", has_text="Glorot's compromise").first.wait_for(state="visible", timeout=5000)
+    assert page.locator("pre", has_text="## 3.5").count() == 0  # no course text shown as raw markdown
+    assert elsewhere == []
+    context = site.browser.new_context()
+    feedback = site.root / "feedback" / "alice" / ASSIGNMENT / NB.replace(".ipynb", ".html")
+    page, elsewhere = offline(context, feedback.as_uri(), site.url)
+    page.wait_for_function("() => document.querySelectorAll('mjx-container').length > 20", timeout=30000)
+    page.locator("h2", has_text="Glorot's compromise").first.wait_for(state="visible", timeout=5000)
+    assert page.locator("mjx-container merror").count() == 0  # no TeX error
+    assert elsewhere == []
+    context.close()
+
+
+def test_feedback_names_the_function_and_the_mistake_first_and_folds_the_test(site):
+    page, _ = offline(site.browser.new_context(), (site.root / "feedback" / "mallory" / ASSIGNMENT /
+                                                     NB.replace(".ipynb", ".html")).as_uri(), site.url)
+    toc = page.locator("#toc").inner_text()
+    assert "variance_of_product" in toc and "Test cell" not in toc
+    cell = page.locator("div.test-cell").first
+    assert "Tests of variance_of_product" in cell.locator(".panel-heading").inner_text()
+    source = cell.locator("details .input_area")
+    assert not source.is_visible()  # folded
+    cell.locator("details summary").click()
+    assert source.is_visible()
+    page.context.close()
 
 
 def test_payload_ids_and_file_names_are_refused_and_reported_as_text(site):

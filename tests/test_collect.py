@@ -59,3 +59,39 @@ def test_uncollected_says_why_a_download_is_not_in_submitted(tmp_path):
     assert "ada_1_2_03_xavier_derivation.ipynb: not collected, a later upload is" in lines[1]
     assert "derivation-1.ipynb: matched as 03_xavier_derivation.ipynb of ada but not in submitted/" in lines[2]
     assert unknown == ["downloaded/initialization/extracted/zed_notes.txt: not collected, not a notebook"]
+
+
+def test_uploads_names_the_file_graded_and_the_uploads_it_superseded(tmp_path):
+    from traitlets.config import Config
+
+    from coursetools.collect import UPLOAD, uploads
+    extracted = tmp_path / "downloaded" / "initialization" / "extracted"
+    extracted.mkdir(parents=True)
+    for name in ["ada_1_2_02_exploding_vanishing.ipynb", "ada_1_3_02_exploding_vanishing-2.ipynb",
+                 "ada_1_4_02_exploding_vanishing-1.ipynb", "ada_1_2_01_symmetry_breaking.ipynb", "zed_notes.txt"]:
+        (extracted / name).write_text("{}")
+    assert uploads(tmp_path, Config()) == {"ada": [
+        f"{UPLOAD}01_symmetry_breaking.ipynb from downloaded/initialization/extracted/"
+        "ada_1_2_01_symmetry_breaking.ipynb (upload 0)",
+        f"{UPLOAD}02_exploding_vanishing.ipynb from downloaded/initialization/extracted/"
+        "ada_1_3_02_exploding_vanishing-2.ipynb (upload 2); superseded: ada_1_2_02_exploding_vanishing.ipynb, "
+        "ada_1_4_02_exploding_vanishing-1.ipynb"]}
+    assert uploads(tmp_path / "elsewhere", Config()) == {}
+
+
+def test_nbgrader_s_misleading_skip_line_is_left_out_for_a_file_the_collector_explained(collector, tmp_path, caplog):
+    import logging
+
+    from coursetools.collect import NBGRADER_SKIPPED
+    names = ["ada_1_2_02_exploding_vanishing.ipynb", "ada_1_3_02_exploding_vanishing-1.ipynb"]
+    for name in names:
+        (tmp_path / name).write_text("{}")
+    collector.log.propagate = True
+    with caplog.at_level(logging.INFO, logger=collector.log.name):
+        assert collector.collect(str(tmp_path / names[0])) is None  # superseded: the course's warning
+        collector.log.warning(NBGRADER_SKIPPED + str(tmp_path / names[0]))  # what nbgrader's zip_collect says next
+        collector.log.warning(NBGRADER_SKIPPED + "/elsewhere/other.ipynb")  # a file the collector never saw
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("Skipped ") and "a later upload" in line for line in lines)
+    assert lines.count(NBGRADER_SKIPPED + str(tmp_path / names[0])) == 0
+    assert NBGRADER_SKIPPED + "/elsewhere/other.ipynb" in lines

@@ -8,6 +8,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
+from notebooks import NOTEBOOKS, RELEASE, read
 
 from coursetools import inert, pipeline, review
 from coursetools.inert import InertContent, inert_markdown, is_inert, render
@@ -81,7 +82,7 @@ def test_outputs_keep_text_tracebacks_and_pictures_only():
     assert set(outs[2].data) == {"text/plain"} and "application/javascript" in outs[2].data["text/plain"]
     assert outs[3].data == {"image/png": PNG} and not outs[3].metadata
     assert outs[4].data == {"text/plain": "[output not shown: image/png]"}
-    assert outs[5].data == {"text/plain": "42"} and outs[5].execution_count == 3
+    assert outs[5].data == {"text/plain": "42"} and outs[5].execution_count == 1  # its cell, the first run
     assert outs[6].text == f"printed {SCRIPT}\n" and outs[7].evalue == IMG  # text, escaped by every template
     assert "nbgrader" not in cells[1].metadata and "widgets" not in cells[1].metadata
 
@@ -118,11 +119,46 @@ def test_honest_markdown_is_unchanged():
         assert inert_markdown(source) == source
 
 
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_markdown_cell_of_the_release_renders_as_written(notebook):
+    """The course's own text (headings with apostrophes and their anchors, math, numbered lists, links inside the
+    course) passes the filter unchanged: the formgrader and the feedback render it as JupyterLab does."""
+    for cell in read(RELEASE / notebook).cells:
+        if cell.cell_type == "markdown":
+            assert inert_markdown(cell.source, cell.get("attachments")) == cell.source, cell.source[:200]
+            assert not Active(render(cell.source)).found
+
+
+def test_course_style_markdown_renders_as_written():
+    for source in ["## 3.5 The backward pass, and Glorot's compromise\n\ntext",
+                   '## Glorot and Bengio\'s "standard" initialization',
+                   "### $\\sigma$, $\\sigma'$, and the product\n\n5. **Unequal widths.** item\n6. next",
+                   "See [notebook 03](03_xavier_derivation.ipynb) and [its backward pass](03_xavier_derivation.ipynb"
+                   "#3.5-The-backward-pass,-and-Glorot's-compromise), or [above](#The-notes'-experiment)."]:
+        assert inert_markdown(source) == source, source
+
+
+@pytest.mark.parametrize("source", ["[x](../../../api/contents/x)", "[x](03_x.ipynb/../../api)", "[x](//evil.org/x)",
+                                    '<ol start="1 onclick=x"><li>a</li></ol>'])
+def test_links_that_leave_the_course_folder_are_still_refused(source):
+    assert not is_inert(source)
+
+
 def test_the_feedback_html_of_an_inert_notebook_has_no_script_from_the_student():
     nb = make_inert(payload_notebook())
     html, _ = HTMLExporter(template_name="classic", sanitize_html=True).from_notebook_node(nb)
     assert Active(html).found == []
     assert Active(HTMLExporter(template_name="classic").from_notebook_node(payload_notebook())[0]).found
+
+
+def test_execution_counts_follow_the_notebook_order():
+    cells = [new_code_cell("a", execution_count=4), new_code_cell("t", execution_count=1), new_markdown_cell("m"),
+             new_code_cell("skipped"), new_code_cell("b", execution_count=7,
+                                                     outputs=[new_output("execute_result", data={"text/plain": "1"},
+                                                                         execution_count=7)])]
+    nb = make_inert(new_notebook(cells=cells))
+    assert [c.get("execution_count") for c in nb.cells] == [1, 2, None, None, 3]
+    assert nb.cells[4].outputs[0].execution_count == 3
 
 
 def test_unsafe_student_ids_are_refused():
