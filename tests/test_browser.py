@@ -39,7 +39,7 @@ def test_every_control_redraws_its_figure(session, notebook):
         for index, label, kind, item in browser.controls(page):
             try:
                 if kind == "button":
-                    labels, _ = browser.press(page, index, item)
+                    labels, _, _ = browser.press(page, index, item)
                     assert any("%" in text for text in labels), f"{notebook}: {label!r} showed no progress: {labels}"
                 else:
                     browser.move(page, index, kind, item)
