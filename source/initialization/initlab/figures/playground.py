@@ -116,11 +116,12 @@ class Playground:
         return fig, parts
 
     def _key_legend(self, parts, n_layers, clip):
-        """The norms' legend (layers 1..L of this network, the global norm, max_norm when clipping), beside them."""
+        """The norms' legend (layers 1..L of this network, the global norm, max_norm), beside them."""
         if parts["legend"] != (n_layers, clip):
-            lines = [*parts["layers"][:n_layers], parts["global"]] + [parts["max_norm"]] * clip
-            handles = [plots.proxy(line.get_label(), color=line.get_color(), ls=line.get_linestyle(),
-                                   lw=line.get_linewidth()) for line in lines]
+            lines = [*parts["layers"][:n_layers], parts["global"], parts["max_norm"]]
+            handles = [plots.proxy(line.get_label() + ("" if clip or line is not parts["max_norm"] else " (off)"),
+                                   color=line.get_color(), ls=line.get_linestyle(), lw=line.get_linewidth())
+                       for line in lines]
             parts["key_ax"].legend(handles=handles, loc="upper left", borderaxespad=0, title="norm of")
             parts["legend"] = parts["background"][parts["key_ax"]] = (n_layers, clip)
 
@@ -145,13 +146,13 @@ class Playground:
         total = np.sqrt(np.sum(norms ** 2, axis=1))
         parts["global"].set_data(np.arange(1, len(norms) + 1), np.where(total > 0, total, np.nan))
         parts["max_norm"].set_data([0, steps], [max_norm, max_norm])
-        parts["max_norm"].set_visible(clip)
+        parts["max_norm"].set(color="tab:red" if clip else "0.6", linewidth=1.5 if clip else 1.0)
         self._key_legend(parts, n_layers, clip)
         parts["norm_ax"].set_xlim(0, steps)
         level = max_norm if clip or not np.any(total > 0) else total[total > 0][0]
         parts["norm_ax"].set_ylim(*self._norm_limits(norms, level))
         setting = (f"{data_set} · {init} · {activation} · {dims} · α = {learning_rate:.3g} · {steps} steps · "
-                   f"clipping {'on, max_norm ' + format(max_norm, '.3g') if clip else 'off'}")
+                   f"clipping {'on' if clip else 'off'}, max_norm {max_norm:.3g}")
         if run is None:
             status = f"initial cost {costs[0]:.3f}: press Train"
         else:

@@ -99,7 +99,7 @@ class TanhNetwork:
         self._weights = {}
 
     def weights(self, architecture, init):
-        """W^[1..L] of an initialization (drawn once, then cached), and a float32 copy for the histograms."""
+        """W^[1..L] of an initialization (drawn once with the student's functions, then kept)."""
         dims = ARCHITECTURES[architecture]
         if (architecture, init) not in self._weights:
             rng = np.random.default_rng(self.seed + 2)
@@ -112,15 +112,15 @@ class TanhNetwork:
                     weights.append(self.xavier_normal(n_in, n_out, rng=rng))
                 else:
                     weights.append(np.sqrt(variance) * rng.standard_normal((n_out, n_in)))
-            self._weights[architecture, init] = weights, [W.astype(np.float32) for W in weights]
-        return self._weights[architecture, init]
+            self._weights[architecture, init] = weights, [W.astype(np.float32) for W in weights]  # float32: histograms
+        return self._weights[architecture, init][0]
 
     def experiment(self, architecture, init, c=1.0):
         """What the figure shows for one setting, one entry per layer: the activations a^[l] (100 examples),
         predicted and measured Var(z^[l]), the forward gains n_{l-1}·Var(W^[l]), the backward gains
         n_l·Var(W^[l]) and the measured E[tanh'(z^[l])²]."""
         dims = ARCHITECTURES[architecture]
-        weights, weights32 = self.weights(architecture, init)
+        weights, weights32 = self.weights(architecture, init), self._weights[architecture, init][1]
         params = {}
         for l, W in enumerate(weights, start=1):
             params[f"W{l}"] = np.sqrt(c) * W
@@ -150,15 +150,6 @@ class TanhNetwork:
         print(f"{init}, c = {c:.4g}, {architecture}")
         for name, values in rows.items():
             print(f"  {name:<26}" + "".join(f"{v:>10.3g}" if np.isfinite(v) else " " * 10 for v in values))
-
-    def variances_with(self, g, architecture, init):
-        """Var(z^[l]) measured through the same weights with another activation function ``g``."""
-        a, variances = self.X, []
-        for W in self.weights(architecture, init)[0]:
-            z = W @ a
-            variances.append(np.var(z))
-            a = g(z)
-        return variances
 
     def _setup(self):
         layout = [[f"a{l}" for l in range(1, 6)], ["var"] * 3 + ["gain"] * 2]
