@@ -42,7 +42,7 @@ mpl.rcParams.update(STYLE)
 
 WIDTH = 9.2  # inches at 100 dpi: 920 px, the output area of JupyterLab at 1366 px with the file browser open
 
-# One colour per initialization, in every notebook (and its name in legends).
+# One colour per initialization, in every notebook.
 COLORS = {
     "zeros": "#7f7f7f",       # grey
     "constant": "#8c564b",    # brown
@@ -57,10 +57,6 @@ COLORS = {
     "tanh_gain": "#e377c2",   # pink: LeCun × (5/3)², the tanh gain
     "sparse": "#393b79",      # indigo: k non-zero weights per unit
 }
-COLORS["random"] = COLORS["small"]
-NAMES = {"zeros": "zeros", "constant": "constant", "small": "small", "large": "large", "standard": "standard",
-         "lecun": "LeCun", "xavier": "Glorot/Xavier", "he": "He", "he_fan_out": "He (fan_out)",
-         "orthogonal": "orthogonal", "tanh_gain": "LeCun × (5/3)²", "sparse": "sparse"}
 THEORY = "0.3"  # dark grey: predictions, bounds and other lines drawn from a formula (dashed)
 REGIMES = {"vanishing": "#6a3d9a", "stable": "0.15", "exploding": "#b15928"}  # gains below, at and above 1
 
@@ -219,14 +215,6 @@ def set_activation_bars(bars, activations):
         bar.set_data(counts / counts.sum())
 
 
-def activation_histograms(axes, activations, bins=60, limit=1.0, color="tab:blue"):
-    """One histogram per layer: ``activations[l-1]`` is a^[l], drawn on ``axes[l-1]`` over [-limit, limit]."""
-    set_activation_bars(activation_bars(axes, bins, limit, color), activations)
-    for ax in axes:
-        ax.relim()
-        ax.autoscale_view()
-
-
 def variance_lines(ax, n_layers, ylabel=r"$\mathrm{Var}(z^{[l]})$", ticks=None, markersize=6, color="tab:blue"):
     """Empty predicted (dashed, open markers) and measured (solid, filled) variance lines for layers 1..n_layers,
     log scale, with the stable level 1 dotted; give them the initialization's colour (``set_color``).
@@ -370,9 +358,10 @@ def set_density(stairs, samples, edges=None):
     stairs.set_data(counts / (max(counts.sum(), 1) * np.diff(edges)), edges)
 
 
-def nice_ceiling(value):
-    """``value`` rounded up to 1, 2 or 5 times a power of 10 (coarse axis limits that change rarely)."""
-    return _nice(float(value), up=True)
+def nice_ceiling(value, ladder=COARSE):
+    """``value`` rounded up to 1, 2 or 5 (or another ``ladder`` value) times a power of 10: axis limits that
+    change rarely."""
+    return _nice(float(value), up=True, ladder=ladder)
 
 
 def live_log_yaxis(ax, labels=8):

@@ -15,12 +15,16 @@ A demo builds its figure once and updates its artists when a control moves::
     widgets.show(setup, update, scale=widgets.slider(1.0, 0, 2, 0.1, "scale"))
 
 ``show`` calls ``update`` with the initial values, fixes the layout once
-(``tight_layout``) and then, per move, only calls ``update`` and draws the same
-figure to a PNG that replaces the previous one in place (an ``ipywidgets.Image``;
-the front end coalesces the moves made while the kernel is busy, so intermediate
-values are dropped, not queued). Sliders redraw while dragged. A figure without
-controls is ``show(draw)`` with ``draw()`` returning a new figure. A ``button``
-runs a longer piece of work (training) and redraws the figure while it runs.
+(``plots.freeze_layout``) and then, per move, only calls ``update`` and draws the
+same figure to a PNG that replaces the previous one in place (an
+``ipywidgets.Image`` that shrinks to the output area; the front end coalesces the
+moves made while the kernel is busy, so intermediate values are dropped, not
+queued). Sliders redraw while dragged. The controls sit in a row that wraps onto
+more rows on a narrow screen, each slider wide enough for its label and a track of
+``TRACK`` pixels. A figure without controls is ``show(draw)`` with ``draw()``
+returning a new figure. A ``button`` runs a longer piece of work (training) and
+redraws the figure while it runs. The chapters' figures (``initlab.figures``) are
+built this way; a notebook calls them.
 
 Modes (``mode()``): *interactive* in any front end with ipywidgets (JupyterLab,
 Notebook 7, VS Code, Colab); *static*, one figure from the initial values,
@@ -181,8 +185,10 @@ class LiveFigure:
     (e.g. ``ax.yaxis``, with its ticks, grid lines and label) is drawn at every
     update too, and its limits then change without redrawing the background:
     cheaper for a control that moves the limits at nearly every step (every
-    artist placed in its data coordinates must then be in ``parts``). The PNGs of the last
-    values are kept. ``timings`` lists the (update, draw) seconds of every
+    artist placed in its data coordinates must then be in ``parts``). When ``update`` changes
+    a fixed artist (e.g. rebuilds a legend for another number of layers), it puts a value that
+    says so in ``parts["background"][ax]``: the background of ``ax`` is drawn again when that
+    value changes. The PNGs of the last values are kept. ``timings`` lists the (update, draw) seconds of every
     frame: computation and artist changes, then drawing and PNG encoding.
     """
 

@@ -30,13 +30,15 @@ def bound_explorer(uniform_variance, uniform_bound, seed=0, target=2 / (400 + 10
         parts = {"hist": plots.density_stairs(ax, edges, DISTRIBUTIONS["uniform"], "20,000 draws of U(-a, a)",
                                               fill=True),
                  "title": ax.set_title(" ")}
-        ax.set(xlim=(-0.3, 0.3), ylim=(0, 14), xlabel="weight value", ylabel="density")
+        ax.set(xlim=(-0.3, 0.3), xlabel="weight value", ylabel="density")
         plots.legend_outside(ax, "right")
-        return fig, parts
+        return fig, {**parts, "ax": ax}
 
     def update(parts, a):
         draws = a * unit_draws
         plots.set_density(parts["hist"], draws)
+        peak = max(1 / np.sqrt(2 * np.pi * target), 1 / (2 * a))  # the normal's and the uniform's densities
+        parts["ax"].set_ylim(0, plots.nice_ceiling(1.15 * peak, plots.FINE))
         parts["title"].set_text(f"a = {a:.3f}:  a²/3 = {uniform_variance(a):.5f} (your uniform_variance),  "
                                 f"measured {np.var(draws):.5f},  target {target:g}")
 
