@@ -90,9 +90,9 @@ def freeze_layout(fig):
         fig.set_layout_engine("none")
 
 
-def figure_legend(fig, handles, ncol=3):
-    """One legend for the whole figure, centred below its axes (``freeze_layout`` makes room for it)."""
-    return fig.legend(handles=handles, loc="lower center", ncol=ncol, borderaxespad=0.3)
+def figure_legend(fig, handles, ncol=3, loc="lower center"):
+    """One legend for the whole figure, below its axes (``freeze_layout`` makes room for it)."""
+    return fig.legend(handles=handles, loc=loc, ncol=ncol, borderaxespad=0.3)
 
 
 def legend_outside(ax, where="right", **kwargs):
@@ -364,57 +364,88 @@ def nice_ceiling(value, ladder=COARSE):
     return _nice(float(value), up=True, ladder=ladder)
 
 
-def live_log_yaxis(ax, labels=8):
-    """The grid lines, tick marks and labels of ``ax``'s log y axis as a few artists redrawn with the data.
+def live_axis(ax, which="y", labels=8):
+    """The grid lines, tick marks and labels of ``ax``'s x or y axis (log or linear) as a few artists redrawn with
+    the data.
 
-    For a live figure whose y limits move at nearly every update (see ``widgets.LiveFigure``): matplotlib's
-    own y axis, emptied here and returned among the artists (so that its limits no longer key the
-    figure's background), would take 20-40 ms to draw at every update, these artists a few. The y label
-    becomes fixed text beside the axes. Put the returned dict in a live figure's ``parts`` and call
-    ``set_live_log_yaxis`` after each change of the limits. The lines already on ``ax`` (placed in its
-    data coordinates) are returned too; an artist added later in data coordinates must go in ``parts``.
+    For a live figure whose limits move at nearly every update (see ``widgets.LiveFigure``): matplotlib's own
+    axis, emptied here and returned among the artists (so that its limits no longer key the figure's
+    background), would take 20-40 ms to draw at every update, these artists a few. The axis label becomes
+    fixed text beside the axes. Put the returned dict in a live figure's ``parts`` and call ``set_live_axis``
+    after each change of the limits. The lines already on ``ax`` (placed in its data coordinates) are returned
+    too; an artist added later in data coordinates must go in ``parts``.
     """
     from matplotlib.markers import MarkerStyle
     from matplotlib.path import Path
 
-    ax.yaxis.set_major_locator(ticker.NullLocator())
-    ax.yaxis.set_minor_locator(ticker.NullLocator())
-    ax.text(-0.17, 0.5, ax.get_ylabel(), transform=ax.transAxes, rotation=90, ha="center", va="center",
-            fontsize=plt.rcParams["axes.labelsize"])
-    ax.set_ylabel("")
-    transform = ax.get_yaxis_transform()  # x: fraction of the axes, y: data
-    grid_style = {"colors": plt.rcParams["grid.color"], "linewidths": plt.rcParams["grid.linewidth"], "alpha": 0.3}
-    tick = MarkerStyle(Path([(-1.0, 0.0), (0.0, 0.0)]))  # a tick mark left of the axis (length: half the size)
-    shift = ScaledTranslation(-(plt.rcParams["ytick.major.size"] + plt.rcParams["ytick.major.pad"]) / 72, 0,
-                              ax.figure.dpi_scale_trans)
+    axis, rc = getattr(ax, f"{which}axis"), plt.rcParams
+    axis.set_major_locator(ticker.NullLocator())
+    axis.set_minor_locator(ticker.NullLocator())
+    out = (rc[f"{which}tick.major.size"] + rc[f"{which}tick.major.pad"]) / 72  # inches from the axes to the labels
+    if which == "y":
+        ax.text(-0.17, 0.5, ax.get_ylabel(), transform=ax.transAxes, rotation=90, ha="center", va="center",
+                fontsize=rc["axes.labelsize"])
+        ax.set_ylabel("")
+        transform, mark, shift = ax.get_yaxis_transform(), [(-1.0, 0.0), (0.0, 0.0)], (-out, 0)
+        alignment = {"ha": "right", "va": "center"}
+    else:
+        below = ScaledTranslation(0, -out - (1.3 * rc["xtick.labelsize"] + rc["axes.labelpad"]) / 72,
+                                  ax.figure.dpi_scale_trans)
+        ax.text(0.5, 0, ax.get_xlabel(), transform=ax.transAxes + below, ha="center", va="top",
+                fontsize=rc["axes.labelsize"])
+        ax.set_xlabel("")
+        transform, mark, shift = ax.get_xaxis_transform(), [(0.0, -1.0), (0.0, 0.0)], (0, -out)
+        alignment = {"ha": "center", "va": "top"}
+    grid_style = {"colors": rc["grid.color"], "linewidths": rc["grid.linewidth"], "alpha": rc["grid.alpha"]}
+    tick = MarkerStyle(Path(mark))  # a tick mark outside the axes (length: half the marker size)
 
     def marks(size):  # collections: relim (plots.rescale) does not count them as data
         return ax.scatter(np.zeros(0), np.zeros(0), s=(2 * size) ** 2, marker=tick, facecolors="none", edgecolors="k",
-                          linewidths=plt.rcParams["ytick.major.width"], transform=transform, clip_on=False)
+                          linewidths=rc[f"{which}tick.major.width"], transform=transform, clip_on=False)
 
-    return {"axis": ax.yaxis, "ax": ax, "lines": list(ax.lines),
+    return {"axis": axis, "which": which, "ax": ax, "lines": list(ax.lines),
             "grid": ax.add_collection(LineCollection([], zorder=0.5, transform=transform, **grid_style), autolim=False),
-            "ticks": marks(plt.rcParams["ytick.major.size"]), "minor": marks(plt.rcParams["ytick.minor.size"]),
-            "labels": [ax.text(0, 1, "", transform=transform + shift, ha="right", va="center", clip_on=False,
-                               fontsize=plt.rcParams["ytick.labelsize"]) for _ in range(labels)]}
+            "ticks": marks(rc[f"{which}tick.major.size"]), "minor": marks(rc[f"{which}tick.minor.size"]),
+            "labels": [ax.text(0, 0, "", transform=transform + ScaledTranslation(*shift, ax.figure.dpi_scale_trans),
+                               clip_on=False, fontsize=rc[f"{which}tick.labelsize"], **alignment)
+                       for _ in range(labels)]}
 
 
-def set_live_log_yaxis(axis):
-    """Place the grid lines, ticks and labels of a ``live_log_yaxis`` for its axes' current y limits: a label
-    every 1, 2, 5, 10, 20, 50, ... decades, and the minor lines 2..9 when the axis spans a few decades."""
-    ax, slots = axis["ax"], len(axis["labels"])
-    low, high = np.log10(ax.get_ylim())
-    first, last = int(np.ceil(low - 1e-9)), int(np.floor(high + 1e-9))
-    step = next(s * 10 ** k for k in range(4) for s in (1, 2, 5) if (last - first) // (s * 10 ** k) < slots)
-    decades = [k for k in range(first, last + 1) if k % step == 0]
-    minor = [k + np.log10(m) for k in range(first - 1, last + 1) for m in range(2, 10)] if last - first <= 4 else []
-    minor = 10.0 ** np.array([y for y in minor if low <= y <= high])
-    major = 10.0 ** np.array(decades, dtype=float)
-    axis["grid"].set_segments([[(0, y), (1, y)] for y in np.concatenate([major, minor])])
-    axis["ticks"].set_offsets(np.column_stack([np.zeros(len(major)), major]))
-    axis["minor"].set_offsets(np.column_stack([np.zeros(len(minor)), minor]).reshape(-1, 2))
+def set_live_axis(axis):
+    """Place the grid lines, ticks and labels of a ``live_axis`` for its axes' current limits. On a log axis: a
+    label every 1, 2, 5, 10, 20, 50, ... decades, and the minor lines 2..9 when the axis spans a few decades; on a
+    linear one, at most as many round values as the axis has labels (matplotlib's MaxNLocator)."""
+    ax, which, slots = axis["ax"], axis["which"], len(axis["labels"])
+    low, high = ax.get_ylim() if which == "y" else ax.get_xlim()
+    if axis["axis"].get_scale() == "log":
+        low, high = np.log10([low, high])
+        first, last = int(np.ceil(low - 1e-9)), int(np.floor(high + 1e-9))
+        step = next(s * 10 ** k for k in range(4) for s in (1, 2, 5) if (last - first) // (s * 10 ** k) < slots)
+        decades = [k for k in range(first, last + 1) if k % step == 0]
+        minor = [k + np.log10(m) for k in range(first - 1, last + 1) for m in range(2, 10)] if last - first <= 4 else []
+        minor = 10.0 ** np.array([y for y in minor if low <= y <= high])
+        major = 10.0 ** np.array(decades, dtype=float)
+        texts = ["10" + str(k).translate(_SUPERSCRIPT) for k in decades]
+    else:
+        major = ticker.MaxNLocator(nbins=slots - 1).tick_values(low, high)
+        major = major[(major >= low - 1e-9 * (high - low)) & (major <= high + 1e-9 * (high - low))]
+        minor, texts = np.zeros(0), [f"{v:g}" for v in major]
+    along = (lambda v: [(0, v), (1, v)]) if which == "y" else (lambda v: [(v, 0), (v, 1)])
+    at = (lambda v: np.column_stack([np.zeros(len(v)), v])) if which == "y" else (
+        lambda v: np.column_stack([v, np.zeros(len(v))]))
+    axis["grid"].set_segments([along(v) for v in np.concatenate([major, minor])])
+    axis["ticks"].set_offsets(at(major))
+    axis["minor"].set_offsets(at(minor).reshape(-1, 2))
     for k, text in enumerate(axis["labels"]):
-        text.set_visible(k < len(decades))
-        if k < len(decades):
-            text.set_y(major[k])
-            text.set_text("10" + str(decades[k]).translate(_SUPERSCRIPT))
+        text.set_visible(k < len(major))
+        if k < len(major):
+            text.set_position((0, major[k]) if which == "y" else (major[k], 0))
+            text.set_text(texts[k])
+
+
+def live_log_yaxis(ax, labels=8):
+    """``live_axis`` for a log y axis."""
+    return live_axis(ax, "y", labels)
+
+
+set_live_log_yaxis = set_live_axis

@@ -105,17 +105,16 @@ class ReluStack:
     def _setup(self):
         fig, axes = plots.figure(2, height=4.2)
         ticks = [1, 10, 20, 30, 40, 50]
-        parts = {"axes": axes, "title": fig.suptitle(" "),
+        fig.suptitle("ReLU stack: forward signal and backward gradient, prediction and measurement")
+        parts = {"axes": axes, "note": fig.text(0.99, 0.02, "", ha="right", va="bottom", color="0.3"),
                  "forward": plots.variance_lines(axes[0], MAX_DEPTH, r"$\mathrm{Var}(z^{[l]})$", ticks, markersize=3),
                  "backward": plots.variance_lines(axes[1], MAX_DEPTH, r"$\mathrm{Var}(dz^{[l]})$", ticks, markersize=3),
                  "ratios": [ax.text(0.5, 1.02, " ", transform=ax.transAxes, ha="center", va="bottom", fontsize=9)
                             for ax in axes]}
         axes[0].set_title(r"forward: $\mathrm{Var}(z^{[l]})$", pad=18)
         axes[1].set_title(r"backward: $\mathrm{Var}(dz^{[l]})$", pad=18)
-        for ax in axes:
-            plots.legend_outside(ax, "below", ncol=2, handles=[
-                plots.proxy("predicted (theory)", marker="o", ls="--", mfc="white", ms=3),
-                plots.proxy("measured", marker="s", ms=3)])
+        plots.figure_legend(fig, [plots.proxy("predicted (theory)", marker="o", ls="--", mfc="white", ms=3),
+                                  plots.proxy("measured", marker="s", ms=3)], ncol=2, loc="lower left")
         # c moves the y limits at nearly every step: the y axes are drawn with the curves, the rest never again
         parts["y axes"] = [plots.live_log_yaxis(ax) for ax in axes]
         return fig, parts
@@ -129,13 +128,10 @@ class ReluStack:
             parts[name]["measured"].set_data(layers, measured)
             for line in parts[name].values():
                 line.set_color(color)
-        parts["ratios"][0].set_text(f"layer L / layer 1: measured {fwd_meas[-1] / fwd_meas[0]:.2g}, "
-                                    f"theory {fwd_pred[-1] / fwd_pred[0]:.2g}")
-        parts["ratios"][1].set_text(f"layer 1 / layer L: measured {bwd_meas[0] / bwd_meas[-1]:.2g}, "
-                                    f"theory {bwd_pred[0] / bwd_pred[-1]:.2g}")
+        parts["ratios"][0].set_text(f"L / 1: {fwd_meas[-1] / fwd_meas[0]:.2g}, theory {fwd_pred[-1] / fwd_pred[0]:.2g}")
+        parts["ratios"][1].set_text(f"1 / L: {bwd_meas[0] / bwd_meas[-1]:.2g}, theory {bwd_pred[0] / bwd_pred[-1]:.2g}")
         same = rule.startswith("Glorot") and pattern == PATTERNS[0]
-        parts["title"].set_text(f"ReLU stack, {pattern}, n = {n}, L = {depth}: {rule}, variance × {c:.3g}"
-                                + ("\nwith equal widths Glorot's 2/(n + n) is LeCun's 1/n: the same curves" * same))
+        parts["note"].set_text("Glorot = LeCun here: with equal widths 2/(n + n) = 1/n" if same else "")
         plots.rescale(*parts["axes"], margin=0.02)
         for axis in parts["y axes"]:
             plots.set_live_log_yaxis(axis)

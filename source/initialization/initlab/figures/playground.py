@@ -1,8 +1,9 @@
 """Notebook 6, the training playground: train a small network from each initialization, with gradient clipping.
 
 ``Playground`` holds the data sets, the student's ``initialize_network`` and ``clip_by_global_norm`` and every run
-trained so far; its ``show()`` is the live figure with the Train button, drawn panel by panel (``_PANELS``: the
-decision boundary, the cost, the gradient norm per layer), so a new diagnostic is one more panel.
+trained so far; its ``show()`` is the live figure with the Train button. Each move or training step makes a view
+of the run (``Playground._view``) that the panels draw (``_PANELS``: the decision boundary, the cost, the
+gradient norm per layer, the status line): a new diagnostic is one more axes in ``_setup`` and one more panel.
 """
 
 import numpy as np
@@ -113,63 +114,24 @@ class Playground:
         cost_ax.set(xlabel="gradient-descent step", ylabel=r"cost $\mathcal{J}$", title="cost")
         cost_ax.grid()
         norm_ax.set(xlabel="gradient-descent step", title="gradient norm per layer")
+        parts["step axes"] = [plots.live_axis(ax, "x", labels=4) for ax in (cost_ax, norm_ax)]  # end at the steps
         return fig, parts
 
-    def _key_legend(self, parts, n_layers, clip):
-        """The norms' legend (layers 1..L of this network, the global norm, max_norm), beside them."""
-        if parts["legend"] != (n_layers, clip):
-            lines = [*parts["layers"][:n_layers], parts["global"], parts["max_norm"]]
-            handles = [plots.proxy(line.get_label() + ("" if clip or line is not parts["max_norm"] else " (off)"),
-                                   color=line.get_color(), ls=line.get_linestyle(), lw=line.get_linewidth())
-                       for line in lines]
-            parts["key_ax"].legend(handles=handles, loc="upper left", borderaxespad=0, title="norm of")
-            parts["legend"] = parts["background"][parts["key_ax"]] = (n_layers, clip)
-
-    def _update(self, parts, data_set, init, activation, hidden, learning_rate, steps, clip, max_norm):
+    def _view(self, data_set, init, activation, hidden, learning_rate, steps, clip, max_norm):
+        """What the panels show for these settings: the run so far (or the starting point, before Train)."""
         X, Y = self.data[data_set]
         dims, params = self.start(init, hidden)
         run = self.runs.get(self.key(data_set, init, activation, hidden, learning_rate, steps, clip, max_norm))
-        if run is not None:
-            params, costs, norms = run["params"], run["costs"], run["norms"]
-        else:
-            costs, norms = np.array([network.cost(network.forward(params, X, activation)[0], Y)]), np.zeros((0, 0))
-        plots.set_boundary(parts["boundary"], lambda P: network.forward(params, P, activation)[0], X, Y)
-        # the cost: the whole run on the step axis, from 0 up
-        parts["cost"].set_data(np.arange(len(costs)), costs)
-        parts["cost"].set_color(plots.COLORS[init])
-        top = np.nanmax(np.where(np.isfinite(costs), costs, np.nan)) if np.any(np.isfinite(costs)) else 1.0
-        parts["cost_ax"].set(xlim=(0, steps), ylim=(0, plots.nice_ceiling(max(1.05 * top, 0.1))))
-        # the gradient norms per layer, the global norm and max_norm
-        n_layers = len(dims) - 1
-        norms = norms.reshape(len(norms), n_layers)
-        plots.set_layer_lines(parts["layers"], np.arange(1, len(norms) + 1), norms.T)
-        total = np.sqrt(np.sum(norms ** 2, axis=1))
-        parts["global"].set_data(np.arange(1, len(norms) + 1), np.where(total > 0, total, np.nan))
-        parts["max_norm"].set_data([0, steps], [max_norm, max_norm])
-        parts["max_norm"].set(color="tab:red" if clip else "0.6", linewidth=1.5 if clip else 1.0)
-        self._key_legend(parts, n_layers, clip)
-        parts["norm_ax"].set_xlim(0, steps)
-        level = max_norm if clip or not np.any(total > 0) else total[total > 0][0]
-        parts["norm_ax"].set_ylim(*self._norm_limits(norms, level))
-        setting = (f"{data_set} · {init} · {activation} · {dims} · α = {learning_rate:.3g} · {steps} steps · "
-                   f"clipping {'on' if clip else 'off'}, max_norm {max_norm:.3g}")
         if run is None:
-            status = f"initial cost {costs[0]:.3f}: press Train"
-        else:
-            accuracy = network.accuracy(params, X, Y, activation)
-            status = (f"{'trained' if run['step'] == steps else 'training'}: step {run['step']} of {steps}, "
-                      f"cost {costs[-1]:.3f}, training accuracy {100 * accuracy:.1f} %")
-            if run["step"] < steps and not np.isfinite(costs[-1]):
-                status = f"stopped at step {run['step']}: the cost is no longer finite"
-        parts["status"].set_text(f"{setting}\n{status}")
+            costs = np.array([network.cost(network.forward(params, X, activation)[0], Y)])
+            run = {"step": None, "params": params, "costs": costs, "norms": np.zeros((0, len(dims) - 1))}
+        return {"X": X, "Y": Y, "dims": dims, "run": run, "data_set": data_set, "init": init, "activation": activation,
+                "learning_rate": learning_rate, "steps": steps, "clip": clip, "max_norm": max_norm}
 
-    @staticmethod
-    def _norm_limits(norms, level):
-        """Whole decades around the positive norms (or around ``level`` before training)."""
-        positive = norms[norms > 0]
-        low, high = (positive.min(), positive.max()) if positive.size else (level, level)
-        low, high = min(low, level), max(high, level)
-        return 10.0 ** np.floor(np.log10(low)), 10.0 ** max(np.ceil(np.log10(high)), np.floor(np.log10(low)) + 1)
+    def _update(self, parts, **settings):
+        view = self._view(**settings)
+        for panel in _PANELS:
+            panel(parts, view)
 
     def show(self):
         """The playground: data set, initialization, activation, hidden layers, α, steps, clipping; Train runs the
@@ -294,6 +256,71 @@ class Playground:
         norms = np.sqrt(np.sum(run["norms"] ** 2, axis=1))
         return network.accuracy(run["params"], *self.data[data_set]), run["costs"][-1], np.mean(norms > max_norm), \
             norms.max()
+
+
+# --- the playground's panels: each draws one part of the figure from a view (Playground._view) ---------------------
+
+def _boundary(parts, view):
+    """P(y = 1 | x) of the network over the plane, under the data."""
+    params, activation = view["run"]["params"], view["activation"]
+    plots.set_boundary(parts["boundary"], lambda P: network.forward(params, P, activation)[0], view["X"], view["Y"])
+
+
+def _cost(parts, view):
+    """The cost at every step so far, in the initialization's colour, on axes from step 0 to the last step and
+    from cost 0 up."""
+    costs = view["run"]["costs"]
+    parts["cost"].set_data(np.arange(len(costs)), costs)
+    parts["cost"].set_color(plots.COLORS[view["init"]])
+    top = np.nanmax(np.where(np.isfinite(costs), costs, np.nan)) if np.any(np.isfinite(costs)) else 1.0
+    parts["cost_ax"].set(xlim=(0, view["steps"]), ylim=(0, plots.nice_ceiling(max(1.05 * top, 0.1))))
+    plots.set_live_axis(parts["step axes"][0])
+
+
+def _norms(parts, view):
+    """The gradient norm of each layer, the global norm and max_norm; the legend lists this network's layers."""
+    n_layers, steps, clip, max_norm = len(view["dims"]) - 1, view["steps"], view["clip"], view["max_norm"]
+    norms = view["run"]["norms"].reshape(-1, n_layers)
+    plots.set_layer_lines(parts["layers"], np.arange(1, len(norms) + 1), norms.T)
+    total = np.sqrt(np.sum(norms ** 2, axis=1))
+    parts["global"].set_data(np.arange(1, len(norms) + 1), np.where(total > 0, total, np.nan))
+    parts["max_norm"].set_data([0, steps], [max_norm, max_norm])
+    parts["max_norm"].set(color="tab:red" if clip else "0.6", linewidth=1.5 if clip else 1.0)
+    if parts["legend"] != (n_layers, clip):
+        lines = [*parts["layers"][:n_layers], parts["global"], parts["max_norm"]]
+        handles = [plots.proxy(line.get_label() + ("" if clip or line is not parts["max_norm"] else " (off)"),
+                               color=line.get_color(), ls=line.get_linestyle(), lw=line.get_linewidth())
+                   for line in lines]
+        parts["key_ax"].legend(handles=handles, loc="upper left", borderaxespad=0, title="norm of")
+        parts["legend"] = parts["background"][parts["key_ax"]] = (n_layers, clip)
+    positive = total[total > 0]
+    level = max_norm if clip or not positive.size else positive[0]  # before training: a decade around max_norm
+    low = min(norms[norms > 0].min() if positive.size else level, level)
+    high = max(positive.max() if positive.size else level, level)
+    low, high = np.floor(np.log10(low) - 0.1), np.ceil(np.log10(high) + 0.1)  # whole decades, off the edges
+    parts["norm_ax"].set(xlim=(0, steps), ylim=(10.0 ** low, 10.0 ** high))
+    plots.set_live_axis(parts["step axes"][1])
+
+
+def _status(parts, view):
+    """The settings, and where the run is: before Train, training (step k of N) or trained."""
+    run, steps = view["run"], view["steps"]
+    setting = (f"{view['data_set']} · {view['init']} · {view['activation']} · {view['dims']} · "
+               f"α = {view['learning_rate']:.3g} · {steps} steps · clipping {'on' if view['clip'] else 'off'}, "
+               f"max_norm {view['max_norm']:.3g}")
+    costs = run["costs"]
+    if run["step"] is None:
+        status = f"initial cost {costs[0]:.3f}: press Train"
+    elif not np.isfinite(costs[-1]):
+        status = f"stopped at step {run['step']}: the cost is no longer finite"
+    else:
+        accuracy = network.accuracy(run["params"], view["X"], view["Y"], view["activation"])
+        status = (f"{'trained' if run['step'] == steps else 'training'}: step {run['step']} of {steps}, "
+                  f"cost {costs[-1]:.3f}, training accuracy {100 * accuracy:.1f} %")
+    parts["status"].set_text(f"{setting}\n{status}")
+
+
+_PANELS = (_boundary, _cost, _norms, _status)
 
 
 def clip_directions(clip_by_global_norm, gradient=(3.0, 0.5)):
