@@ -34,6 +34,7 @@ A student function that still raises ``NotImplementedError`` gives one line,
 and no empty axes.
 """
 
+import collections
 import contextlib
 import io
 import os
@@ -215,10 +216,11 @@ class LiveFigure:
             self._laid_out = True
 
     def _dynamic_artists(self):
-        """The artists in ``parts``, animated (left out of the background), in drawing order, each once."""
-        found, todo = {}, [self.parts]
+        """The artists in ``parts``, animated (left out of the background), in drawing order (by zorder, then in
+        the order of ``parts``, as matplotlib draws them), each once."""
+        found, todo = {}, collections.deque([self.parts])
         while todo:
-            item = todo.pop()
+            item = todo.popleft()
             if isinstance(item, dict):
                 todo.extend(item.values())
             elif isinstance(item, (list, tuple)):

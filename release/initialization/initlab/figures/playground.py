@@ -332,13 +332,13 @@ def clip_directions(clip_by_global_norm, gradient=(3.0, 0.5)):
         return float(np.degrees(np.arccos(np.clip(cosine(v, G), -1, 1))))
 
     def setup():
-        fig, (ax,) = plots.figure(1, width=7.6, height=4.0)
+        fig, (ax,) = plots.figure(1, width=6.2, height=4.0)
         parts = {"title": ax.title, "circle": ax.plot([], [], color=CLIPPING["global"], lw=0.8, alpha=0.6)[0],
                  "square": ax.plot([], [], color=CLIPPING["entry"], lw=0.8, alpha=0.6)[0], "arrows": {}}
         # widest at the bottom: arrows that coincide (nothing clipped) all stay visible
-        for name, color, width in (("gradient", "0.75", 6), ("global", CLIPPING["global"], 3.2),
-                                   ("entry", CLIPPING["entry"], 1.4)):
-            parts["arrows"][name] = ax.annotate("", xy=(0, 0), xytext=(0, 0), arrowprops={
+        for zorder, (name, color, width) in enumerate((("gradient", "0.75", 6), ("global", CLIPPING["global"], 3.2),
+                                                       ("entry", CLIPPING["entry"], 1.4)), start=3):
+            parts["arrows"][name] = ax.annotate("", xy=(0, 0), xytext=(0, 0), zorder=zorder, arrowprops={
                 "arrowstyle": f"-|>,head_length={0.2 + 0.06 * width},head_width={0.1 + 0.04 * width}",
                 "color": color, "lw": width, "shrinkA": 0, "shrinkB": 0})
         ax.plot([], [], color="0.75", lw=6, label=f"gradient $dW = ({G[0]:g}, {G[1]:g})$")
