@@ -382,8 +382,10 @@ def live_axis(ax, which="y", labels=8):
     axis.set_major_locator(ticker.NullLocator())
     axis.set_minor_locator(ticker.NullLocator())
     out = (rc[f"{which}tick.major.size"] + rc[f"{which}tick.major.pad"]) / 72  # inches from the axes to the labels
-    if which == "y":
-        ax.text(-0.17, 0.5, ax.get_ylabel(), transform=ax.transAxes, rotation=90, ha="center", va="center",
+    if which == "y":  # the label left of tick labels such as 10⁻¹⁵
+        left = ScaledTranslation(-out - (2.7 * rc["ytick.labelsize"] + rc["axes.labelpad"]) / 72, 0,
+                                 ax.figure.dpi_scale_trans)
+        ax.text(0, 0.5, ax.get_ylabel(), transform=ax.transAxes + left, rotation=90, ha="right", va="center",
                 fontsize=rc["axes.labelsize"])
         ax.set_ylabel("")
         transform, mark, shift = ax.get_yaxis_transform(), [(-1.0, 0.0), (0.0, 0.0)], (-out, 0)
@@ -413,7 +415,7 @@ def live_axis(ax, which="y", labels=8):
 
 def set_live_axis(axis):
     """Place the grid lines, ticks and labels of a ``live_axis`` for its axes' current limits. On a log axis: a
-    label every 1, 2, 5, 10, 20, 50, ... decades, and the minor lines 2..9 when the axis spans a few decades; on a
+    label every 1, 2, 5, 10, 20, 50, ... decades, and minor ticks 2..9 when the axis spans a few decades; on a
     linear one, at most as many round values as the axis has labels (matplotlib's MaxNLocator)."""
     ax, which, slots = axis["ax"], axis["which"], len(axis["labels"])
     low, high = ax.get_ylim() if which == "y" else ax.get_xlim()
@@ -433,7 +435,7 @@ def set_live_axis(axis):
     along = (lambda v: [(0, v), (1, v)]) if which == "y" else (lambda v: [(v, 0), (v, 1)])
     at = (lambda v: np.column_stack([np.zeros(len(v)), v])) if which == "y" else (
         lambda v: np.column_stack([v, np.zeros(len(v))]))
-    axis["grid"].set_segments([along(v) for v in np.concatenate([major, minor])])
+    axis["grid"].set_segments([along(v) for v in major])
     axis["ticks"].set_offsets(at(major))
     axis["minor"].set_offsets(at(minor).reshape(-1, 2))
     for k, text in enumerate(axis["labels"]):

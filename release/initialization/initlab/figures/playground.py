@@ -15,7 +15,7 @@ HIDDEN = {"10, 5": [10, 5], "10": [10], "20, 20": [20, 20], "10, 10, 10, 10": [1
 MAX_LAYERS = 1 + max(len(sizes) for sizes in HIDDEN.values())
 SURE = 1e-12  # network.cost keeps every probability at least this far from 0 and 1
 CLIPPING = {"none": "0.35", "global": "#1b9e77", "entry": "#d95f02"}  # not clipped, by global norm, per entry
-FRAMES_PER_SECOND = 8  # while the Train button works (the issue asks for at least 5)
+FRAMES_PER_SECOND = 10  # while the Train button works (the browser test asks for at least 5)
 
 
 def first_step_report(initialize_network, X, Y, layer_dims, activation="relu", seed=0):
@@ -113,8 +113,10 @@ class Playground:
         map_ax.set_title(r"$P(y=1\mid x)$ and the data")
         cost_ax.set(xlabel="gradient-descent step", ylabel=r"cost $\mathcal{J}$", title="cost")
         cost_ax.grid()
-        norm_ax.set(xlabel="gradient-descent step", title="gradient norm per layer")
+        norm_ax.set_xlabel("gradient-descent step")
+        norm_ax.set_title("gradient norm per layer", pad=10)  # above the top tick label
         parts["step axes"] = [plots.live_axis(ax, "x", labels=4) for ax in (cost_ax, norm_ax)]  # end at the steps
+        parts["norm axis"] = plots.live_axis(norm_ax, "y", labels=6)  # moves with the run: no background redrawn
         return fig, parts
 
     def _view(self, data_set, init, activation, hidden, learning_rate, steps, clip, max_norm):
@@ -300,6 +302,7 @@ def _norms(parts, view):
     low, high = np.floor(np.log10(low) - 0.1), np.ceil(np.log10(high) + 0.1)  # whole decades, off the edges
     parts["norm_ax"].set(xlim=(0, steps), ylim=(10.0 ** low, 10.0 ** high))
     plots.set_live_axis(parts["step axes"][1])
+    plots.set_live_axis(parts["norm axis"])
 
 
 def _status(parts, view):
