@@ -52,17 +52,18 @@ def _steps(control, moves):
 
 def capture_widgets(notebook):
     """Run a source notebook's code in this process; return the (setup, update, controls, prerender) of each live
-    figure."""
+    figure, in the order the notebook shows them."""
     folder = course.source_dir()
-    sys.path.insert(0, str(folder))
-    os.environ["INITLAB_WIDGETS"] = "static"
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
     import matplotlib
     matplotlib.use("Agg")
     from initlab import widgets
     captured = []
-    original = widgets.show
+    original, mode = widgets.show, os.environ.get("INITLAB_WIDGETS")
     widgets.show = lambda setup, update=None, prerender=(), **controls: update and captured.append(
         (setup, update, controls, prerender))
+    os.environ["INITLAB_WIDGETS"] = "static"  # the notebook's own code, without widgets or figures
     try:
         nb = nbformat.read(str(folder / notebook), as_version=4)
         space = {"__name__": "__main__"}
@@ -71,7 +72,17 @@ def capture_widgets(notebook):
             _run_cells(nb, space, notebook)
     finally:
         widgets.show = original
+        if mode is None:
+            del os.environ["INITLAB_WIDGETS"]
+        else:
+            os.environ["INITLAB_WIDGETS"] = mode
     return captured
+
+
+def control_labels(notebook):
+    """[[the description of each control] for each live figure of a source notebook], run in this process."""
+    return [[control.kwargs["description"] for control in controls.values()]
+            for _, _, controls, _ in capture_widgets(notebook)]
 
 
 def _run_cells(nb, space, notebook):

@@ -1,7 +1,7 @@
 """The notebooks' live figures in real JupyterLab, driven by headless Chromium (Playwright).
 
-Used by the browser test (every control moved once) and by ``python -m
-coursetools bench`` (every control moved several times, latency from the input
+Used by the browser test (every control usable on a laptop screen, and moved once) and by
+``python -m coursetools bench`` (every control moved several times, latency from the input
 event to the new figure loaded in the page, next to a floor measured in the
 same run: a plain ipywidgets slider whose observer re-fills an ``Output`` with a
 one-line inline PNG).
@@ -74,7 +74,7 @@ PRESS_PROBE = """
 ([index]) => {
   const box = document.querySelectorAll(".initlab-live")[index];
   const button = box.querySelector(".widget-button");
-  const p = {label: button.textContent.trim(), labels: [], done: null, loads: []};
+  const p = {label: button.textContent.trim(), labels: [], start: performance.now(), done: null, loads: []};
   new MutationObserver(() => {
     const text = button.textContent.trim();
     if (p.labels[p.labels.length - 1] !== text) p.labels.push(text);
@@ -84,6 +84,31 @@ PRESS_PROBE = """
   window.__press = p;
 }
 """
+# In-page layout of every live figure: the box of its output area, of its figure and of each control, and the
+# width of each slider's track (what a mouse can drag).
+CONTROLS = ".widget-slider, .widget-dropdown, .widget-checkbox, .widget-button"
+LAYOUT = r"""
+([controls]) => {
+  const rect = (element) => {
+    const r = element.getBoundingClientRect();
+    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height};
+  };
+  return [...document.querySelectorAll(".initlab-live")].map((box) => ({
+    area: rect(box.closest(".jp-OutputArea-output") || box.parentElement),
+    image: box.querySelector(".widget-image") ? rect(box.querySelector(".widget-image")) : null,
+    controls: [...box.querySelectorAll(controls)].map((item) => ({
+      label: (item.innerText || "").replace(/\u200b/g, "").trim().split("\n")[0],
+      kind: ["slider", "dropdown", "checkbox", "button"].find((kind) => item.classList.contains(`widget-${kind}`)),
+      box: rect(item),
+      track: item.querySelector(".noUi-target") ? rect(item.querySelector(".noUi-target")).width : null,
+    })),
+  }));
+}
+"""
+# The screens a student must be able to use every control on: (width, height, JupyterLab's file browser open).
+SCREENS = {"1366 px, file browser open": (1366, 900, True), "1024 px, file browser closed": (1024, 900, False)}
+MIN_TRACK = 150  # px: a slider track narrower than this jumps to an end of its range when dragged
+
 ERRORS = ("[data-mime-type='application/vnd.jupyter.stderr'], "
           "[data-mime-type='application/vnd.jupyter.error']")
 
@@ -102,11 +127,15 @@ def _get(url):
 @contextlib.contextmanager
 def lab(root):
     """A JupyterLab server on ``root``; yields its URL. Workspaces, settings and runtime files stay in a
-    temporary folder (nothing in ~/.jupyter), and notebooks render every cell (no windowing)."""
+    temporary folder (nothing in ~/.jupyter), notebooks render every cell (no windowing), and no news toast
+    covers the page."""
     with tempfile.TemporaryDirectory() as state:
-        settings = Path(state) / "settings" / "@jupyterlab" / "notebook-extension"
-        settings.mkdir(parents=True)
-        (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+        settings = Path(state) / "settings" / "@jupyterlab"
+        for extension, name, values in (("notebook-extension", "tracker", {"windowingMode": "none"}),
+                                        ("apputils-extension", "notification",  # no news toast over the outputs
+                                         {"fetchNews": "false", "checkForUpdates": False})):
+            (settings / extension).mkdir(parents=True)
+            (settings / extension / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
         port = _free_port()
         server = subprocess.Popen(
             [course.tool("jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
@@ -179,12 +208,15 @@ def shutdown_kernels(url):
         urllib.request.urlopen(request, timeout=10).close()
 
 
-def run_all(browser, url, path):
-    """Open a notebook, run all its cells, wait for the kernel to be idle; return the page."""
-    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+def run_all(browser, url, path, screen=(1500, 1000, True)):
+    """Open a notebook on a screen (width, height, file browser open), run all its cells, wait for the kernel
+    to be idle; return the page."""
+    width, height, file_browser = screen
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(f"{url}/lab/tree/{path}?token={TOKEN}&reset")  # this notebook only, not the last workspace
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
     _wait_idle(url, 120)
+    show_file_browser(page, file_browser)
     page.click(".jp-Notebook")
     page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
     page.click("div.lm-Menu-itemLabel:text-is('Run All Cells')")
@@ -196,12 +228,57 @@ def run_all(browser, url, path):
     return page
 
 
+def show_file_browser(page, shown):
+    """Open or close JupyterLab's file browser (the left side panel)."""
+    tab = page.locator(".lm-TabBar-tab[data-id='filebrowser']")
+    if tab.count() and ("lm-mod-current" in (tab.get_attribute("class") or "")) != shown:
+        tab.click()
+        page.wait_for_timeout(300)
+
+
+def set_screen(page, screen):
+    """Resize the page and open or close the file browser, as a student with that screen would."""
+    width, height, file_browser = screen
+    page.set_viewport_size({"width": width, "height": height})
+    show_file_browser(page, file_browser)
+    page.wait_for_timeout(500)  # JupyterLab lays the panels out again
+
+
+def layout(page):
+    """Every live figure's output area, figure and controls on the page, as boxes in CSS pixels (see LAYOUT)."""
+    return page.evaluate(LAYOUT, [CONTROLS])
+
+
+def unusable(figures, min_track=MIN_TRACK):
+    """[(label, why)] for every control that a mouse cannot use: outside its output area (cut off or behind a
+    scroll bar), hidden, or a slider whose track is narrower than ``min_track`` pixels."""
+    found = []
+    for figure in figures:
+        area = figure["area"]
+        for control in figure["controls"]:
+            box, label = control["box"], control["label"] or control["kind"]
+            if box["width"] < 1 or box["height"] < 1:
+                found.append((label, "hidden"))
+            elif box["left"] < area["left"] - 0.5 or box["right"] > area["right"] + 0.5:
+                found.append((label, f"outside the output area (x {box['left']:.0f}-{box['right']:.0f} px, "
+                                     f"the area {area['left']:.0f}-{area['right']:.0f} px)"))
+            elif control["track"] is not None and control["track"] < min_track:
+                found.append((label, f"slider track {control['track']:.0f} px wide (< {min_track} px)"))
+    return found
+
+
+def cut_figures(figures):
+    """The figures (index, right edge, the area's right edge) that reach beyond their output area."""
+    return [(k, f["image"]["right"], f["area"]["right"]) for k, f in enumerate(figures)
+            if f["image"] and f["image"]["width"] > 0 and f["image"]["right"] > f["area"]["right"] + 0.5]
+
+
 def controls(page):
     """[(box index, label, kind, locator)] of every control of every live figure on the page, in order."""
     found = []
     boxes = page.locator(".initlab-live")
     for index in range(boxes.count()):
-        items = boxes.nth(index).locator(".widget-slider, .widget-dropdown, .widget-checkbox, .widget-button")
+        items = boxes.nth(index).locator(CONTROLS)
         for k in range(items.count()):
             item = items.nth(k)
             kind = next(kind for kind in ("slider", "dropdown", "checkbox", "button")
@@ -243,15 +320,17 @@ def move(page, index, kind, item, timeout=30_000):
 def press(page, index, item, timeout=120_000):
     """Press a live figure's button (e.g. Train) and wait for the end of its work and the figure drawn after it.
 
-    Returns (the labels the button showed, e.g. "Train 40 %", the number of figures loaded while the work ran).
+    Returns (the labels the button showed, e.g. "Train 40 %", the number of figures loaded while the work ran,
+    the seconds the work took from the click).
     """
     item.scroll_into_view_if_needed()
     page.evaluate(PRESS_PROBE, [index])
     item.click()
     page.wait_for_function("window.__press.done !== null && window.__press.loads.some(t => t > window.__press.done)",
                            timeout=timeout, polling=50)
-    labels, done, loads = page.evaluate("[window.__press.labels, window.__press.done, window.__press.loads]")
-    return labels, sum(t < done for t in loads)
+    labels, start, done, loads = page.evaluate(
+        "[window.__press.labels, window.__press.start, window.__press.done, window.__press.loads]")
+    return labels, sum(t < done for t in loads), (done - start) / 1000
 
 
 def errors(page):

@@ -15,12 +15,16 @@ A demo builds its figure once and updates its artists when a control moves::
     widgets.show(setup, update, scale=widgets.slider(1.0, 0, 2, 0.1, "scale"))
 
 ``show`` calls ``update`` with the initial values, fixes the layout once
-(``tight_layout``) and then, per move, only calls ``update`` and draws the same
-figure to a PNG that replaces the previous one in place (an ``ipywidgets.Image``;
-the front end coalesces the moves made while the kernel is busy, so intermediate
-values are dropped, not queued). Sliders redraw while dragged. A figure without
-controls is ``show(draw)`` with ``draw()`` returning a new figure. A ``button``
-runs a longer piece of work (training) and redraws the figure while it runs.
+(``plots.freeze_layout``) and then, per move, only calls ``update`` and draws the
+same figure to a PNG that replaces the previous one in place (an
+``ipywidgets.Image`` that shrinks to the output area; the front end coalesces the
+moves made while the kernel is busy, so intermediate values are dropped, not
+queued). Sliders redraw while dragged. The controls sit in a row that wraps onto
+more rows on a narrow screen, each slider wide enough for its label and a track of
+``TRACK`` pixels. A figure without controls is ``show(draw)`` with ``draw()``
+returning a new figure. A ``button`` runs a longer piece of work (training) and
+redraws the figure while it runs. The chapters' figures (``initlab.figures``) are
+built this way; a notebook calls them.
 
 Modes (``mode()``): *interactive* in any front end with ipywidgets (JupyterLab,
 Notebook 7, VS Code, Colab); *static*, one figure from the initial values,
@@ -30,6 +34,7 @@ A student function that still raises ``NotImplementedError`` gives one line,
 and no empty axes.
 """
 
+import collections
 import contextlib
 import io
 import os
@@ -181,8 +186,10 @@ class LiveFigure:
     (e.g. ``ax.yaxis``, with its ticks, grid lines and label) is drawn at every
     update too, and its limits then change without redrawing the background:
     cheaper for a control that moves the limits at nearly every step (every
-    artist placed in its data coordinates must then be in ``parts``). The PNGs of the last
-    values are kept. ``timings`` lists the (update, draw) seconds of every
+    artist placed in its data coordinates must then be in ``parts``). When ``update`` changes
+    a fixed artist (e.g. rebuilds a legend for another number of layers), it puts a value that
+    says so in ``parts["background"][ax]``: the background of ``ax`` is drawn again when that
+    value changes. The PNGs of the last values are kept. ``timings`` lists the (update, draw) seconds of every
     frame: computation and artist changes, then drawing and PNG encoding.
     """
 
@@ -205,14 +212,15 @@ class LiveFigure:
         self._update(self.parts, **values)
         if not self._laid_out:
             plots.plain_log_ticks(self.fig)
-            self.fig.tight_layout()
+            plots.freeze_layout(self.fig)
             self._laid_out = True
 
     def _dynamic_artists(self):
-        """The artists in ``parts``, animated (left out of the background), in drawing order, each once."""
-        found, todo = {}, [self.parts]
+        """The artists in ``parts``, animated (left out of the background), in drawing order (by zorder, then in
+        the order of ``parts``, as matplotlib draws them), each once."""
+        found, todo = {}, collections.deque([self.parts])
         while todo:
-            item = todo.pop()
+            item = todo.popleft()
             if isinstance(item, dict):
                 todo.extend(item.values())
             elif isinstance(item, (list, tuple)):
@@ -223,12 +231,15 @@ class LiveFigure:
         return sorted(found.values(), key=lambda artist: artist.get_zorder())
 
     def _limits(self):
-        """The axes limits the background depends on. An axis in ``parts`` (``ax.yaxis``: its ticks, tick
-        labels, grid lines and label) is drawn at every update, so its limits are left out: they change
-        without a redraw of the background (every other artist placed by them must then be in parts too)."""
+        """What the background of each axes depends on: its limits, and the value ``update`` put in
+        ``parts["background"][ax]`` (e.g. the number of layers a legend lists, when ``update`` rebuilt the legend).
+        An axis in ``parts`` (``ax.yaxis``: its ticks, tick labels, grid lines and label) is drawn at every update,
+        so its limits are left out: they change without a redraw of the background (every other artist placed by
+        them must then be in parts too)."""
         live = {id(artist) for artist in self._animated or ()}
-        return tuple((None if id(ax.xaxis) in live else ax.get_xlim(), None if id(ax.yaxis) in live else ax.get_ylim())
-                     for ax in self.fig.axes)
+        keys = self.parts.get("background", {}) if isinstance(self.parts, dict) else {}
+        return tuple((None if id(ax.xaxis) in live else ax.get_xlim(), None if id(ax.yaxis) in live else ax.get_ylim(),
+                      keys.get(ax)) for ax in self.fig.axes)
 
     def _box(self, ax, renderer):
         """The pixels (rows, columns) that ``ax`` draws on, as two slices."""
@@ -345,12 +356,28 @@ class Control:
         yield from self.kwargs["action"](**values)
 
     def build(self):
-        """The ipywidgets object."""
+        """The ipywidgets object, wide enough for its label and, for a slider, a track of ``TRACK`` pixels."""
         if self.kind == "Button":
             return ipywidgets.Button(description=self.kwargs["description"], button_style="primary")
         widget = getattr(ipywidgets, self.kind)(value=self.value, **self.kwargs)
         widget.style.description_width = "initial"
+        label = _text_width(self.kwargs["description"])
+        if "Slider" in self.kind:
+            widget.layout.width = f"{label + TRACK + READOUT}px"
+        elif self.kind == "Dropdown":
+            widget.layout.width = f"{label + min(max(_text_width(str(o)) for o in self.kwargs['options']), 300) + 40}px"
+        elif self.kind == "Checkbox":
+            widget.indent, widget.layout.width = False, f"{label + 40}px"
         return widget
+
+
+TRACK = 190  # px: a slider's track, wide enough to drag one step at a time (the browser test wants 150)
+READOUT = 90  # px: the margins and the value shown at a slider's right
+
+
+def _text_width(text):
+    """The width in pixels of ``text`` in a widget label (13 px system font), rounded up."""
+    return int(7.5 * len(text)) + 8
 
 
 def _static(setup, update, values, buttons=()):
@@ -396,8 +423,8 @@ def show(setup, update=None, prerender=(), **controls):
     built = {name: control.build() for name, control in controls.items()}
     dpi = live.fig.dpi
     width, height = live.fig.get_size_inches()
-    image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
-        width=f"{width * dpi:.0f}px", height=f"{height * dpi:.0f}px"))
+    image = ipywidgets.Image(format="png", layout=ipywidgets.Layout(  # shrinks to the output area, keeps its shape
+        width=f"{width * dpi:.0f}px", max_width="100%", height="auto", margin="0px"))
     message = ipywidgets.Output()
 
     def current_values():
@@ -416,14 +443,14 @@ def show(setup, update=None, prerender=(), **controls):
 
     def pressed(widget, button):
         label, widget.disabled = widget.description, True
-        shown = time.perf_counter()
+        shown = None  # the first progress is drawn at once, then a frame (and the percentage) every `every` s
         try:
             for done in button.press(current_values()):
-                widget.description = f"{label} {100 * done:3.0f} %"
-                if time.perf_counter() - shown > button.kwargs["every"]:
+                if shown is None or time.perf_counter() - shown >= button.kwargs["every"]:
+                    shown = time.perf_counter()
+                    widget.description = f"{label} {100 * done:3.0f} %"
                     live.forget()
                     redraw()
-                    shown = time.perf_counter()
         except NotImplementedError as exc:
             message.outputs = ({"output_type": "stream", "name": "stdout", "text": _friendly_line(exc) + "\n"},)
             return
@@ -443,7 +470,8 @@ def show(setup, update=None, prerender=(), **controls):
             widget.on_click(lambda widget, button=buttons[name]: pressed(widget, button))
         else:
             widget.observe(redraw, names="value")
-    box = ipywidgets.VBox([ipywidgets.HBox(list(built.values())), message, image])
+    row = ipywidgets.HBox(list(built.values()), layout=ipywidgets.Layout(flex_flow="row wrap", align_items="center"))
+    box = ipywidgets.VBox([row, message, image])  # controls wrap onto rows on a narrow screen
     box.add_class("initlab-live")
     redraw()
     display(box)
@@ -492,12 +520,12 @@ def checkbox(value, description):
 
 
 
-def button(description, action, every=0.25):
+def button(description, action, every=0.15):
     """A button that runs ``action(**values)`` (the other controls' values), then redraws the figure.
 
     ``action`` is a generator that does the work (e.g. trains a network and stores
-    the result where ``update`` finds it) and yields the fraction done from time to
-    time: the figure is redrawn at most every ``every`` seconds meanwhile, so that
+    the result where ``update`` finds it) and yields the fraction done often: the
+    figure is redrawn at the first yield and then every ``every`` seconds, so that
     the person pressing it sees the progress, and the button shows the percentage.
     A static figure is drawn after pressing the button once with the initial values.
     """

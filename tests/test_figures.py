@@ -1,0 +1,113 @@
+"""The notebooks' figures (initlab.figures) and the chapters that call them.
+
+A notebook reads as a chapter: every code cell a student sees, answer and test cells aside, has at most 15
+lines and no engineering comments, and the figure modules never hold a graded function's solution. In this
+process (no kernel), every live figure of every notebook is built with the course's solutions, and every
+control, moved one step, must change the picture; the playground's figure follows a run while it trains.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from notebooks import NOTEBOOKS, SOURCE, answer_cells, is_answer, is_test, read
+
+from coursetools import bench
+
+FIGURES = SOURCE / "initlab" / "figures"
+MAX_LINES = 15
+ENGINEERING = re.compile(r"#.*\b(cache|mathtext|artists?|background|redraw|layout|slow|faster)\b", re.I)
+
+
+def _demo_cells(name):
+    return [c for c in read(SOURCE / name).cells if c.cell_type == "code" and not is_answer(c) and not is_test(c)]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_code_cell_a_student_sees_is_short_and_free_of_plumbing(name):
+    for cell in _demo_cells(name):
+        lines = cell.source.splitlines()
+        assert len(lines) <= MAX_LINES, f"{name}, cell {cell.id}: {len(lines)} lines (at most {MAX_LINES})"
+        assert not [line for line in lines if ENGINEERING.search(line)], f"{name}, cell {cell.id}: plumbing comment"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_figure_modules_hold_no_solution(name):
+    """No figure module defines a graded function or holds two consecutive statements of a solution (lines of at
+    least 20 characters; a `return` is not counted)."""
+    def statements(text):
+        return [line.strip() for line in text.splitlines() if len(line.strip()) >= 20
+                and not line.strip().startswith("return")]
+
+    modules = [*FIGURES.glob("*.py"), FIGURES.parent / "plots.py", FIGURES.parent / "widgets.py"]
+    package = [line for path in modules for line in statements(path.read_text())]
+    pairs = set(zip(package, package[1:]))
+    for grade_id, cell in answer_cells(read(SOURCE / name)).items():
+        assert not any(line.startswith(f"def {grade_id}(") for line in package), f"initlab defines {grade_id}"
+        for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            lines = statements(block)
+            for pair in zip(lines, lines[1:]):
+                assert pair not in pairs, f"initlab holds two lines of the solution of {grade_id}: {pair}"
+
+
+def _values(controls):
+    return {name: control.value for name, control in controls.items() if control.kind != "Button"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_control_move_changes_the_figure(name):
+    from initlab import widgets
+    for setup, update, controls, _ in bench.capture_widgets(name):
+        live = widgets.LiveFigure(setup, update)
+        values = _values(controls)
+        before = live.frame(values)
+        for key, control in controls.items():
+            if control.kind != "Button":
+                moved = {**values, key: bench._steps(control, 1)[0]}
+                assert live.frame(moved) != before, f"{name}: moving {control.kwargs['description']!r} changed nothing"
+
+
+@pytest.fixture(scope="module")
+def playground():
+    """The live figure of notebook 06's playground, built with the solutions, and its Playground."""
+    from initlab import widgets
+    setup, update, controls, _ = bench.capture_widgets("06_training_playground.ipynb")[0]
+    live = widgets.LiveFigure(setup, update)
+    return live, update.__self__, _values(controls)
+
+
+@pytest.mark.slow
+def test_the_playground_follows_a_run_while_it_trains(playground):
+    live, lab, values = playground
+    values = {**values, "steps": 1000, "hidden": "10, 10, 10, 10"}
+    live.update(values)
+    assert live.parts["status"].get_text().endswith("press Train")
+    for done in lab.train(**values):
+        if done >= 0.4:
+            break
+    live.update(values)
+    assert re.search(r"training: step 4\d\d of 1000, cost", live.parts["status"].get_text())
+    for _ in lab.train(**values):
+        pass
+    live.update(values)
+    status = live.parts["status"].get_text()
+    assert "trained: step 1000 of 1000" in status
+    cost_ax, key_ax = live.parts["cost_ax"], live.parts["key_ax"]
+    assert cost_ax.get_xlim() == (0, 1000) and cost_ax.get_ylim()[0] == 0  # the steps run, never a negative cost
+    legend = [text.get_text() for text in key_ax.get_legend().get_texts()]
+    assert legend == ["$l = 1$", "$l = 2$", "$l = 3$", "$l = 4$", "$l = 5$", "global", "max_norm (off)"]
+    live.update({**values, "hidden": "10", "clip": True})
+    legend = [text.get_text() for text in key_ax.get_legend().get_texts()]
+    assert legend == ["$l = 1$", "$l = 2$", "global", "max_norm"]  # two layers, two lines
+
+
+@pytest.mark.slow
+def test_the_symmetry_figure_ends_its_step_axis_at_the_steps_run():
+    from initlab import widgets
+    setup, update, controls, _ = bench.capture_widgets("01_symmetry_breaking.ipynb")[0]
+    live = widgets.LiveFigure(setup, update)
+    for steps in (300, 150):
+        live.update({**_values(controls), "steps": steps})
+        assert live.fig.axes[2].get_xlim() == (0, steps)
+        assert np.all(np.isfinite(live.fig.axes[2].get_lines()[0].get_xdata()))
