@@ -9,6 +9,7 @@ is in test_grading_pipeline.py; tricks and faults are in test_robustness.py.
 import traceback
 
 import pytest
+import verdicts
 from initlab import bridge
 from notebooks import NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, run_test_source, variants
 
@@ -33,6 +34,22 @@ def loopback(monkeypatch):
 def run_test_cell(notebook, function, implementation):
     """Run setup, ``implementation`` and the test cell of ``function``; return the exception or None."""
     return run_test_source(notebook, implementation, grade_cells(read(SOURCE / notebook))[f"test_{function}"].source)
+
+
+def source_of_test(notebook, function):
+    return grade_cells(read(SOURCE / notebook))[f"test_{function}"].source
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_catalogued_implementation_has_a_recorded_verdict(notebook):
+    """No variant is lost from a catalogue, and a new one is recorded (``python tests/verdicts.py``)."""
+    nb = read(SOURCE / notebook)
+    correct, wrong = variants(notebook)
+    record = verdicts.recorded()[notebook]
+    for fn, cell in answer_cells(nb).items():
+        now = {verdicts.key(src) for src in [cell.source, *correct.get(fn, []), *(s for s, _ in wrong.get(fn, []))]}
+        assert not set(record.get(fn, {})) - now, f"{fn}: a recorded implementation left the catalogue"
+        assert not now - set(record.get(fn, {})), f"{fn}: record the new variants' verdicts: python tests/verdicts.py"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
@@ -60,6 +77,10 @@ def test_test_cells_read_nothing_of_the_notebook_but_graded_names(notebook):
 @pytest.mark.parametrize("notebook,function,implementation,accepted,hint", list(_cases()))
 def test_hidden_tests_judge_implementation(notebook, function, implementation, accepted, hint):
     exc = run_test_cell(notebook, function, implementation)
+    was = verdicts.recorded()[notebook].get(function, {}).get(verdicts.key(implementation))
+    now = verdicts.stage(exc, source_of_test(notebook, function))
+    assert was is None or (now == was or (was, now) == ("hidden", "visible")), (
+        f"the verdict changed from {was!r} to {now!r}: " + "".join(traceback.format_exception(exc) if exc else []))
     if accepted:
         assert exc is None, "a correct implementation failed:\n" + "".join(traceback.format_exception(exc))
         return
