@@ -10,8 +10,10 @@ import traceback
 
 import pytest
 import verdicts
-from initlab import bridge
+from initlab import bridge, mistakes
 from notebooks import NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, run_test_source, variants
+
+NO_KEY = object()  # a catalogue entry without the misconception key its message names
 
 
 def _cases():
@@ -19,11 +21,13 @@ def _cases():
         nb = read(SOURCE / name)
         correct, wrong = variants(name)
         for fn, cell in answer_cells(nb).items():
-            yield pytest.param(name, fn, cell.source, True, None, id=f"{name[:2]}-{fn}-solution")
+            yield pytest.param(name, fn, cell.source, True, None, None, id=f"{name[:2]}-{fn}-solution")
             for i, src in enumerate(correct.get(fn, [])):
-                yield pytest.param(name, fn, src, True, None, id=f"{name[:2]}-{fn}-correct{i}")
-            for i, (src, hint) in enumerate(wrong.get(fn, [])):
-                yield pytest.param(name, fn, src, False, hint, id=f"{name[:2]}-{fn}-wrong{i}")
+                yield pytest.param(name, fn, src, True, None, None, id=f"{name[:2]}-{fn}-correct{i}")
+            for i, entry in enumerate(wrong.get(fn, [])):
+                src, hint = entry
+                yield pytest.param(name, fn, src, False, hint, getattr(entry, "key", NO_KEY),
+                                   id=f"{name[:2]}-{fn}-wrong{i}")
 
 
 @pytest.fixture(autouse=True)
@@ -74,8 +78,15 @@ def test_test_cells_read_nothing_of_the_notebook_but_graded_names(notebook):
         assert not extra, f"{test_id} reads {sorted(extra)}, which only the student's kernel has: import it"
 
 
-@pytest.mark.parametrize("notebook,function,implementation,accepted,hint", list(_cases()))
-def test_hidden_tests_judge_implementation(notebook, function, implementation, accepted, hint):
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_wrong_variant_says_which_misconception_it_shows(notebook):
+    _, wrong = variants(notebook)
+    unkeyed = [f"{fn} #{i}" for fn, entries in wrong.items() for i, e in enumerate(entries) if not hasattr(e, "key")]
+    assert not unkeyed, f"catalogue entries without a misconception key (source, hint, key): {unkeyed}"
+
+
+@pytest.mark.parametrize("notebook,function,implementation,accepted,hint,key", list(_cases()))
+def test_hidden_tests_judge_implementation(notebook, function, implementation, accepted, hint, key):
     exc = run_test_cell(notebook, function, implementation)
     was = verdicts.recorded()[notebook].get(function, {}).get(verdicts.key(implementation))
     now = verdicts.stage(exc, source_of_test(notebook, function))
@@ -91,6 +102,11 @@ def test_hidden_tests_judge_implementation(notebook, function, implementation, a
         "the test cell itself crashed:\n" + "".join(traceback.format_exception(exc)))
     if hint is not None:
         assert hint.lower() in str(exc).lower(), f"message should mention {hint!r}, got: {exc}"
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    assert first.startswith(f"{function}: ") and len(first) <= 88, (
+        f"the first line should be '{function}: <the mistake>', at most 88 characters:\n{exc}")
+    if key is not NO_KEY:
+        assert mistakes.identify(str(exc)) == key, f"the message should name the misconception {key!r}:\n{exc}"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

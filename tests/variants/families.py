@@ -9,6 +9,21 @@ the standard deviation's formula, with the hint each failure message must contai
 
 import math
 
+
+class Variant(tuple):
+    """A wrong implementation as the tests read it, ``(source, hint)``, with ``.key``: the misconception
+    (``initlab.mistakes``) its failure must name on its ``Revisit:`` line, or None."""
+
+    def __new__(cls, source, hint, key):
+        variant = super().__new__(cls, (source, hint))
+        variant.key = key
+        return variant
+
+
+def keyed(wrong):
+    """WRONG written as {function: [(source, hint, misconception key), ...]} read as ``Variant``s."""
+    return {function: [Variant(*entry) for entry in entries] for function, entries in wrong.items()}
+
 _INITIALIZER = """
 import numpy as np
 def {name}(n_in, n_out, rng=None):

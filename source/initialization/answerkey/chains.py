@@ -1,0 +1,173 @@
+"""Answer key of 02_exploding_vanishing: chains of layers, products of random matrices, the sigmoid's slope."""
+
+import numpy as np
+from initlab.checks import rng
+
+from .common import Answer, case, wrong
+
+IDENTITY = Answer("scaled_identity_chain", """
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [scale * np.eye(n) for _ in range(depth)]
+""", [
+    wrong("the matrices are full of scale; scale * I_n is 0 off the diagonal", """
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [np.full((n, n), scale, dtype=float) for _ in range(depth)]
+"""),
+    wrong("the matrices are scale**2 * I_n: multiply by scale once", """
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [scale ** 2 * np.eye(n) for _ in range(depth)]
+"""),
+    wrong("the identity was not multiplied by scale", """
+import numpy as np
+def scaled_identity_chain(scale, depth, n=2):
+    return [np.eye(n) for _ in range(depth)]
+"""),
+])
+
+FORWARD = Answer("linear_chain_forward", """
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = [x]
+    for W in weights:
+        out.append(W @ out[-1])
+    return out
+""", [
+    wrong("multiplied by W^[l].T: the forward pass is W^[l] @ a^[l-1]", """
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = [x]
+    for W in weights:
+        out.append(W.T @ out[-1])
+    return out
+""", "transposed"),
+    wrong("the layers were applied in reversed order: weights[0] is W^[1]", """
+import numpy as np
+def linear_chain_forward(x, weights):
+    out = [x]
+    for W in weights[::-1]:
+        out.append(W @ out[-1])
+    return out
+""", "layer-indexing"),
+    wrong("each a^[l] was computed from x: chain them (W^[l] @ a^[l-1])", """
+import numpy as np
+def linear_chain_forward(x, weights):
+    return [x] + [W @ x for W in weights]
+""", "layer-indexing"),
+])
+
+BACKWARD = Answer("linear_chain_backward", """
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    grads = [grad_output]
+    for W in reversed(weights):
+        grads.append(W.T @ grads[-1])
+    return grads[::-1]
+""", [
+    wrong("the transpose is missing: da^[l-1] = W^[l].T @ da^[l]", """
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = [grad_output]
+    for W in reversed(weights):
+        g.append(W @ g[-1])
+    return g[::-1]
+""", "transposed"),
+    wrong("the list is reversed: it starts with da0, the input side", """
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = [grad_output]
+    for W in reversed(weights):
+        g.append(W.T @ g[-1])
+    return g
+""", "layer-indexing"),
+    wrong("the layers were taken in the wrong order: start with W^[L]", """
+import numpy as np
+def linear_chain_backward(weights, grad_output):
+    g = [grad_output]
+    for W in weights:
+        g.append(W.T @ g[-1])
+    return g[::-1]
+""", "layer-indexing"),
+])
+
+_PRODUCT = """
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = {rng}
+    P = {P0}
+    for _ in range(count):
+        {step}
+    return {result}
+"""
+_PRODUCT_OK = dict(rng="np.random.default_rng() if rng is None else rng", P0="M.copy()",
+                   step="P = P @ (rng.standard_normal(M.shape) * std)", result="P")
+
+
+def product(**changes):
+    """random_matrix_product with some parts of the reference replaced."""
+    return _PRODUCT.format(**{**_PRODUCT_OK, **changes})
+
+
+PRODUCT = Answer("random_matrix_product", product(), [
+    wrong("the factors multiply on the left (G @ P); multiply on the right", product(
+        step="P = (rng.standard_normal(M.shape) * std) @ P")),
+    wrong("std**2 scaled the factors; std is their standard deviation", product(
+        step="P = P @ (rng.standard_normal(M.shape) * std ** 2)"), "variance-as-std"),
+    wrong("the factors were multiplied in reversed order: M @ G1 @ G2", """
+import numpy as np
+def random_matrix_product(M, count, std=1.0, rng=None):
+    rng = np.random.default_rng() if rng is None else rng
+    G = [rng.standard_normal(M.shape) * std for _ in range(count)]
+    P = M.copy()
+    for g in reversed(G):
+        P = P @ g
+    return P
+"""),
+    wrong("std was ignored: multiply each factor by std", product(step="P = P @ rng.standard_normal(M.shape)")),
+    wrong("the factors were multiplied entry by entry (*): use @, M @ G1 @ G2", product(
+        step="P = P * (rng.standard_normal(M.shape) * std)")),
+])
+
+
+def product_cases():
+    """Hidden cases of random_matrix_product: 100 factors, other sizes and stds, one factor, none."""
+    g = rng(23)
+    return [case(f"{count} factors of size {n}", g.standard_normal((n, n)), count, std, rng=rng(seed))
+            for n, count, std, seed in ((4, 100, 1.0, 31), (5, 7, 0.3, 32), (2, 3, 2.5, 33), (4, 1, 0.5, 34),
+                                        (3, 12, 0.57, 35), (3, 0, 2.0, 36))]
+
+
+SIGMOID = Answer("sigmoid_derivative", """
+import numpy as np
+def sigmoid_derivative(z):
+    e = np.exp(-np.abs(z))
+    return e / (1.0 + e) ** 2
+""", [
+    wrong("sigma(z) itself was returned, not sigma(z) * (1 - sigma(z))", """
+import numpy as np
+def sigmoid_derivative(z):
+    return 1 / (1 + np.exp(-z))
+""", "activation"),
+    wrong("tanh's derivative was returned, not sigma(z) * (1 - sigma(z))", """
+import numpy as np
+def sigmoid_derivative(z):
+    return 1 - np.tanh(z) ** 2
+""", "activation"),
+    wrong("sigma * (1 + sigma) was returned, not sigma * (1 - sigma)", """
+import numpy as np
+def sigmoid_derivative(z):
+    s = 1 / (1 + np.exp(-z))
+    return s * (1 + s)
+""", "activation"),
+])
+
+
+def sigmoid_cases():
+    """Hidden cases of sigmoid_derivative: arrays of several shapes, and |z| up to 1000 (no overflow to NaN)."""
+    g = rng(24)
+    return [case("a 2-D array", g.standard_normal((2, 3)) * 3), case("a 3-D array", g.standard_normal((4, 1, 5)) * 10),
+            case("z from -1000 to 1000", np.linspace(-1000, 1000, 2001)),
+            case("large |z|", np.array([-1000.0, -745.0, -710.0, -40.0, -1e-3, 0.0, 1e-3, 40.0, 710.0, 745.0, 1000.0])),
+            case("an integer array", np.array([[0, 1, -3]]))]
