@@ -284,7 +284,8 @@ def linear_chain_backward(weights, grad_output):
         (product(rng="np.random.default_rng()"), "same seed gave different", "global-rng"),
         (product(result="P.tolist()"), "float64 array", None),
     ],
-    "sigmoid_derivative": SIGMOID.catalogue(hints={"sigma * (1 + sigma)": "0.25"}, keys={"sigma * (1 + sigma)": None}) + [
+    "sigmoid_derivative": SIGMOID.catalogue(hints={"sigma * (1 + sigma)": "0.25"},
+                                            keys={"sigma * (1 + sigma)": None}) + [
         ("""
 import numpy as np
 def sigmoid_derivative(z):

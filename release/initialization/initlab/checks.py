@@ -357,7 +357,10 @@ def legacy_state_unchanged(fn, *args, **kwargs):
 
 # -------------------------------------------------------------- value checks
 def _mistake(label):
-    return label if isinstance(label, Mistake) else Mistake(str(label))
+    """A mistake table's label as a ``Mistake``: one, its text, or (text, misconception key[, detail])."""
+    if isinstance(label, Mistake):
+        return label
+    return Mistake(*label) if isinstance(label, tuple) else Mistake(str(label))
 
 
 def _mismatch(a, b, rtol, atol):
@@ -407,8 +410,8 @@ def _first_difference(got, expected, rtol, atol):
 def check_value(got, expected, what="", mistakes=None, rtol=1e-9, atol=1e-12, hidden=False):
     """Fail unless ``got`` matches ``expected``, naming the mistake of ``mistakes`` that ``got`` matches.
 
-    ``what`` says what was computed; ``mistakes`` maps a ``Mistake`` (or its text) to the value that mistake
-    gives for the same inputs. A visible check shows both values; a ``hidden`` one shows neither.
+    ``what`` says what was computed; ``mistakes`` maps a ``Mistake`` (or its text, or (text, key)) to the value
+    that mistake gives for the same inputs. A visible check shows both values; a ``hidden`` one shows neither.
     """
     if matches(got, expected, rtol, atol):
         return
@@ -437,10 +440,9 @@ def check_choice(answer, name, correct=None, why="", options="abcd"):
         fail("not quite", why, function=name)
 
 
-def check_raises(exception, fn, *args, **kwargs):
-    """Fail unless ``fn(*args, **kwargs)`` raises ``exception``; return the exception."""
+def _expect(exception, about, fn, args, kwargs):
+    """The ``exception`` that ``fn(*args, **kwargs)`` raises; fail if it raises nothing or something else."""
     name = getattr(fn, "__name__", "this function")
-    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
     try:
         _invoke(fn, args, kwargs)
     except exception as exc:
@@ -448,14 +450,19 @@ def check_raises(exception, fn, *args, **kwargs):
     except AssertionError:
         raise
     except Exception as exc:
-        fail(f"raised {type(exc).__name__}, not {exception.__name__}, for ({shown})"[:120], str(exc)[:300],
-             function=name)
-    fail(f"no {exception.__name__} for ({shown})", function=name)
+        fail(f"raised {type(exc).__name__}, not {exception.__name__}, for {about}", str(exc)[:300], function=name)
+    fail(f"no {exception.__name__} for {about}", function=name)
+
+
+def check_raises(exception, fn, *args, **kwargs):
+    """Fail unless ``fn(*args, **kwargs)`` raises ``exception``; return the exception."""
+    shown = ", ".join([repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()])
+    return _expect(exception, f"({shown})"[:60], fn, args, kwargs)
 
 
 def check_error_names(exception, value, fn, *args, **kwargs):
-    """Fail unless ``fn(*args, **kwargs)`` raises ``exception`` with a message that names ``value``."""
-    exc = check_raises(exception, fn, *args, **kwargs)
+    """Fail unless ``fn(*args, **kwargs)`` raises ``exception`` with a message that names the bad ``value``."""
+    exc = _expect(exception, f"the bad value {value!r}", fn, args, kwargs)
     check(str(value) in str(exc), f"the {exception.__name__} should name the bad value {value!r}",
           f"Its message was: {str(exc)[:300]}. Name what was wrong, e.g. f\"unknown mode {{mode!r}}\".")
 

@@ -27,23 +27,27 @@ DISTRIBUTIONS = {
 
 
 class Rule(NamedTuple):
-    """A variance an initializer may be meant to have, or may be given by mistake."""
+    """A variance an initializer may be meant to have, or may be given by mistake (``detail``: why)."""
 
     text: str
     variance: Callable  # (n_in, n_out) -> the variance of an entry
+    detail: str = ""
 
 
 RULES = {
     "lecun": Rule("LeCun's 1/n_in", lambda n_in, n_out: 1 / n_in),
     "glorot": Rule("Glorot's 2/(n_in+n_out)", lambda n_in, n_out: 2 / (n_in + n_out)),
     "he": Rule("He's 2/n_in", lambda n_in, n_out: 2 / n_in),
-    "half_glorot": Rule("1/(n_in+n_out) (Glorot's factor 2 is missing)", lambda n_in, n_out: 1 / (n_in + n_out)),
-    "backward": Rule("1/n_out (the backward condition alone)", lambda n_in, n_out: 1 / n_out),
-    "arithmetic": Rule("the arithmetic mean of 1/n_in and 1/n_out", lambda n_in, n_out: (1 / n_in + 1 / n_out) / 2),
-    "quarter_he": Rule("1/(2·n_in) (randn(n) / sqrt(2n))", lambda n_in, n_out: 1 / (2 * n_in)),
-    "standard": Rule("the 'standard' bound 1/sqrt(n_in) (PyTorch's default)", lambda n_in, n_out: 1 / (3 * n_in)),
-    "glorot_no_6": Rule("the bound sqrt(1/(n_in+n_out)) (its 6 is missing)",
-                        lambda n_in, n_out: 1 / (3 * (n_in + n_out))),
+    "half_glorot": Rule("1/(n_in+n_out)", lambda n_in, n_out: 1 / (n_in + n_out), "Glorot's factor 2 is missing."),
+    "backward": Rule("1/n_out", lambda n_in, n_out: 1 / n_out, "1/n_out is the backward condition alone."),
+    "arithmetic": Rule("(1/n_in + 1/n_out)/2", lambda n_in, n_out: (1 / n_in + 1 / n_out) / 2,
+                       "That is the arithmetic mean; Glorot's compromise is the harmonic mean 2/(n_in+n_out)."),
+    "quarter_he": Rule("1/(2·n_in)", lambda n_in, n_out: 1 / (2 * n_in),
+                       "randn(n) / sqrt(2n) has variance 1/(2n): the 2 belongs in the numerator, 2/n."),
+    "standard": Rule("1/(3·n_in)", lambda n_in, n_out: 1 / (3 * n_in),
+                     "That is Glorot and Bengio's 'standard' bound 1/sqrt(n_in), PyTorch's nn.Linear default."),
+    "glorot_no_6": Rule("1/(3·(n_in+n_out))", lambda n_in, n_out: 1 / (3 * (n_in + n_out)),
+                        "That is the bound sqrt(1/(n_in+n_out)): it misses its 6."),
 }
 
 
@@ -88,8 +92,8 @@ def std_mistakes(std, name):
 def rule_mistakes(rule, n_in, n_out, distribution="normal"):
     """The mistakes of an initializer meant to follow ``RULES[rule]``: the usual ones, and the other rules."""
     meant = RULES[rule]
-    others = {Mistake(f"{other.text} was used, not {meant.text}", "rule-confused"): other.variance(n_in, n_out)
-              for name, other in RULES.items() if name != rule}
+    others = {Mistake(f"{other.text} was used, not {meant.text}", "rule-confused", other.detail):
+              other.variance(n_in, n_out) for name, other in RULES.items() if name != rule}
     return weight_mistakes(meant.variance, n_in, n_out, distribution, others)
 
 
@@ -150,7 +154,7 @@ def check_initializer(fn, rule, distribution="normal", shapes=INITIALIZER_SHAPES
         W = call(fn, n_in, n_out, rng=np.random.Generator(np.random.PCG64(seed)))
         samples.append(check_weight_sample(W, n_in, n_out, RULES[rule].variance(n_in, n_out), distribution,
                                            rule_mistakes(rule, n_in, n_out, distribution),
-                                           f"{fn.__name__}({n_in}, {n_out})", hidden=hidden))
+                                           "W", hidden=hidden))
     check_rng_use(fn, 30, 20)
     return samples[0]
 

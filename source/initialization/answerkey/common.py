@@ -33,6 +33,11 @@ def case(about, *args, **kwargs):
     return Case(args, kwargs, about)
 
 
+def cases_of(*arguments):
+    """Cases that are calls with the positional ``arguments`` (tuples), one after the other."""
+    return [Case(tuple(args), {}, f"hidden case {k}") for k, args in enumerate(arguments, start=1)]
+
+
 def wrong(text, source, key=None, detail=""):
     """A wrong implementation ``source`` whose mistake a failure names ``text`` (``key``: its misconception)."""
     return Wrong(Mistake(text, key, detail), source)

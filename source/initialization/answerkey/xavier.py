@@ -1,0 +1,139 @@
+"""Answer key of 03_xavier_derivation: variances of products and layers, predicted and measured."""
+
+import numpy as np
+from initlab.checks import rng
+
+from .common import Answer, case, formula, wrong
+
+_VOP = "mean_x, var_x, mean_y, var_y"
+
+
+def _product(text, expr):
+    return wrong(text, formula("variance_of_product", _VOP, expr), "variance-algebra")
+
+
+VARIANCE_OF_PRODUCT = Answer("variance_of_product", formula(
+    "variance_of_product", _VOP, "mean_x**2 * var_y + var_x * mean_y**2 + var_x * var_y"), [
+    _product("the cross terms E[X]²·Var(Y) and Var(X)·E[Y]² are missing", "var_x * var_y"),
+    _product("the cross terms have the means, not their squares", "mean_x * var_y + var_x * mean_y + var_x * var_y"),
+    _product("E[X]²·E[Y]² was added: that makes E[(XY)²], not the variance",
+             "mean_x**2 * var_y + var_x * mean_y**2 + var_x * var_y + mean_x**2 * mean_y**2"),
+    _product("each mean was paired with its own variance in the cross terms",
+             "mean_x**2 * var_x + var_y * mean_y**2 + var_x * var_y"),
+    _product("the term Var(X)·Var(Y) is missing", "mean_x**2 * var_y + var_x * mean_y**2"),
+    _product("the variances were added instead of multiplied", "mean_x**2 * var_y + var_x * mean_y**2 + var_x + var_y"),
+])
+
+_LOV = "fan_in, var_w, var_in"
+
+
+def _output(text, expr, key="variance-algebra"):
+    return wrong(text, formula("linear_output_variance", _LOV, expr), key)
+
+
+LINEAR_OUTPUT_VARIANCE = Answer("linear_output_variance", formula(
+    "linear_output_variance", _LOV, "fan_in * var_w * var_in"), [
+    _output("the factor fan_in is missing: the sum has fan_in terms", "var_w * var_in"),
+    _output("the factor var_in is missing", "fan_in * var_w"),
+    _output("the factor var_w is missing", "fan_in * var_in"),
+    _output("fan_in is squared: the sum has fan_in terms, each var_w·var_in", "fan_in ** 2 * var_w * var_in"),
+    _output("a square root was taken: variances add, not stds", "np.sqrt(fan_in * var_w * var_in)",
+            "variance-as-std"),
+    _output("the factors were added instead of multiplied", "fan_in + var_w + var_in"),
+])
+
+# forward_variances: a template with the first second moment, each term and the next moment as parameters
+_FWD = """
+import numpy as np
+def forward_variances(layer_dims, weight_vars, input_var, activation={default}):
+    if activation not in ("linear", "tanh", "relu"):
+        {reject}
+    out = []
+    second = {first}
+    for l in range(1, len(layer_dims)):
+        out.append({term})
+        second = {nxt}
+    return np.array(out)
+"""
+_FWD_OK = dict(default='"tanh"', reject="raise ValueError(activation)", first="input_var",
+               term="layer_dims[l-1] * weight_vars[l-1] * second",
+               nxt="out[-1] / 2 if activation == 'relu' else out[-1]")
+
+
+def fwd(**changes):
+    """forward_variances with some parts of the reference replaced."""
+    return _FWD.format(**{**_FWD_OK, **changes})
+
+
+FORWARD_VARIANCES = Answer("forward_variances", fwd(), [
+    wrong("n_l multiplies v_l; it is n_{l-1}, the fan-in of layer l", fwd(
+        term="layer_dims[l] * weight_vars[l-1] * second"), "fans-swapped"),
+    wrong("the ReLU halving was applied at layer 1 too (x is no ReLU output)", fwd(
+        first="input_var / 2 if activation == 'relu' else input_var"), "relu-half"),
+    wrong("the ReLU halving E[ReLU(z)²] = Var(z)/2 was skipped", fwd(nxt="out[-1]"), "relu-half"),
+    wrong("the halving Var(z)/2 was applied for tanh/linear: only ReLU halves", fwd(nxt="out[-1] / 2"), "relu-half"),
+    wrong("input_var was ignored", fwd(first="1.0")),
+])
+
+FORWARD_CASES = [case(f"{len(dims) - 1} layers, {act}", dims, vs, v0, act) for dims, vs, v0, act in (
+    ([4, 6, 3, 5], [0.2, 0.5, 0.1], 2, "relu"), ([4, 6, 3, 5], (0.2, 0.5, 0.1), 2.0, "tanh"),
+    ([3, 8, 2, 7, 4], np.array([0.3, 0.05, 0.9, 0.2]), 1.5, "linear"), ([7, 3], [0.4], 3.0, "relu"),
+    ([5, 9, 2], (1, 2), 1, "relu"))]
+
+# measure_forward_variances: a template with the input, z, the variance taken and the next a as parameters
+_MEAS = """
+import numpy as np
+def measure_forward_variances(X, params, activation="tanh"):
+    g = {{"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(0, z)}}
+    if activation not in g:
+        {reject}
+    a = {a0}
+    out = []
+    L = len(params) // 2
+    for l in range(1, L + 1):
+        z = {z}
+        out.append({v})
+        a = {a}
+    return np.array(out)
+"""
+_MEAS_OK = dict(reject="raise ValueError(activation)", a0="X", z='params["W" + str(l)] @ a + params["b" + str(l)]',
+                v="np.var(z)", a="g[activation](z)")
+
+
+def meas(**changes):
+    """measure_forward_variances with some parts of the reference replaced."""
+    return _MEAS.format(**{**_MEAS_OK, **changes})
+
+
+MEASURE_FORWARD = Answer("measure_forward_variances", meas(), [
+    wrong("ddof=1: np.var's ddof=0 is meant", meas(v="np.var(z, ddof=1)"), "population-variance",
+          "The variance of the course is the population variance, np.var's default."),
+    wrong("the rows' variances were averaged", meas(v="np.var(z, axis=1).mean()"),
+          "population-variance", "Take np.var over every entry of z^[l]."),
+    wrong("the columns' variances were averaged", meas(v="np.mean(np.var(z, axis=0))"),
+          "population-variance", "Take np.var over every entry of z^[l]."),
+    wrong("the variance of a^[l] = g(z^[l]) was taken, not of z^[l]", meas(v="np.var(g[activation](z))"),
+          "activation"),
+    wrong("the biases b^[l] were left out of z^[l]", meas(z='params["W" + str(l)] @ a')),
+    wrong("g was applied to X before layer 1", meas(a0="g[activation](X)"), "activation", "a^[0] = x, as it is."),
+    wrong("g was not applied after every layer", meas(a="g[activation](z) if l < L - 1 else z"), "activation"),
+    wrong("the activation was ignored (tanh used)", meas(a="np.tanh(z)"), "activation"),
+    wrong("the activation was ignored (none applied)", meas(a="z"), "activation"),
+    wrong("g was not applied after layer 1", meas(a="g[activation](z) if l > 1 else z"), "activation"),
+    wrong("the activation was ignored (ReLU used)", meas(a="np.maximum(0, z)"), "activation"),
+])
+
+
+def measure_cases():
+    """Hidden cases of measure_forward_variances: 3 layers (non-zero biases) with each activation, the default
+    activation, one layer."""
+    g = rng(21)
+    dims = [3, 5, 4, 2]
+    X = g.standard_normal((3, 4)) + np.array([[1.0], [-2.0], [0.5]])
+    params = {}
+    for l in range(1, 4):
+        params[f"W{l}"] = g.standard_normal((dims[l], dims[l - 1]))
+        params[f"b{l}"] = g.standard_normal((dims[l], 1))
+    one = {"W1": params["W1"], "b1": params["b1"]}
+    return [case(f"3 layers, {act}", X, params, act) for act in ("relu", "tanh", "linear")] + [
+        case("3 layers, the default activation (tanh)", X, params), case("one layer, relu", X, one, "relu")]
