@@ -38,9 +38,10 @@ def cases_of(*arguments):
     return [Case(tuple(args), {}, f"hidden case {k}") for k, args in enumerate(arguments, start=1)]
 
 
-def wrong(text, source, key=None, detail=""):
-    """A wrong implementation ``source`` whose mistake a failure names ``text`` (``key``: its misconception)."""
-    return Wrong(Mistake(text, key, detail), source)
+def wrong(mistake, source, key=None, detail=""):
+    """A wrong implementation ``source`` of a ``Mistake`` (one of ``initlab.named_mistakes``, or its text, with
+    ``key`` its misconception)."""
+    return Wrong(mistake if isinstance(mistake, Mistake) else Mistake(mistake, key, detail), source)
 
 
 def formula(name, params, expr):

@@ -51,6 +51,12 @@ RULES = {
 }
 
 
+# The rules an initializer meant to follow a rule is likely to follow instead.
+CONFUSED = {"lecun": ("glorot", "he"),
+            "glorot": ("half_glorot", "lecun", "backward", "arithmetic", "he", "standard", "glorot_no_6"),
+            "he": ("lecun", "glorot", "quarter_he", "standard")}
+
+
 def weight_mistakes(variance, n_in, n_out, distribution="normal", named=None):
     """{Mistake: the variance it gives} for the mistakes every initializer invites, then ``named``.
 
@@ -90,10 +96,11 @@ def std_mistakes(std, name):
 
 
 def rule_mistakes(rule, n_in, n_out, distribution="normal"):
-    """The mistakes of an initializer meant to follow ``RULES[rule]``: the usual ones, and the other rules."""
+    """The mistakes of an initializer meant to follow ``RULES[rule]``: the usual ones, and the rules it is likely
+    to be confused with (``CONFUSED``)."""
     meant = RULES[rule]
     others = {Mistake(f"{other.text} was used, not {meant.text}", "rule-confused", other.detail):
-              other.variance(n_in, n_out) for name, other in RULES.items() if name != rule}
+              other.variance(n_in, n_out) for other in (RULES[name] for name in CONFUSED[rule])}
     return weight_mistakes(meant.variance, n_in, n_out, distribution, others)
 
 
