@@ -33,7 +33,7 @@ from . import bridge, mistakes
 __all__ = ["DISTRIBUTIONS", "RULES", "Mistake", "as_array", "as_arrays", "as_float", "as_int", "as_list", "as_params",
            "call", "call_unchanged", "check", "check_choice", "check_close", "check_distinct", "check_error_names",
            "check_float64", "check_initializer", "check_raises", "check_rng_use", "check_sparse_rows", "check_value",
-           "check_weight_sample", "close", "copied", "fail", "identical", "install_name_hint", "kurtosis",
+           "check_weight_sample", "close", "copied", "explain", "fail", "identical", "install_name_hint", "kurtosis",
            "legacy_state_unchanged", "matches", "max_abs", "mean", "missing_name_message", "passed", "rng",
            "rule_mistakes", "std_mistakes", "var", "weight_mistakes"]
 
@@ -75,6 +75,16 @@ def failure(text, *details, key=None, function=None):
 def fail(text, *details, key=None, function=None):
     """Fail with the mistake ``text`` (first line), ``details`` and, for a misconception ``key``, its line."""
     raise AssertionError(failure(text, *details, key=key, function=function))
+
+
+@contextlib.contextmanager
+def explain(detail):
+    """Add ``detail`` to a failure inside the block, after its first line (what the case was about)."""
+    try:
+        yield
+    except AssertionError as exc:
+        first, _, rest = str(exc).partition("\n")
+        raise AssertionError("\n".join(filter(None, [first, detail, rest]))) from None
 
 
 def check(condition, text, *details, key=None):

@@ -19,8 +19,7 @@ from .checks import Mistake, as_array, call, check, check_rng_use, closest_mista
 DISTRIBUTIONS = {
     "normal": {"kurtosis": 3.0, "tolerance": 0.3, "bound": None, "called": "a normal", "slack": 0, "reach": None},
     "truncated_normal": {"kurtosis": 2.3655, "tolerance": 0.2, "bound": 2 / 0.87962566103423978,
-                         "called": "a normal truncated at ±2 of its std", "slack": 1e-3, "reach": 0.005,
-                         "key": "truncated-normal"},
+                         "called": "a truncated normal", "slack": 1e-3, "reach": 0.005, "key": "truncated-normal"},
     "uniform": {"kurtosis": 1.8, "tolerance": 0.15, "bound": 3 ** 0.5, "called": "a uniform", "slack": 1e-9,
                 "reach": 0.002, "key": "uniform-vs-normal"},
 }
@@ -120,11 +119,12 @@ def check_weight_sample(W, n_in, n_out, variance, distribution="normal", mistake
     rel_tol = 8 * (2.0 / n) ** 0.5 + 0.01
     m, v = mean(W), var(W)
     shown = "" if hidden else f"{name}: "
+    case = f"(A hidden case: {name}.)" if hidden and name != "W" else ""
     check(abs(m) < 8 * (max(variance, v) / n) ** 0.5 + 1e-12, "the weights should have mean 0",
           f"{shown}rng.random and rng.uniform(0, 1) draw from [0, 1), which has a positive mean.")
     if abs(v / variance - 1) > rel_tol:
         found = closest_mistake(v, variance, mistakes, rtol=rel_tol, atol=0)
-        values = "" if hidden else f"{name}: variance {v:.5g}, expected {variance:.5g} (n_in={n_in}, n_out={n_out})."
+        values = case if hidden else f"{name}: variance {v:.5g}, expected {variance:.5g} (n_in={n_in}, n_out={n_out})."
         fail(found.text if found else "the weights have the wrong variance", found.detail if found else "", values,
              key=found.key if found else None)
     k = kurtosis(W)
@@ -132,12 +132,13 @@ def check_weight_sample(W, n_in, n_out, variance, distribution="normal", mistake
         looks = min(DISTRIBUTIONS.values(), key=lambda d: abs(d["kurtosis"] - k))
         text = (f"the weights' distribution looks like {looks['called']}, not {spec['called']}" if looks is not spec
                 else f"the weights do not look like {spec['called']}")
-        fail(text, f"Kurtosis {k:.2f}; {spec['called']} has {spec['kurtosis']:g}.",
-             key=spec.get("key") or looks.get("key", "uniform-vs-normal"))
+        uniform = DISTRIBUTIONS["uniform"] in (spec, looks)
+        fail(text, f"Kurtosis {k:.2f}: a normal has 3, a normal cut at ±2 std 2.37, a uniform 1.8.", case,
+             key="uniform-vs-normal" if uniform else "truncated-normal")
     if spec["bound"] is not None:
         bound = spec["bound"] * variance ** 0.5
         largest = max_abs(W)
-        values = "" if hidden else f"{name}: entries up to ±{largest:.4g}; the bound is ±{bound:.4g}."
+        values = case if hidden else f"{name}: entries up to ±{largest:.4g}; the bound is ±{bound:.4g}."
         check(largest <= bound * (1 + slack), f"entries lie beyond the bound of {spec['called']}", values,
               key=spec["key"])
         check(reach is None or largest >= bound * (1 - reach),

@@ -5,9 +5,11 @@ the hidden tests' answer key (never released) gives each one a wrong implementat
 catalogues use too. The names are no secret: they are what a student reads when a test fails.
 """
 
+from math import erf, exp, pi, sqrt
 from types import SimpleNamespace
 
 from .checks import Mistake
+from .samples import weight_mistakes
 
 # ---------------------------------------------------------------- 04_he_relu
 RELU = SimpleNamespace(
@@ -48,3 +50,65 @@ MEASURE_BACKWARD_VARIANCES = SimpleNamespace(
     relu_used=Mistake("the activation was ignored (ReLU used)", "activation"),
     tanh_used=Mistake("the activation was ignored (tanh used)", "activation"),
 )
+
+# ---------------------------------------------------------------- 05_uniform_bound
+UNIFORM_VARIANCE = SimpleNamespace(
+    zero_to_a=Mistake("a²/12 is the variance of U(0, a); U(-a, a) has length 2a", "uniform-vs-normal"),
+    not_squared=Mistake("a/3: the bound a must be squared", "uniform-vs-normal"),
+    std=Mistake("sqrt(a²/3) is the standard deviation, not the variance", "variance-as-std"),
+    density=Mistake("a²: the density 1/(2a) (or the division by 3) was left out", "uniform-vs-normal"),
+    half=Mistake("a²/2: the integral of x² is x³/3, and the density is 1/(2a)", "uniform-vs-normal"),
+    twice=Mistake("a²/6: the integral over (-a, a) is twice that over (0, a)", "uniform-vs-normal"),
+    length=Mistake("(2a)²/3: a is half the interval's length, not all of it", "uniform-vs-normal"),
+)
+
+UNIFORM_BOUND = SimpleNamespace(
+    std=Mistake("the std sqrt(variance) is not the bound: a = sqrt(3) · std", "uniform-vs-normal"),
+    no_root=Mistake("the square root is missing: a² = 3 · variance", "variance-as-std"),
+    numerator=Mistake("sqrt(variance / 3): the 3 belongs in the numerator", "uniform-vs-normal"),
+    glorot_6=Mistake("sqrt(6 · variance) takes Glorot's 6 for the 3 of a²/3", "uniform-vs-normal"),
+    length=Mistake("sqrt(12 · variance) takes L²/12 with L = a; the length is 2a", "uniform-vs-normal"),
+    only_3=Mistake("3 · sqrt(variance): the 3 goes inside the square root", "variance-as-std"),
+)
+
+VARIANCE_SCALING = SimpleNamespace(
+    scale_ignored=Mistake("the scale was ignored"),
+    scale_std=Mistake("the scale multiplies the std; it multiplies the variance", "variance-as-std",
+                      "The standard deviation is sqrt(scale / n)."),
+    fan_sum=Mistake("fan_avg is the average (n_in + n_out) / 2, not the sum"),
+    no_correction=Mistake("the 0.8796 correction is missing: cut N(0, v) has 0.774·v", "truncated-normal"),
+    clipped=Mistake("values beyond ±2 std were clipped, not redrawn", "truncated-normal"),
+    cut_off=Mistake("s or the cut is off: s = sqrt(scale/n) / 0.8796, cut at ±2 s", "truncated-normal",
+                    "Divide the standard deviation (not the variance) by 0.8796, and cut at ±2 s, not at "
+                    "±2·sqrt(scale/n)."),
+    multiplied=Mistake("the std was multiplied by 0.8796 instead of divided", "truncated-normal"),
+    double_bound=Mistake("the bound sqrt(6 · scale/n) doubles the variance", "uniform-vs-normal",
+                         "U(-a, a) with variance scale/n has a = sqrt(3 · scale/n)."),
+)
+
+
+def variance_scaling_mistakes(n_in, n_out, scale, mode, distribution):
+    """{Mistake: the variance it gives} for variance_scaling(n_in, n_out, scale, mode, distribution)."""
+    fans = {"fan_in": lambda i, o: i, "fan_out": lambda i, o: o, "fan_avg": lambda i, o: (i + o) / 2}
+    n, c, m = fans[mode](n_in, n_out), 0.87962566103423978, VARIANCE_SCALING
+    v = scale / n
+    cut = 2 * c  # a standard normal cut at ±2c keeps the variance below
+    named = {m.scale_ignored: 1 / n, m.scale_std: scale ** 2 / n, m.fan_sum: scale / (n_in + n_out),
+             Mistake(f"mode {mode!r} used n_in (the fan-in), not n_{mode[4:]}", "fans-swapped"): scale / n_in,
+             Mistake(f"mode {mode!r} used n_out (the fan-out), not n_{mode[4:]}", "fans-swapped"): scale / n_out}
+    if distribution == "truncated_normal":
+        named.update({m.no_correction: v * c ** 2, m.multiplied: v * c ** 4,
+                      m.clipped: v / c ** 2 * (c ** 2 * erf(sqrt(2)) + 4 * (1 - erf(sqrt(2)))),
+                      m.cut_off: v / c ** 2 * (1 - 2 * cut * exp(-cut * cut / 2) / sqrt(2 * pi) / erf(cut / sqrt(2)))})
+    if distribution == "uniform":
+        named[m.double_bound] = 2 * v
+    return weight_mistakes(lambda a, b: scale / fans[mode](a, b), n_in, n_out,
+                           "uniform" if distribution == "uniform" else "normal", named)
+
+
+def sparse_mistakes(std, k):
+    """{Mistake: the variance of the non-zero values it gives} for sparse_init(..., k, std)."""
+    return {Mistake("std² was used as the standard deviation (a missing square root)", "variance-as-std"): std ** 4,
+            Mistake("the values were not multiplied by std"): 1.0,
+            Mistake("the values were also divided by sqrt(k)"): std ** 2 / k,
+            Mistake("uniform values U(-std, std) instead of N(0, std²)", "uniform-vs-normal"): std ** 2 / 3}
