@@ -262,7 +262,7 @@ WRONG = keyed({
         (_vs(check_distribution='if distribution not in ("normal", "uniform", "truncated_normal"): '
                                 'raise ValueError("unknown distribution")'), "should name", None),
         # swapped fans: fan_in and fan_out exchanged
-        (_vs().replace('"fan_in": n_in, "fan_out": n_out', '"fan_in": n_out, "fan_out": n_in'), "swapped",
+        (_vs().replace('"fan_in": n_in, "fan_out": n_out', '"fan_in": n_out, "fan_out": n_in'), "n_out (the fan-out)",
          "fans-swapped"),
         # Keras's default: "normal" means the truncated normal
         (_vs(normal="variance_scaling(n_in, n_out, scale, mode, 'truncated_normal', rng)"), "truncated",

@@ -50,6 +50,10 @@ class Mistake(NamedTuple):
     detail: str = ""
 
 
+class Raised(AssertionError):
+    """A failure because the student's function raised an exception (the message names it)."""
+
+
 _CURRENT = {"function": None, "legacy_moved": False, "depth": 0, "sent": ()}
 
 
@@ -73,22 +77,29 @@ def failure(text, *details, key=None, function=None):
 
 
 def fail(text, *details, key=None, function=None):
-    """Fail with the mistake ``text`` (first line), ``details`` and, for a misconception ``key``, its line."""
+    """Fail with the mistake ``text`` (first line; or a ``Mistake``), ``details`` and, for a misconception
+    ``key``, its line."""
+    if isinstance(text, Mistake):
+        text, details, key = text.text, (text.detail, *details), text.key
     raise AssertionError(failure(text, *details, key=key, function=function))
 
 
 @contextlib.contextmanager
-def explain(detail):
-    """Add ``detail`` to a failure inside the block, after its first line (what the case was about)."""
+def explain(detail="", mistake=None):
+    """Add ``detail`` to a failure inside the block, after its first line (what the case was about). With a
+    ``Mistake``, an exception the student's function raised in the block is named as that mistake."""
     try:
         yield
     except AssertionError as exc:
         first, _, rest = str(exc).partition("\n")
-        raise AssertionError("\n".join(filter(None, [first, detail, rest]))) from None
+        if mistake is None or not isinstance(exc, Raised):
+            raise type(exc)("\n".join(filter(None, [first, detail, rest]))) from None
+        what = first.split(": ", 1)[-1]
+        fail(mistake.text, mistake.detail, detail, f"(It {what}.)", key=mistake.key)
 
 
 def check(condition, text, *details, key=None):
-    """Fail with the mistake ``text`` unless ``condition`` is true."""
+    """Fail with the mistake ``text`` (or a ``Mistake``) unless ``condition`` is true."""
     if not condition:
         fail(text, *details, key=key)
 
@@ -145,8 +156,10 @@ def as_list(value, name="the result", length=None, why=""):
     return items
 
 
-def as_arrays(value, shapes, name="the result"):
-    """Check a dict of arrays with exactly the keys of ``shapes`` ({key: shape}); return float64 copies."""
+def as_arrays(value, shapes, name="the result", finite=None):
+    """Check a dict of arrays with exactly the keys of ``shapes`` ({key: shape}, or {key: an array of that
+    shape}); return float64 copies."""
+    shapes = {key: np.shape(shape) if isinstance(shape, np.ndarray) else shape for key, shape in shapes.items()}
     if value is None:
         as_array(value, name)
     if not isinstance(value, dict):
@@ -154,7 +167,7 @@ def as_arrays(value, shapes, name="the result"):
     keys = sorted(str(k) for k in dict.keys(value))
     if keys != sorted(shapes):
         fail(f"{name} has the keys {keys}", f"Expected the same keys as the input: {sorted(shapes)}.")
-    return {key: as_array(dict.__getitem__(value, key), key, shape) for key, shape in shapes.items()}
+    return {key: as_array(dict.__getitem__(value, key), key, shape, finite) for key, shape in shapes.items()}
 
 
 def as_params(value, layer_dims, name="the result"):
@@ -294,7 +307,7 @@ def call(fn, *args, **kwargs):
             if str(exc).startswith(f"{name}: "):
                 raise
             raise AssertionError(failure(text, function=name)) from None
-        raise AssertionError(failure(f"raised {type(exc).__name__}: {text}", function=name)) from exc
+        raise Raised(failure(f"raised {type(exc).__name__}: {text}", function=name)) from exc
 
 
 def copied(value):
@@ -375,6 +388,10 @@ def _mistake(label):
 
 def _mismatch(a, b, rtol, atol):
     """How far ``a`` is from ``b`` in units of the tolerance (inf when shapes differ)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if sorted(map(str, a)) != sorted(map(str, b)):
+            return float("inf")
+        return max((_mismatch(a[k], b[k], rtol, atol) for k in b), default=0.0)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if len(a) != len(b):
             return float("inf")
@@ -398,6 +415,8 @@ def closest_mistake(got, expected, table, rtol=1e-9, atol=1e-12):
 
 
 def _show(value):
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_show(v)}" for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)) and any(np.ndim(v) for v in value):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     try:
@@ -409,11 +428,16 @@ def _show(value):
 
 def _first_difference(got, expected, rtol, atol):
     """(where, got part, expected part): the first entry of two lists that differs, or the whole values."""
-    if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)) and len(got) == len(expected):
-        for k, (g, e) in enumerate(zip(got, expected)):
-            if not matches(g, e, rtol, atol):
-                where, g, e = _first_difference(g, e, rtol, atol)
-                return f"[{k}]{where}", g, e
+    if isinstance(got, dict) and isinstance(expected, dict) and sorted(map(str, got)) == sorted(map(str, expected)):
+        pairs = [(repr(k), got[k], expected[k]) for k in expected]
+    elif isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)) and len(got) == len(expected):
+        pairs = [(str(k), g, e) for k, (g, e) in enumerate(zip(got, expected))]
+    else:
+        return "", got, expected
+    for k, g, e in pairs:
+        if not matches(g, e, rtol, atol):
+            where, g, e = _first_difference(g, e, rtol, atol)
+            return f"[{k}]{where}", g, e
     return "", got, expected
 
 

@@ -9,7 +9,7 @@ from math import erf, exp, pi, sqrt
 from types import SimpleNamespace
 
 from .checks import Mistake
-from .samples import weight_mistakes
+from .samples import rule_mistakes, weight_mistakes
 
 # ---------------------------------------------------------------- 04_he_relu
 RELU = SimpleNamespace(
@@ -112,3 +112,45 @@ def sparse_mistakes(std, k):
             Mistake("the values were not multiplied by std"): 1.0,
             Mistake("the values were also divided by sqrt(k)"): std ** 2 / k,
             Mistake("uniform values U(-std, std) instead of N(0, std²)", "uniform-vs-normal"): std ** 2 / 3}
+
+# ---------------------------------------------------------------- 06_training_playground
+INITIALIZE_NETWORK = SimpleNamespace(
+    small_as_variance=Mistake('0.01 was used as the variance; it is the std of "small"', "variance-as-std"),
+    small_variance_as_std=Mistake('1e-4 was used as the std; it is the variance of "small"', "variance-as-std"),
+    small_took_large=Mistake('the scale 10 of "large" was used for "small"'),
+    large_as_variance=Mistake('10 was used as the variance; it is the std of "large"', "variance-as-std"),
+    large_variance_as_std=Mistake('100 was used as the std; it is the variance of "large"', "variance-as-std"),
+    large_one=Mistake('1 was used instead of 10 for "large"'),
+    large_took_small=Mistake('the scale 0.01 of "small" was used for "large"'),
+    input_size=Mistake("the input size n_0 was used as the fan-in of every layer", "layer-indexing",
+                       "Layer l has fan-in n_{l-1}."),
+    zeros=Mistake('"zeros": every W should be 0, and the biases are 0 for every method'),
+    biases=Mistake("the biases should be 0, whatever the method"),
+)
+
+
+def initialize_network_mistakes(method, n_in, n_out, n0):
+    """{Mistake: the variance it gives} for layer (n_in -> n_out) of initialize_network(..., method); n0: the
+    input size of the network."""
+    m = INITIALIZE_NETWORK
+    if method == "small":
+        return weight_mistakes(lambda i, o: 1e-4, n_in, n_out, named={
+            m.small_as_variance: 0.01, m.small_variance_as_std: 1e-8, m.small_took_large: 100.0})
+    if method == "large":
+        return weight_mistakes(lambda i, o: 100.0, n_in, n_out, named={
+            m.large_as_variance: 10.0, m.large_variance_as_std: 1e4, m.large_one: 1.0, m.large_took_small: 1e-4})
+    first = {m.input_size: 2 / n0} if method == "he" else {}
+    return {**first, **rule_mistakes({"xavier": "glorot", "he": "he"}[method], n_in, n_out)}
+
+
+CLIP_BY_GLOBAL_NORM = SimpleNamespace(
+    per_array=Mistake("each array was clipped on its own: use ONE norm over every entry", "global-norm"),
+    per_entry=Mistake("each entry was clipped (np.clip), which turns the direction", "global-norm",
+                      "Multiply every array by the same factor min(1, max_norm / global norm)."),
+    no_sqrt=Mistake("the global norm is missing its square root", "global-norm"),
+    scaled_up=Mistake("small gradients were scaled up: use min(1, max_norm / norm)", "global-norm"),
+    weights_only=Mistake("only the dW arrays entered the norm: the db count too", "global-norm"),
+    sum_of_norms=Mistake("the arrays' norms were added up: sqrt(|dW1|² + |db1|² + ...)", "global-norm"),
+    zero_norm=Mistake("all-zero gradients: a division by the global norm 0", "finite",
+                      "When the global norm is at most max_norm the factor is 1: nothing needs dividing."),
+)

@@ -57,18 +57,19 @@ CONFUSED = {"lecun": ("glorot", "he"),
 
 
 def weight_mistakes(variance, n_in, n_out, distribution="normal", named=None):
-    """{Mistake: the variance it gives} for the mistakes every initializer invites, then ``named``.
+    """{Mistake: the variance it gives} for ``named`` mistakes, then those every initializer invites.
 
     ``variance(n_in, n_out)`` is the intended variance of an entry.
     """
     v = variance(n_in, n_out)
-    table = {
+    table = dict(named or {})  # first: a named mistake wins a tie
+    table.update({
         Mistake("the variance was used as the std (a missing square root)", "variance-as-std",
                 "The standard deviation is the square root of the variance."): v * v,
         Mistake("the square root was taken twice", "variance-as-std"): v ** 0.5,
         Mistake("n_in and n_out were swapped (fan_out used for fan_in)", "fans-swapped"): variance(n_out, n_in),
         Mistake("the weights were not scaled (a standard normal has variance 1)"): 1.0,
-    }
+    })
     if distribution == "uniform":
         table.update({
             Mistake("the variance was used as the bound a of U(-a, a)", "uniform-vs-normal"): v * v / 3,
@@ -80,7 +81,6 @@ def weight_mistakes(variance, n_in, n_out, distribution="normal", named=None):
         })
     else:
         table[Mistake("uniform U(-std, std) instead of a normal with that std", "uniform-vs-normal")] = v / 3
-    table.update(named or {})
     return table
 
 

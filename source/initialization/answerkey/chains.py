@@ -3,7 +3,10 @@
 import numpy as np
 from initlab.checks import rng
 
-from .common import Answer, case, wrong
+from .common import Answer, case, cases_of, wrong
+
+__all__ = ["BACKWARD", "FORWARD", "IDENTITY", "PRODUCT", "SIGMOID", "backward_cases", "case", "cases_of",
+           "forward_cases", "identity_cases", "product", "product_cases", "sigmoid_cases"]
 
 IDENTITY = Answer("scaled_identity_chain", """
 import numpy as np
@@ -171,3 +174,33 @@ def sigmoid_cases():
             case("z from -1000 to 1000", np.linspace(-1000, 1000, 2001)),
             case("large |z|", np.array([-1000.0, -745.0, -710.0, -40.0, -1e-3, 0.0, 1e-3, 40.0, 710.0, 745.0, 1000.0])),
             case("an integer array", np.array([[0, 1, -3]]))]
+
+
+def identity_cases():
+    """Hidden cases of scaled_identity_chain: negative, int and other scales, n from 1 to 5, depth 0 and 1."""
+    return [case(f"depth {depth}, n = {n}", scale, depth, n=n)
+            for scale, depth, n in ((0.5, 4, 3), (-0.7, 3, 5), (2, 2, 1), (1.25, 6, 4), (1.5, 0, 2), (1.5, 1, 2))]
+
+
+def _layers(g):
+    """Four square, non-symmetric layers, and four non-square ones 4 -> 6 -> 3 -> 5 -> 2."""
+    square, sizes = [g.standard_normal((3, 3)) for _ in range(4)], [4, 6, 3, 5, 2]
+    return square, [g.standard_normal((sizes[l + 1], sizes[l])) / 2 for l in range(4)]
+
+
+def forward_cases():
+    """Hidden cases of linear_chain_forward: square and non-square layers, several examples, one layer, none."""
+    g = rng(21)
+    square, rect = _layers(g)
+    return [case("4 square layers", g.standard_normal((3, 1)), square),
+            case("4 non-square layers, 7 examples", g.standard_normal((4, 7)), rect),
+            case("one layer", g.standard_normal((3, 5)), square[:1]), case("no layer", np.ones((2, 1)), [])]
+
+
+def backward_cases():
+    """Hidden cases of linear_chain_backward: square and non-square layers, several examples, one layer, none."""
+    g = rng(22)
+    square, rect = _layers(g)
+    return [case("4 square layers", square, g.standard_normal((3, 1))),
+            case("4 non-square layers, 6 examples", rect, g.standard_normal((2, 6))),
+            case("one layer", square[:1], g.standard_normal((3, 2))), case("no layer", [], np.ones((2, 1)))]

@@ -7,7 +7,10 @@ from initlab.named_mistakes import MEASURE_BACKWARD_VARIANCES as M
 from initlab.named_mistakes import RELU as R
 from initlab.named_mistakes import RELU_SECOND_MOMENT as S
 
-from .common import Answer, case, formula, wrong
+from .common import Answer, case, cases_of, formula, wrong
+
+__all__ = ["BACKWARD_CASES", "BACKWARD_VARIANCES", "MEASURE_BACKWARD", "RELU", "RELU_SECOND_MOMENT", "back", "case",
+           "cases_of", "meas", "measure_cases", "relu_cases"]
 
 
 def _relu(mistake, expr):

@@ -3,7 +3,9 @@
 import numpy as np
 from initlab.checks import rng
 
-from .common import Answer, case, wrong
+from .common import Answer, case, cases_of, wrong
+
+__all__ = ["COUNT", "case", "cases_of", "count_cases"]
 
 _REPS = """
 import numpy as np

@@ -3,7 +3,9 @@
 from initlab.named_mistakes import UNIFORM_BOUND as B
 from initlab.named_mistakes import UNIFORM_VARIANCE as V
 
-from .common import Answer, formula, wrong
+from .common import Answer, case, cases_of, formula, wrong
+
+__all__ = ["FAN", "UNIFORM_BOUND", "UNIFORM_VARIANCE", "case", "cases_of"]
 
 
 def _variance(mistake, expr):

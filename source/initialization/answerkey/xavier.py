@@ -3,7 +3,10 @@
 import numpy as np
 from initlab.checks import rng
 
-from .common import Answer, case, formula, wrong
+from .common import Answer, case, cases_of, formula, wrong
+
+__all__ = ["FORWARD_CASES", "FORWARD_VARIANCES", "LINEAR_OUTPUT_VARIANCE", "MEASURE_FORWARD", "VARIANCE_OF_PRODUCT",
+           "case", "cases_of", "fwd", "meas", "measure_cases"]
 
 _VOP = "mean_x, var_x, mean_y, var_y"
 
