@@ -78,6 +78,38 @@ def test_test_cells_read_nothing_of_the_notebook_but_graded_names(notebook):
         assert not extra, f"{test_id} reads {sorted(extra)}, which only the student's kernel has: import it"
 
 
+def _named_mistakes():
+    """(function, Mistake) of every mistake the answer key and initlab.named_mistakes name."""
+    import importlib
+    import pkgutil
+    from types import SimpleNamespace
+
+    import answerkey
+    from answerkey.common import Answer
+    from initlab import named_mistakes, samples
+
+    for info in pkgutil.iter_modules(answerkey.__path__):
+        for answer in vars(importlib.import_module(f"answerkey.{info.name}")).values():
+            if isinstance(answer, Answer):
+                yield from ((answer.name, w.mistake) for w in answer.wrongs)
+    for name, space in vars(named_mistakes).items():
+        if isinstance(space, SimpleNamespace):
+            yield from ((name.lower(), m) for m in vars(space).values())
+    for function, rule, distribution in (
+            ("lecun_normal", "lecun", "normal"), ("xavier_normal", "glorot", "normal"), ("he_normal", "he", "normal"),
+            ("xavier_uniform", "glorot", "uniform"), ("he_uniform", "he", "uniform"),
+            ("initialize_network", "glorot", "normal"), ("initialize_network", "he", "normal")):
+        yield from ((function, m) for m in samples.rule_mistakes(rule, 400, 100, distribution))
+
+
+def test_every_named_mistake_fits_on_a_first_line_and_names_a_known_misconception():
+    from initlab import mistakes as vocabulary
+    for function, mistake in _named_mistakes():
+        assert len(f"{function}: {mistake.text}") <= 88, f"too long for a first line: {function}: {mistake.text}"
+        assert mistake.key is None or mistake.key in vocabulary.MISCONCEPTIONS, mistake
+        assert vocabulary.notebook_of(function), f"{function} is not in initlab.mistakes.GRADED"
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_every_wrong_variant_says_which_misconception_it_shows(notebook):
     _, wrong = variants(notebook)

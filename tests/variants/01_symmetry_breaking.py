@@ -171,10 +171,10 @@ def initialize_zeros(layer_dims):
          "every entry", None),
     ],
     # the visible test names the tolerance mistakes in its own words
-    "count_distinct_units": COUNT.catalogue(hints={"atol was": "atol", "rounding": "largest entry difference",
-                                                   "the norm": "norm", "the columns": "rows", "the default": "atol",
-                                                   "np.allclose": "rtol", "every row": "distinct rows"},
-                                            keys={"every row": "tolerance"}) + [
+    "count_distinct_units": COUNT.catalogue(hints={
+        "atol was ignored": "atol", "rounding": "largest entry difference", "atol was compared": "norm",
+        "the columns": "rows", "the default": "atol", "np.allclose": "rtol", "every row": "distinct rows"},
+        keys={"every row": "tolerance"}) + [
         # sorts each row of the caller's W in place
         (COUNT.reference.replace("    reps = []", "    W.sort(axis=1)\n    reps = []"), "in place", "in-place"),
     ],

@@ -129,7 +129,7 @@ def random_matrix_product(M, count, std=1.0, rng=None):
     return P
 """),
     wrong("std was ignored: multiply each factor by std", product(step="P = P @ rng.standard_normal(M.shape)")),
-    wrong("the factors were multiplied entry by entry (*): use @, M @ G1 @ G2", product(
+    wrong("the factors were multiplied entry by entry (*): use M @ G1 @ G2", product(
         step="P = P * (rng.standard_normal(M.shape) * std)")),
 ])
 

@@ -30,9 +30,9 @@ def _body(body):
 COUNT = Answer("count_distinct_units", _reps(), [
     wrong("atol was ignored: rows within atol of each other are one unit",
           _body("    return len(np.unique(W, axis=0))"), "tolerance"),
-    wrong("rounding is no tolerance: compare the largest entry difference with atol",
+    wrong("rounding is no tolerance: compare the largest difference with atol",
           _body("    return len(np.unique(np.round(W, 6), axis=0))"), "tolerance"),
-    wrong("the norm of the difference was compared with atol, not its largest entry",
+    wrong("atol was compared with the norm, not the largest entry difference",
           _reps(same="np.linalg.norm(row - r) <= atol"), "tolerance"),
     wrong("the columns were counted, not the rows (one row per unit)", _reps(rows="np.asarray(W).T"), "transposed"),
     wrong("the default 1e-6 was used instead of the atol argument", _reps(same="np.max(np.abs(row - r)) <= 1e-6"),
