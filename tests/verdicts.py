@@ -1,6 +1,7 @@
 """The verdict of every catalogued implementation, recorded once and compared by test_hidden_tests.py.
 
-A verdict is where a function's test cell stops an implementation: ``accepted``, ``visible`` (its visible
+A verdict is where a function's test cell stops a catalogued implementation (the notebook's own solution,
+always accepted, is not recorded: its docstring may change): ``accepted``, ``visible`` (its visible
 part already fails) or ``hidden`` (only the hidden part fails). An implementation is known by a hash of its
 syntax tree (formatting and comments aside), so that moving a variant from one file to another keeps its
 record. ``python tests/verdicts.py`` records the verdicts of implementations not recorded yet (a new
@@ -59,7 +60,7 @@ def _record(again=False):
         out[name] = dict(old.get(name, {}))
         for fn, cell in answer_cells(nb).items():
             test = tests[f"test_{fn}"].source
-            sources = [cell.source] + list(correct.get(fn, [])) + [src for src, _ in wrong.get(fn, [])]
+            sources = list(correct.get(fn, [])) + [src for src, _ in wrong.get(fn, [])]
             known = old.get(name, {}).get(fn, {})
             out[name][fn] = {**known, **{key(src): known.get(key(src)) or stage(run_test_source(name, src, test), test)
                                          for src in sources}}
