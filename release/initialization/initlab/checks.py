@@ -109,7 +109,8 @@ def as_array(value, name="the result", shape=None, finite=None):
     """Return ``value`` as a fresh float64 ndarray, or fail with a clear message (``finite``: the ``Mistake``
     that NaN or infinite entries show)."""
     if value is None:
-        fail("returned None (is a `return` statement missing?)" if name == "the result" else f"{name} is None")
+        fail("returned None (is a `return` statement missing?)" if name == "the result" else
+             f"{name} is None (is a `return` statement missing?)")
     if isinstance(value, (dict, str)):
         fail(f"{name} should be a numpy array, not a {type(value).__name__}")
     try:
