@@ -50,7 +50,7 @@ def test_every_catalogued_implementation_has_a_recorded_verdict(notebook):
     nb = read(SOURCE / notebook)
     correct, wrong = variants(notebook)
     record = verdicts.recorded()[notebook]
-    for fn, cell in answer_cells(nb).items():
+    for fn in answer_cells(nb):
         now = {verdicts.key(src) for src in [*correct.get(fn, []), *(s for s, _ in wrong.get(fn, []))]}
         assert not set(record.get(fn, {})) - now, f"{fn}: a recorded implementation left the catalogue"
         assert not now - set(record.get(fn, {})), f"{fn}: record the new variants' verdicts: python tests/verdicts.py"

@@ -58,7 +58,7 @@ def _record(again=False):
         correct, wrong = variants(name)
         tests = grade_cells(nb)
         out[name] = dict(old.get(name, {}))
-        for fn, cell in answer_cells(nb).items():
+        for fn in answer_cells(nb):
             test = tests[f"test_{fn}"].source
             sources = list(correct.get(fn, [])) + [src for src, _ in wrong.get(fn, [])]
             known = old.get(name, {}).get(fn, {})

@@ -11,6 +11,96 @@ from types import SimpleNamespace
 from .checks import Mistake
 from .samples import rule_mistakes, weight_mistakes
 
+# ---------------------------------------------------------------- 01_symmetry_breaking
+COUNT_DISTINCT_UNITS = SimpleNamespace(
+    atol_ignored=Mistake("atol was ignored: rows within atol of each other are one unit", "tolerance"),
+    rounding=Mistake("rounding is no tolerance: compare the largest difference with atol", "tolerance"),
+    norm=Mistake("atol was compared with the norm, not the largest entry difference", "tolerance"),
+    columns=Mistake("the columns were counted, not the rows (one row per unit)", "transposed"),
+    default_atol=Mistake("the default 1e-6 was used instead of the atol argument", "tolerance"),
+    negative=Mistake("a row and its negative were counted as one unit"),
+    every_row=Mistake("every row was counted, equal ones too: count the distinct rows", "symmetry"),
+    allclose=Mistake("np.allclose adds a relative tolerance rtol·|b|: pass rtol=0", "tolerance"),
+)
+
+# ---------------------------------------------------------------- 02_exploding_vanishing
+SCALED_IDENTITY_CHAIN = SimpleNamespace(
+    full=Mistake("the matrices are full of scale; scale * I_n is 0 off the diagonal"),
+    squared=Mistake("the matrices are scale**2 * I_n: multiply by scale once"),
+    unscaled=Mistake("the identity was not multiplied by scale"),
+)
+
+LINEAR_CHAIN_FORWARD = SimpleNamespace(
+    transposed=Mistake("multiplied by W^[l].T: the forward pass is W^[l] @ a^[l-1]", "transposed"),
+    reversed=Mistake("the layers were applied in reversed order: weights[0] is W^[1]", "layer-indexing"),
+    unchained=Mistake("each a^[l] was computed from x: chain them (W^[l] @ a^[l-1])", "layer-indexing"),
+)
+
+LINEAR_CHAIN_BACKWARD = SimpleNamespace(
+    untransposed=Mistake("the transpose is missing: da^[l-1] = W^[l].T @ da^[l]", "transposed"),
+    reversed=Mistake("the list is reversed: it starts with da0, the input side", "layer-indexing"),
+    forward_walk=Mistake("the layers were taken in the wrong order: start with W^[L]", "layer-indexing"),
+)
+
+RANDOM_MATRIX_PRODUCT = SimpleNamespace(
+    left=Mistake("the factors multiply on the left (G @ P); multiply on the right"),
+    std_squared=Mistake("std**2 scaled the factors; std is their standard deviation", "variance-as-std"),
+    reversed=Mistake("the factors were multiplied in reversed order: M @ G1 @ G2"),
+    no_std=Mistake("std was ignored: multiply each factor by std"),
+    elementwise=Mistake("the factors were multiplied entry by entry (*): use M @ G1 @ G2"),
+)
+
+SIGMOID_DERIVATIVE = SimpleNamespace(
+    sigma=Mistake("sigma(z) itself was returned, not sigma(z) * (1 - sigma(z))", "activation"),
+    tanh=Mistake("tanh's derivative was returned, not sigma(z) * (1 - sigma(z))", "activation"),
+    plus=Mistake("sigma * (1 + sigma) was returned, not sigma * (1 - sigma)", "activation"),
+    overflow=Mistake("NaN at |z| = 1000: exp(-z) overflows to inf, and inf/inf is nan", "finite",
+                     "Compute sigma(z) first, then sigma * (1 - sigma); or use exp(-|z|), which never overflows."),
+)
+
+# ---------------------------------------------------------------- 03_xavier_derivation
+VARIANCE_OF_PRODUCT = SimpleNamespace(
+    no_cross=Mistake("the cross terms E[X]²·Var(Y) and Var(X)·E[Y]² are missing", "variance-algebra"),
+    means=Mistake("the cross terms have the means, not their squares", "variance-algebra"),
+    second_moment=Mistake("E[X]²·E[Y]² was added: that makes E[(XY)²], not the variance", "variance-algebra"),
+    own_variance=Mistake("each mean was paired with its own variance in the cross terms", "variance-algebra"),
+    no_product=Mistake("the term Var(X)·Var(Y) is missing", "variance-algebra"),
+    added=Mistake("the variances were added instead of multiplied", "variance-algebra"),
+)
+
+LINEAR_OUTPUT_VARIANCE = SimpleNamespace(
+    no_fan_in=Mistake("the factor fan_in is missing: the sum has fan_in terms", "variance-algebra"),
+    no_var_in=Mistake("the factor var_in is missing", "variance-algebra"),
+    no_var_w=Mistake("the factor var_w is missing", "variance-algebra"),
+    fan_in_squared=Mistake("fan_in is squared: the sum has fan_in terms, each var_w·var_in", "variance-algebra"),
+    root=Mistake("a square root was taken: variances add, not stds", "variance-as-std"),
+    added=Mistake("the factors were added instead of multiplied", "variance-algebra"),
+)
+
+FORWARD_VARIANCES = SimpleNamespace(
+    fan_out=Mistake("n_l multiplies v_l; it is n_{l-1}, the fan-in of layer l", "fans-swapped"),
+    halved_first=Mistake("the ReLU halving was applied at layer 1 too (x is no ReLU output)", "relu-half"),
+    not_halved=Mistake("the ReLU halving E[ReLU(z)²] = Var(z)/2 was skipped", "relu-half"),
+    halved_always=Mistake("the halving Var(z)/2 was applied for tanh/linear: only ReLU halves", "relu-half"),
+    no_input_var=Mistake("input_var was ignored"),
+)
+
+MEASURE_FORWARD_VARIANCES = SimpleNamespace(
+    ddof=Mistake("ddof=1: np.var's ddof=0 is meant", "population-variance",
+                 "The variance of the course is the population variance, np.var's default."),
+    rows=Mistake("the rows' variances were averaged", "population-variance", "Take np.var over every entry of z^[l]."),
+    columns=Mistake("the columns' variances were averaged", "population-variance",
+                    "Take np.var over every entry of z^[l]."),
+    var_of_a=Mistake("the variance of a^[l] = g(z^[l]) was taken, not of z^[l]", "activation"),
+    no_bias=Mistake("the biases b^[l] were left out of z^[l]"),
+    g_first=Mistake("g was applied to X before layer 1", "activation", "a^[0] = x, as it is."),
+    skip_last=Mistake("g was not applied after every layer", "activation"),
+    tanh_used=Mistake("the activation was ignored (tanh used)", "activation"),
+    none_applied=Mistake("the activation was ignored (none applied)", "activation"),
+    skip_first=Mistake("g was not applied after layer 1", "activation"),
+    relu_used=Mistake("the activation was ignored (ReLU used)", "activation"),
+)
+
 # ---------------------------------------------------------------- 04_he_relu
 RELU = SimpleNamespace(
     absolute=Mistake("|z| was returned; ReLU sets the negative entries to 0", "activation"),

@@ -2,6 +2,11 @@
 
 import numpy as np
 from initlab.checks import rng
+from initlab.named_mistakes import LINEAR_CHAIN_BACKWARD as B
+from initlab.named_mistakes import LINEAR_CHAIN_FORWARD as F
+from initlab.named_mistakes import RANDOM_MATRIX_PRODUCT as P
+from initlab.named_mistakes import SCALED_IDENTITY_CHAIN as I
+from initlab.named_mistakes import SIGMOID_DERIVATIVE as S
 
 from .common import Answer, case, cases_of, wrong
 
@@ -13,17 +18,17 @@ import numpy as np
 def scaled_identity_chain(scale, depth, n=2):
     return [scale * np.eye(n) for _ in range(depth)]
 """, [
-    wrong("the matrices are full of scale; scale * I_n is 0 off the diagonal", """
+    wrong(I.full, """
 import numpy as np
 def scaled_identity_chain(scale, depth, n=2):
     return [np.full((n, n), scale, dtype=float) for _ in range(depth)]
 """),
-    wrong("the matrices are scale**2 * I_n: multiply by scale once", """
+    wrong(I.squared, """
 import numpy as np
 def scaled_identity_chain(scale, depth, n=2):
     return [scale ** 2 * np.eye(n) for _ in range(depth)]
 """),
-    wrong("the identity was not multiplied by scale", """
+    wrong(I.unscaled, """
 import numpy as np
 def scaled_identity_chain(scale, depth, n=2):
     return [np.eye(n) for _ in range(depth)]
@@ -38,27 +43,27 @@ def linear_chain_forward(x, weights):
         out.append(W @ out[-1])
     return out
 """, [
-    wrong("multiplied by W^[l].T: the forward pass is W^[l] @ a^[l-1]", """
+    wrong(F.transposed, """
 import numpy as np
 def linear_chain_forward(x, weights):
     out = [x]
     for W in weights:
         out.append(W.T @ out[-1])
     return out
-""", "transposed"),
-    wrong("the layers were applied in reversed order: weights[0] is W^[1]", """
+"""),
+    wrong(F.reversed, """
 import numpy as np
 def linear_chain_forward(x, weights):
     out = [x]
     for W in weights[::-1]:
         out.append(W @ out[-1])
     return out
-""", "layer-indexing"),
-    wrong("each a^[l] was computed from x: chain them (W^[l] @ a^[l-1])", """
+"""),
+    wrong(F.unchained, """
 import numpy as np
 def linear_chain_forward(x, weights):
     return [x] + [W @ x for W in weights]
-""", "layer-indexing"),
+"""),
 ])
 
 BACKWARD = Answer("linear_chain_backward", """
@@ -69,30 +74,30 @@ def linear_chain_backward(weights, grad_output):
         grads.append(W.T @ grads[-1])
     return grads[::-1]
 """, [
-    wrong("the transpose is missing: da^[l-1] = W^[l].T @ da^[l]", """
+    wrong(B.untransposed, """
 import numpy as np
 def linear_chain_backward(weights, grad_output):
     g = [grad_output]
     for W in reversed(weights):
         g.append(W @ g[-1])
     return g[::-1]
-""", "transposed"),
-    wrong("the list is reversed: it starts with da0, the input side", """
+"""),
+    wrong(B.reversed, """
 import numpy as np
 def linear_chain_backward(weights, grad_output):
     g = [grad_output]
     for W in reversed(weights):
         g.append(W.T @ g[-1])
     return g
-""", "layer-indexing"),
-    wrong("the layers were taken in the wrong order: start with W^[L]", """
+"""),
+    wrong(B.forward_walk, """
 import numpy as np
 def linear_chain_backward(weights, grad_output):
     g = [grad_output]
     for W in weights:
         g.append(W.T @ g[-1])
     return g[::-1]
-""", "layer-indexing"),
+"""),
 ])
 
 _PRODUCT = """
@@ -114,11 +119,11 @@ def product(**changes):
 
 
 PRODUCT = Answer("random_matrix_product", product(), [
-    wrong("the factors multiply on the left (G @ P); multiply on the right", product(
+    wrong(P.left, product(
         step="P = (rng.standard_normal(M.shape) * std) @ P")),
-    wrong("std**2 scaled the factors; std is their standard deviation", product(
-        step="P = P @ (rng.standard_normal(M.shape) * std ** 2)"), "variance-as-std"),
-    wrong("the factors were multiplied in reversed order: M @ G1 @ G2", """
+    wrong(P.std_squared, product(
+        step="P = P @ (rng.standard_normal(M.shape) * std ** 2)")),
+    wrong(P.reversed, """
 import numpy as np
 def random_matrix_product(M, count, std=1.0, rng=None):
     rng = np.random.default_rng() if rng is None else rng
@@ -128,8 +133,8 @@ def random_matrix_product(M, count, std=1.0, rng=None):
         P = P @ g
     return P
 """),
-    wrong("std was ignored: multiply each factor by std", product(step="P = P @ rng.standard_normal(M.shape)")),
-    wrong("the factors were multiplied entry by entry (*): use M @ G1 @ G2", product(
+    wrong(P.no_std, product(step="P = P @ rng.standard_normal(M.shape)")),
+    wrong(P.elementwise, product(
         step="P = P * (rng.standard_normal(M.shape) * std)")),
 ])
 
@@ -148,22 +153,22 @@ def sigmoid_derivative(z):
     e = np.exp(-np.abs(z))
     return e / (1.0 + e) ** 2
 """, [
-    wrong("sigma(z) itself was returned, not sigma(z) * (1 - sigma(z))", """
+    wrong(S.sigma, """
 import numpy as np
 def sigmoid_derivative(z):
     return 1 / (1 + np.exp(-z))
-""", "activation"),
-    wrong("tanh's derivative was returned, not sigma(z) * (1 - sigma(z))", """
+"""),
+    wrong(S.tanh, """
 import numpy as np
 def sigmoid_derivative(z):
     return 1 - np.tanh(z) ** 2
-""", "activation"),
-    wrong("sigma * (1 + sigma) was returned, not sigma * (1 - sigma)", """
+"""),
+    wrong(S.plus, """
 import numpy as np
 def sigmoid_derivative(z):
     s = 1 / (1 + np.exp(-z))
     return s * (1 + s)
-""", "activation"),
+"""),
 ])
 
 

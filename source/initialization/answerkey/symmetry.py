@@ -2,6 +2,7 @@
 
 import numpy as np
 from initlab.checks import rng
+from initlab.named_mistakes import COUNT_DISTINCT_UNITS as M
 
 from .common import Answer, case, cases_of, wrong
 
@@ -28,20 +29,14 @@ def _body(body):
 
 
 COUNT = Answer("count_distinct_units", _reps(), [
-    wrong("atol was ignored: rows within atol of each other are one unit",
-          _body("    return len(np.unique(W, axis=0))"), "tolerance"),
-    wrong("rounding is no tolerance: compare the largest difference with atol",
-          _body("    return len(np.unique(np.round(W, 6), axis=0))"), "tolerance"),
-    wrong("atol was compared with the norm, not the largest entry difference",
-          _reps(same="np.linalg.norm(row - r) <= atol"), "tolerance"),
-    wrong("the columns were counted, not the rows (one row per unit)", _reps(rows="np.asarray(W).T"), "transposed"),
-    wrong("the default 1e-6 was used instead of the atol argument", _reps(same="np.max(np.abs(row - r)) <= 1e-6"),
-          "tolerance"),
-    wrong("a row and its negative were counted as one unit",
-          _reps(same="np.max(np.abs(np.abs(row) - np.abs(r))) <= atol")),
-    wrong("every row was counted, equal ones too: count the distinct rows", _body("    return W.shape[0]"), "symmetry"),
-    wrong("np.allclose adds a relative tolerance rtol·|b|: pass rtol=0",
-          _reps(same="np.allclose(row, r, atol=atol)"), "tolerance"),
+    wrong(M.atol_ignored, _body("    return len(np.unique(W, axis=0))")),
+    wrong(M.rounding, _body("    return len(np.unique(np.round(W, 6), axis=0))")),
+    wrong(M.norm, _reps(same="np.linalg.norm(row - r) <= atol")),
+    wrong(M.columns, _reps(rows="np.asarray(W).T")),
+    wrong(M.default_atol, _reps(same="np.max(np.abs(row - r)) <= 1e-6")),
+    wrong(M.negative, _reps(same="np.max(np.abs(np.abs(row) - np.abs(r))) <= atol")),
+    wrong(M.every_row, _body("    return W.shape[0]")),
+    wrong(M.allclose, _reps(same="np.allclose(row, r, atol=atol)")),
 ])
 
 

@@ -2,6 +2,10 @@
 
 import numpy as np
 from initlab.checks import rng
+from initlab.named_mistakes import FORWARD_VARIANCES as F
+from initlab.named_mistakes import LINEAR_OUTPUT_VARIANCE as O
+from initlab.named_mistakes import MEASURE_FORWARD_VARIANCES as M
+from initlab.named_mistakes import VARIANCE_OF_PRODUCT as V
 
 from .common import Answer, case, cases_of, formula, wrong
 
@@ -11,38 +15,32 @@ __all__ = ["FORWARD_CASES", "FORWARD_VARIANCES", "LINEAR_OUTPUT_VARIANCE", "MEAS
 _VOP = "mean_x, var_x, mean_y, var_y"
 
 
-def _product(text, expr):
-    return wrong(text, formula("variance_of_product", _VOP, expr), "variance-algebra")
+def _product(mistake, expr):
+    return wrong(mistake, formula("variance_of_product", _VOP, expr))
 
 
 VARIANCE_OF_PRODUCT = Answer("variance_of_product", formula(
     "variance_of_product", _VOP, "mean_x**2 * var_y + var_x * mean_y**2 + var_x * var_y"), [
-    _product("the cross terms E[X]²·Var(Y) and Var(X)·E[Y]² are missing", "var_x * var_y"),
-    _product("the cross terms have the means, not their squares", "mean_x * var_y + var_x * mean_y + var_x * var_y"),
-    _product("E[X]²·E[Y]² was added: that makes E[(XY)²], not the variance",
-             "mean_x**2 * var_y + var_x * mean_y**2 + var_x * var_y + mean_x**2 * mean_y**2"),
-    _product("each mean was paired with its own variance in the cross terms",
-             "mean_x**2 * var_x + var_y * mean_y**2 + var_x * var_y"),
-    _product("the term Var(X)·Var(Y) is missing", "mean_x**2 * var_y + var_x * mean_y**2"),
-    _product("the variances were added instead of multiplied", "mean_x**2 * var_y + var_x * mean_y**2 + var_x + var_y"),
+    _product(V.no_cross, "var_x * var_y"),
+    _product(V.means, "mean_x * var_y + var_x * mean_y + var_x * var_y"),
+    _product(V.second_moment, "mean_x**2 * var_y + var_x * mean_y**2 + var_x * var_y + mean_x**2 * mean_y**2"),
+    _product(V.own_variance, "mean_x**2 * var_x + var_y * mean_y**2 + var_x * var_y"),
+    _product(V.no_product, "mean_x**2 * var_y + var_x * mean_y**2"),
+    _product(V.added, "mean_x**2 * var_y + var_x * mean_y**2 + var_x + var_y"),
 ])
 
 _LOV = "fan_in, var_w, var_in"
 
 
-def _output(text, expr, key="variance-algebra"):
-    return wrong(text, formula("linear_output_variance", _LOV, expr), key)
+def _output(mistake, expr):
+    return wrong(mistake, formula("linear_output_variance", _LOV, expr))
 
 
 LINEAR_OUTPUT_VARIANCE = Answer("linear_output_variance", formula(
     "linear_output_variance", _LOV, "fan_in * var_w * var_in"), [
-    _output("the factor fan_in is missing: the sum has fan_in terms", "var_w * var_in"),
-    _output("the factor var_in is missing", "fan_in * var_w"),
-    _output("the factor var_w is missing", "fan_in * var_in"),
-    _output("fan_in is squared: the sum has fan_in terms, each var_w·var_in", "fan_in ** 2 * var_w * var_in"),
-    _output("a square root was taken: variances add, not stds", "np.sqrt(fan_in * var_w * var_in)",
-            "variance-as-std"),
-    _output("the factors were added instead of multiplied", "fan_in + var_w + var_in"),
+    _output(O.no_fan_in, "var_w * var_in"), _output(O.no_var_in, "fan_in * var_w"),
+    _output(O.no_var_w, "fan_in * var_in"), _output(O.fan_in_squared, "fan_in ** 2 * var_w * var_in"),
+    _output(O.root, "np.sqrt(fan_in * var_w * var_in)"), _output(O.added, "fan_in + var_w + var_in"),
 ])
 
 # forward_variances: a template with the first second moment, each term and the next moment as parameters
@@ -69,13 +67,11 @@ def fwd(**changes):
 
 
 FORWARD_VARIANCES = Answer("forward_variances", fwd(), [
-    wrong("n_l multiplies v_l; it is n_{l-1}, the fan-in of layer l", fwd(
-        term="layer_dims[l] * weight_vars[l-1] * second"), "fans-swapped"),
-    wrong("the ReLU halving was applied at layer 1 too (x is no ReLU output)", fwd(
-        first="input_var / 2 if activation == 'relu' else input_var"), "relu-half"),
-    wrong("the ReLU halving E[ReLU(z)²] = Var(z)/2 was skipped", fwd(nxt="out[-1]"), "relu-half"),
-    wrong("the halving Var(z)/2 was applied for tanh/linear: only ReLU halves", fwd(nxt="out[-1] / 2"), "relu-half"),
-    wrong("input_var was ignored", fwd(first="1.0")),
+    wrong(F.fan_out, fwd(term="layer_dims[l] * weight_vars[l-1] * second")),
+    wrong(F.halved_first, fwd(first="input_var / 2 if activation == 'relu' else input_var")),
+    wrong(F.not_halved, fwd(nxt="out[-1]")),
+    wrong(F.halved_always, fwd(nxt="out[-1] / 2")),
+    wrong(F.no_input_var, fwd(first="1.0")),
 ])
 
 FORWARD_CASES = [case(f"{len(dims) - 1} layers, {act}", dims, vs, v0, act) for dims, vs, v0, act in (
@@ -109,21 +105,17 @@ def meas(**changes):
 
 
 MEASURE_FORWARD = Answer("measure_forward_variances", meas(), [
-    wrong("ddof=1: np.var's ddof=0 is meant", meas(v="np.var(z, ddof=1)"), "population-variance",
-          "The variance of the course is the population variance, np.var's default."),
-    wrong("the rows' variances were averaged", meas(v="np.var(z, axis=1).mean()"),
-          "population-variance", "Take np.var over every entry of z^[l]."),
-    wrong("the columns' variances were averaged", meas(v="np.mean(np.var(z, axis=0))"),
-          "population-variance", "Take np.var over every entry of z^[l]."),
-    wrong("the variance of a^[l] = g(z^[l]) was taken, not of z^[l]", meas(v="np.var(g[activation](z))"),
-          "activation"),
-    wrong("the biases b^[l] were left out of z^[l]", meas(z='params["W" + str(l)] @ a')),
-    wrong("g was applied to X before layer 1", meas(a0="g[activation](X)"), "activation", "a^[0] = x, as it is."),
-    wrong("g was not applied after every layer", meas(a="g[activation](z) if l < L - 1 else z"), "activation"),
-    wrong("the activation was ignored (tanh used)", meas(a="np.tanh(z)"), "activation"),
-    wrong("the activation was ignored (none applied)", meas(a="z"), "activation"),
-    wrong("g was not applied after layer 1", meas(a="g[activation](z) if l > 1 else z"), "activation"),
-    wrong("the activation was ignored (ReLU used)", meas(a="np.maximum(0, z)"), "activation"),
+    wrong(M.ddof, meas(v="np.var(z, ddof=1)")),
+    wrong(M.rows, meas(v="np.var(z, axis=1).mean()")),
+    wrong(M.columns, meas(v="np.mean(np.var(z, axis=0))")),
+    wrong(M.var_of_a, meas(v="np.var(g[activation](z))")),
+    wrong(M.no_bias, meas(z='params["W" + str(l)] @ a')),
+    wrong(M.g_first, meas(a0="g[activation](X)")),
+    wrong(M.skip_last, meas(a="g[activation](z) if l < L - 1 else z")),
+    wrong(M.tanh_used, meas(a="np.tanh(z)")),
+    wrong(M.none_applied, meas(a="z")),
+    wrong(M.skip_first, meas(a="g[activation](z) if l > 1 else z")),
+    wrong(M.relu_used, meas(a="np.maximum(0, z)")),
 ])
 
 
