@@ -103,9 +103,9 @@ class Answer:
     def check(self, got, cases, rtol=1e-9, atol=1e-12):
         """A hidden check of the results ``got`` of ``cases``: the mistake that explains every result, else the
         first case that fails, named by its kind and by a mistake that gives its result, if one does."""
+        if matches(got, [self.expected(*c.args, **c.kwargs) for c in cases], rtol, atol):
+            return  # the wrong implementations run only to name a mistake
         expected, table = self.outcomes_over(cases)
-        if matches(got, expected, rtol, atol):
-            return
         found = closest_mistake(got, expected, table, rtol, atol)
         if found:
             fail(found.text, found.detail, key=found.key)
