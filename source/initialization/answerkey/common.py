@@ -1,8 +1,9 @@
 """What the answer-key modules share: a graded function's reference and wrong implementations, run on a case.
 
-A hidden test asks an ``Answer`` for the ``outcomes`` of its case: the value the reference gives, and the value
-each wrong implementation gives, keyed by its ``Mistake``; ``initlab.checks.check_value`` then names the mistake
-a student's value matches. The variant catalogues list the same wrong implementations (``catalogue``).
+A hidden test hands an ``Answer`` the student's results on its cases (``check``): the reference gives what they
+should be; when they are not, each wrong implementation gives what its ``Mistake`` would have given, and the
+mistake the results match is named (``initlab.checks.check_value``). The variant catalogues list the same wrong
+implementations (``catalogue``).
 """
 
 import contextlib
@@ -38,10 +39,9 @@ def cases_of(*arguments):
     return [Case(tuple(args), {}, f"hidden case {k}") for k, args in enumerate(arguments, start=1)]
 
 
-def wrong(mistake, source, key=None, detail=""):
-    """A wrong implementation ``source`` of a ``Mistake`` (one of ``initlab.named_mistakes``, or its text, with
-    ``key`` its misconception)."""
-    return Wrong(mistake if isinstance(mistake, Mistake) else Mistake(mistake, key, detail), source)
+def wrong(mistake, source):
+    """A wrong implementation ``source`` that makes ``mistake`` (one of ``initlab.named_mistakes``)."""
+    return Wrong(mistake, source)
 
 
 def formula(name, params, expr):

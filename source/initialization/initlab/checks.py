@@ -30,12 +30,13 @@ import numpy as np
 
 from . import bridge, mistakes
 
-__all__ = ["DISTRIBUTIONS", "RULES", "Mistake", "as_array", "as_arrays", "as_float", "as_int", "as_list", "as_params",
-           "call", "call_unchanged", "check", "check_choice", "check_close", "check_distinct", "check_error_names",
-           "check_float64", "check_initializer", "check_raises", "check_rng_use", "check_sparse_rows", "check_value",
-           "check_weight_sample", "close", "copied", "explain", "fail", "identical", "install_name_hint", "kurtosis",
-           "legacy_state_unchanged", "matches", "max_abs", "mean", "missing_name_message", "passed", "rng",
-           "rule_mistakes", "std_mistakes", "var", "weight_mistakes"]
+__all__ = ["DISTRIBUTIONS", "RULES", "Mistake", "Raised", "as_array", "as_arrays", "as_float", "as_int", "as_list",
+           "as_params", "call", "call_unchanged", "check", "check_choice", "check_close", "check_distinct",
+           "check_error_names", "check_float64", "check_initializer", "check_raises", "check_rng_use",
+           "check_sparse_rows", "check_value", "check_weight_sample", "close", "closest_mistake", "copied",
+           "explain", "fail", "failure", "identical", "install_name_hint", "kurtosis", "legacy_state_unchanged",
+           "matches", "max_abs", "mean", "missing_name_message", "passed", "rng", "rule_mistakes", "std_mistakes",
+           "var", "weight_mistakes"]
 
 FIRST_LINE = 88  # characters of a failure's first line that `nbgrader validate` shows
 
@@ -54,7 +55,7 @@ class Raised(AssertionError):
     """A failure because the student's function raised an exception (the message names it)."""
 
 
-_CURRENT = {"function": None, "legacy_moved": False, "depth": 0, "sent": ()}
+_CURRENT = {"function": None, "legacy_moved": False, "depth": 0}
 
 
 def _lines(function, text):
@@ -123,9 +124,7 @@ def as_array(value, name="the result", shape=None, finite=None):
                  "W^[l] has shape (n_out, n_in) = (fan_out, fan_in): one row per unit.", key="transposed")
         fail(f"{name} has shape {arr.shape}, expected {tuple(shape)}")
     if not np.logical_and.reduce(np.isfinite(arr), axis=None):
-        if finite is not None:
-            fail(finite.text, finite.detail, key=finite.key)
-        fail(f"{name} contains NaN or infinite values")
+        fail(finite or f"{name} contains NaN or infinite values")
     return arr
 
 
