@@ -89,9 +89,12 @@ def _named_mistakes():
     from initlab import named_mistakes, samples
 
     for info in pkgutil.iter_modules(answerkey.__path__):
-        for answer in vars(importlib.import_module(f"answerkey.{info.name}")).values():
+        module = importlib.import_module(f"answerkey.{info.name}")
+        for answer in vars(module).values():
             if isinstance(answer, Answer):
                 yield from ((answer.name, w.mistake) for w in answer.wrongs)
+        for name, (_, wrong) in getattr(module, "CHOICES", {}).items():
+            yield from ((name, mistake) for mistake in wrong.values())
     for name, space in vars(named_mistakes).items():
         if isinstance(space, SimpleNamespace):
             yield from ((name.lower(), m) for m in vars(space).values())

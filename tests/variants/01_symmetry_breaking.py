@@ -6,8 +6,8 @@ misconception its Revisit line names (None: none). The mistakes the hidden tests
 come from the answer key (answerkey/symmetry.py), written once.
 """
 
-from answerkey.symmetry import COUNT
-from variants.families import keyed
+from answerkey.symmetry import CHOICES, COUNT
+from variants.families import keyed, wrong_choices
 
 CORRECT = {
     "initialize_zeros": [
@@ -219,9 +219,7 @@ def initialize_random(layer_dims, scale=0.01, rng=None):
     return p
 """, "biases", None),
     ],
-    "answer_random_bias": [('answer_random_bias = "a"', "not quite", None),
-                           ('answer_random_bias = "c"', "own input", None),
-                           ('answer_random_bias = "d"', "not quite", None),
+    "answer_random_bias": wrong_choices("answer_random_bias", CHOICES) + [
                            ("answer_random_bias = 'B.'", "one of", None),
                            ("answer_random_bias = None", "one of", None)],
 })

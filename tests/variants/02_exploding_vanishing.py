@@ -6,8 +6,8 @@ misconception its Revisit line names (None: none). The mistakes the hidden tests
 come from the answer key (answerkey/chains.py), written once.
 """
 
-from answerkey.chains import BACKWARD, FORWARD, IDENTITY, PRODUCT, SIGMOID, product
-from variants.families import keyed
+from answerkey.chains import BACKWARD, CHOICES, FORWARD, IDENTITY, PRODUCT, SIGMOID, product
+from variants.families import keyed, wrong_choices
 
 CORRECT = {
     "scaled_identity_chain": [
@@ -316,19 +316,11 @@ def sigmoid_derivative(z):
     return (s(z + h) - s(z)) / h
 """, None, None),
     ],
-    "answer_stable_std": [
-        # a: n forgotten (sigma**2 per layer), c: the norm instead of the mean square, d: 1/n for 1/sqrt(n)
-        ('answer_stable_std = "a"', "1/sqrt(n) = 0.1", None),
-        ('answer_stable_std = "c"', "n * sigma**2 = 100 * 0.01**2 = 0.01", None),
-        ('answer_stable_std = "d"', "1e-40", None),
+    "answer_stable_std": wrong_choices("answer_stable_std", CHOICES) + [
         ('answer_stable_std = "1/2"', "one of", None),
         ("answer_stable_std = 0.1", "one of", None),
     ],
-    "answer_sigmoid_bound": [
-        # a: the bound 1/4 per layer, b: n * Var(W) alone, c: sigma'(0)**2 alone
-        ('answer_sigmoid_bound = "a"', "1/160", None),
-        ('answer_sigmoid_bound = "b"', "both count", None),
-        ('answer_sigmoid_bound = "c"', "1/160", None),
+    "answer_sigmoid_bound": wrong_choices("answer_sigmoid_bound", CHOICES) + [
         ('answer_sigmoid_bound = "D"', "one of", None),
         ("answer_sigmoid_bound = 1e-22", "one of", None),
     ],

@@ -8,6 +8,7 @@ come from the answer key (answerkey/xavier.py) and initlab.samples.RULES, writte
 
 from answerkey.common import formula
 from answerkey.xavier import (
+    CHOICES,
     FORWARD_VARIANCES,
     LINEAR_OUTPUT_VARIANCE,
     MEASURE_FORWARD,
@@ -16,7 +17,7 @@ from answerkey.xavier import (
     meas,
 )
 from initlab.samples import RULES
-from variants.families import initializer, keyed, normal_initializer
+from variants.families import initializer, keyed, normal_initializer, wrong_choices
 
 _VOP = formula("variance_of_product", "mean_x, var_x, mean_y, var_y", "{expr}")
 _LOV = formula("linear_output_variance", "fan_in, var_w, var_in", "{expr}")
@@ -211,8 +212,6 @@ def measure_forward_variances(X, params, activation="tanh"):
     return out[:2]
 """, "shape", None),
     ],
-    "answer_harmonic": [('answer_harmonic = "a"', "10·2/794", None),
-                        ('answer_harmonic = "c"', "under-scaled about 40", None),
-                        ('answer_harmonic = "d"', "784·2/794", None), ("answer_harmonic = 'B'", "one of", None),
+    "answer_harmonic": wrong_choices("answer_harmonic", CHOICES) + [("answer_harmonic = 'B'", "one of", None),
                         ("answer_harmonic = 2", "one of", None)],
 })

@@ -7,10 +7,10 @@ come from the answer key (answerkey/relu.py) and initlab.samples.RULES, written 
 """
 
 from answerkey.common import formula
-from answerkey.relu import BACKWARD_VARIANCES, MEASURE_BACKWARD, RELU, RELU_SECOND_MOMENT, back, meas
+from answerkey.relu import BACKWARD_VARIANCES, CHOICES, MEASURE_BACKWARD, RELU, RELU_SECOND_MOMENT, back, meas
 from initlab.named_mistakes import MEASURE_BACKWARD_VARIANCES as M
 from initlab.samples import RULES
-from variants.families import initializer, keyed, normal_initializer
+from variants.families import initializer, keyed, normal_initializer, wrong_choices
 
 _RELU = formula("relu", "z", "{expr}")
 _MOMENT = formula("relu_second_moment", "var_z", "{expr}")
@@ -170,10 +170,7 @@ def relu(z):
         (_meas().replace("    return", "    grad_output *= 0.5\n    return"), "modified its 3rd argument", "in-place"),
         (_meas(default='"tanh"'), "default activation", "activation"),
     ],
-    "answer_notes_code": [('answer_notes_code = "a"', "not quite", None),
-                          ('answer_notes_code = "b"', "not quite", None),
-                          ('answer_notes_code = "d"', "not quite", None), ("answer_notes_code = 'C'", "one of", None),
+    "answer_notes_code": wrong_choices("answer_notes_code", CHOICES) + [("answer_notes_code = 'C'", "one of", None),
                           ("answer_notes_code = 3", "one of", None)],
-    "answer_narrowing": [('answer_narrowing = "a"', "not quite", None), ('answer_narrowing = "c"', "not quite", None),
-                         ('answer_narrowing = "d"', "not quite", None), ("answer_narrowing = ['b']", "one of", None)],
+    "answer_narrowing": wrong_choices("answer_narrowing", CHOICES) + [("answer_narrowing = ['b']", "one of", None)],
 })

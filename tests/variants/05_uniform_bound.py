@@ -8,9 +8,9 @@ initlab.named_mistakes, written once.
 """
 
 from answerkey.common import formula
-from answerkey.uniform import UNIFORM_BOUND, UNIFORM_VARIANCE
+from answerkey.uniform import CHOICES, UNIFORM_BOUND, UNIFORM_VARIANCE
 from initlab.samples import RULES
-from variants.families import keyed, uniform_initializer
+from variants.families import keyed, uniform_initializer, wrong_choices
 
 _UV = formula("uniform_variance", "a", "{expr}")
 _UB = formula("uniform_bound", "variance", "{expr}")
@@ -322,8 +322,8 @@ def sparse_init(n_in, n_out, k, std=1.0, rng=None):
     return np.where(mask, rng.normal(0, std, (n_out, n_in)), 0.0)
 """, "exactly", None),
     ],
-    "answer_pytorch_default": [(f'answer_pytorch_default = "{x}"', "not quite", None) for x in "abd"]
-    + [("answer_pytorch_default = 'C'", "one of", None), ("answer_pytorch_default = 3 ** -10", "one of", None)],
-    "answer_keras_bound": [(f'answer_keras_bound = "{x}"', "not quite", None) for x in "abd"]
-    + [("answer_keras_bound = 0.227", "one of", None)],
+    "answer_pytorch_default": wrong_choices("answer_pytorch_default", CHOICES) + [
+        ("answer_pytorch_default = 'C'", "one of", None), ("answer_pytorch_default = 3 ** -10", "one of", None)],
+    "answer_keras_bound": wrong_choices("answer_keras_bound", CHOICES) + [
+        ("answer_keras_bound = 0.227", "one of", None)],
 })

@@ -6,10 +6,10 @@ misconception its Revisit line names (None: none). The mistakes the hidden tests
 come from the answer key (answerkey/playground.py) and initlab.named_mistakes, written once.
 """
 
-from answerkey.playground import CLIP, clip_with
+from answerkey.playground import CHOICES, CLIP, clip_with
 from initlab.named_mistakes import INITIALIZE_NETWORK as M
 from initlab.samples import RULES
-from variants.families import keyed
+from variants.families import keyed, wrong_choices
 
 _INIT = """
 import numpy as np
@@ -212,8 +212,6 @@ def initialize_network(layer_dims, method, rng=None):
     grads.clear()
     return {}"""), "modified its 1st argument in place", "in-place"),
     ],
-    "answer_clip": [('answer_clip = "a"', "not quite", None), ('answer_clip = "b"', "not quite", None),
-                    ('answer_clip = "d"', "not quite", None), ('answer_clip = "C"', "one-letter", None)],
-    "answer_remedy": [('answer_remedy = "a"', "not quite", None), ('answer_remedy = "c"', "not quite", None),
-                      ('answer_remedy = "d"', "not quite", None), ("answer_remedy = 2", "one-letter", None)],
+    "answer_clip": wrong_choices("answer_clip", CHOICES) + [('answer_clip = "C"', "one-letter", None)],
+    "answer_remedy": wrong_choices("answer_remedy", CHOICES) + [("answer_remedy = 2", "one-letter", None)],
 })

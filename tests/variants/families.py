@@ -20,6 +20,12 @@ class Variant(tuple):
         return variant
 
 
+def wrong_choices(name, choices):
+    """The wrong letters of the multiple-choice answer ``name`` as (source, hint, key), from the answer key's
+    CHOICES[name] = (the right letter, {a wrong letter: its Mistake})."""
+    return [(f'{name} = "{letter}"', mistake.text, mistake.key) for letter, mistake in sorted(choices[name][1].items())]
+
+
 def keyed(wrong):
     """WRONG written as {function: [(source, hint, misconception key), ...]} read as ``Variant``s."""
     return {function: [Variant(*entry) for entry in entries] for function, entries in wrong.items()}

@@ -32,7 +32,7 @@ from . import bridge, mistakes
 
 __all__ = ["DISTRIBUTIONS", "RULES", "Mistake", "Raised", "as_array", "as_arrays", "as_float", "as_int", "as_list",
            "as_params", "call", "call_unchanged", "check", "check_choice", "check_close", "check_distinct",
-           "check_error_names", "check_float64", "check_initializer", "check_raises", "check_rng_use",
+           "check_error_names", "check_float64", "check_initializer", "check_raises", "check_rejects", "check_rng_use",
            "check_sparse_rows", "check_value", "check_weight_sample", "close", "closest_mistake", "copied",
            "explain", "fail", "failure", "identical", "install_name_hint", "kurtosis", "legacy_state_unchanged",
            "matches", "max_abs", "mean", "missing_name_message", "passed", "rng", "rule_mistakes", "std_mistakes",
@@ -465,13 +465,14 @@ def check_close(actual, expected, text, rtol=1e-7, atol=1e-12):
         fail(text, f"got:      {_show(as_array(actual))}", f"expected: {_show(as_array(expected))}")
 
 
-def check_choice(answer, name, correct=None, why="", options="abcd"):
-    """A multiple-choice answer: one letter of ``options``; with ``correct``, that letter (else ``why``)."""
+def check_choice(answer, name, correct=None, mistakes=None, options="abcd"):
+    """A multiple-choice answer: one letter of ``options``; with ``correct``, that letter, else the mistake
+    ``mistakes`` {wrong letter: Mistake} names for the letter chosen (never which one is right)."""
     letters = ", ".join(f'"{o}"' for o in options)
     if not (isinstance(answer, str) and len(answer) == 1 and answer in options):
         fail(f"should be one of {letters} (a one-letter string)", f"Got {answer!r}."[:200], function=name)
     if correct is not None and answer != correct:
-        fail("not quite", why, function=name)
+        fail((mistakes or {}).get(answer, "not quite"), function=name)
 
 
 def _expect(exception, about, fn, args, kwargs):
@@ -494,9 +495,15 @@ def check_raises(exception, fn, *args, **kwargs):
     return _expect(exception, f"({shown})"[:60], fn, args, kwargs)
 
 
+def check_rejects(exception, value, fn, *args, **kwargs):
+    """Fail unless ``fn(*args, **kwargs)``, called with the bad ``value`` among its arguments, raises ``exception``
+    (the failure names the bad value only, not the other arguments); return the exception."""
+    return _expect(exception, f"the bad value {value!r}", fn, args, kwargs)
+
+
 def check_error_names(exception, value, fn, *args, **kwargs):
     """Fail unless ``fn(*args, **kwargs)`` raises ``exception`` with a message that names the bad ``value``."""
-    exc = _expect(exception, f"the bad value {value!r}", fn, args, kwargs)
+    exc = check_rejects(exception, value, fn, *args, **kwargs)
     check(str(value) in str(exc), f"the {exception.__name__} should name the bad value {value!r}",
           f"Its message was: {str(exc)[:300]}. Name what was wrong, e.g. f\"unknown mode {{mode!r}}\".")
 

@@ -8,9 +8,9 @@ from initlab.named_mistakes import RANDOM_MATRIX_PRODUCT as P
 from initlab.named_mistakes import SCALED_IDENTITY_CHAIN as I
 from initlab.named_mistakes import SIGMOID_DERIVATIVE as S
 
-from .common import Answer, case, cases_of, wrong
+from .common import Answer, case, cases_of, not_quite, wrong
 
-__all__ = ["BACKWARD", "FORWARD", "IDENTITY", "PRODUCT", "SIGMOID", "backward_cases", "case", "cases_of",
+__all__ = ["BACKWARD", "CHOICES", "FORWARD", "IDENTITY", "PRODUCT", "SIGMOID", "backward_cases", "case", "cases_of",
            "forward_cases", "identity_cases", "product", "product_cases", "sigmoid_cases"]
 
 IDENTITY = Answer("scaled_identity_chain", """
@@ -209,3 +209,16 @@ def backward_cases():
     return [case("4 square layers", square, g.standard_normal((3, 1))),
             case("4 non-square layers, 6 examples", rect, g.standard_normal((2, 6))),
             case("one layer", square[:1], g.standard_normal((3, 2))), case("no layer", [], np.ones((2, 1)))]
+
+
+# the multiple-choice answers: (the right option, {a wrong option: its mistake})
+CHOICES = {
+    "answer_stable_std": ("b", {
+        "a": not_quite("the factor n is missing: each layer multiplies by n·σ²", "variance-algebra"),
+        "c": not_quite("(n·σ²)^20 multiplies the mean square, not the norm", "variance-as-std"),
+        "d": not_quite("the stable variance is 1/n, so the stable std is 1/sqrt(n)", "variance-as-std")}),
+    "answer_sigmoid_bound": ("d", {
+        "a": not_quite("the weights' n·Var(W) counts too, not only σ′ ≤ 1/4", "variance-algebra"),
+        "b": not_quite("the sigmoid's σ′ ≈ 1/4 counts too, not only n·Var(W)", "activation"),
+        "c": not_quite("n·Var(W) counts too, not only σ′(0)² = 1/16", "variance-algebra")}),
+}

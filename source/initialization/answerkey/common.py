@@ -122,3 +122,8 @@ class Answer:
 
         return [(w.source, pick(hints, w.mistake.text, w.mistake.text), pick(keys, w.mistake.text, w.mistake.key))
                 for w in self.wrongs]
+
+
+def not_quite(text, key=None):
+    """The mistake of a wrong option of a multiple-choice question (it never says which option is right)."""
+    return Mistake(f"not quite: {text}", key)

@@ -4,9 +4,9 @@ import numpy as np
 from initlab.checks import rng
 from initlab.named_mistakes import CLIP_BY_GLOBAL_NORM as M
 
-from .common import Answer, case, cases_of, wrong
+from .common import Answer, case, cases_of, not_quite, wrong
 
-__all__ = ["CLIP", "VARIANCE", "case", "cases_of", "clip_cases", "clip_with"]
+__all__ = ["CHOICES", "CLIP", "VARIANCE", "case", "cases_of", "clip_cases", "clip_with"]
 
 # the variance of a weight of layer (n_in -> n_out) for each random method
 VARIANCE = {"small": lambda n_in, n_out: 1e-4, "large": lambda n_in, n_out: 100.0,
@@ -57,3 +57,16 @@ def clip_cases():
             case("keys other than dW and db", {"a": np.array([[6.0, 8.0]]), "weights": np.array([[0.0]])}, 5.0),
             case("one array", {"dW1": np.full((3, 2), 7.0)}, 1.5),
             case("all-zero gradients", {"dW1": np.zeros((3, 2)), "db1": np.zeros((3, 1))}, 1.0)]
+
+
+# the multiple-choice answers: (the right option, {a wrong option: its mistake})
+CHOICES = {
+    "answer_clip": ("c", {
+        "a": not_quite("that clips each entry, which turns the direction", "global-norm"),
+        "b": not_quite("that clips each array on its own: use one global norm", "global-norm"),
+        "d": not_quite("that clips the large array only: every array counts", "global-norm")}),
+    "answer_remedy": ("b", {
+        "a": not_quite("clipping only shortens gradients, and these are too small"),
+        "c": not_quite("the sigmoid adds a factor σ′ ≤ 1/4 per layer", "activation"),
+        "d": not_quite("a per-layer learning rate hides the symptom, not its cause")}),
+}

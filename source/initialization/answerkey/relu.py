@@ -7,10 +7,10 @@ from initlab.named_mistakes import MEASURE_BACKWARD_VARIANCES as M
 from initlab.named_mistakes import RELU as R
 from initlab.named_mistakes import RELU_SECOND_MOMENT as S
 
-from .common import Answer, case, cases_of, formula, wrong
+from .common import Answer, case, cases_of, formula, not_quite, wrong
 
-__all__ = ["BACKWARD_CASES", "BACKWARD_VARIANCES", "MEASURE_BACKWARD", "RELU", "RELU_SECOND_MOMENT", "back", "case",
-           "cases_of", "meas", "measure_cases", "relu_cases"]
+__all__ = ["BACKWARD_CASES", "BACKWARD_VARIANCES", "CHOICES", "MEASURE_BACKWARD", "RELU", "RELU_SECOND_MOMENT",
+           "back", "case", "cases_of", "meas", "measure_cases", "relu_cases"]
 
 
 def _relu(mistake, expr):
@@ -147,3 +147,16 @@ def measure_cases():
         case("3 layers, the default activation (ReLU)", X, params, G),
         case("one layer", X, {"W1": params["W1"], "b1": params["b1"]}, G[:1].repeat(6, 0)),
         case("a He network of width 300", g.standard_normal((300, 200)), wide, g.standard_normal((300, 200)))]
+
+
+# the multiple-choice answers: (the right option, {a wrong option: its mistake})
+CHOICES = {
+    "answer_notes_code": ("c", {
+        "a": not_quite("randn(n) / sqrt(2n) has variance 1/(2n), not He's 2/n", "variance-as-std"),
+        "b": not_quite("a gain is ½·n·Var(W): count ReLU's ½ and the 1/(2n)", "relu-half"),
+        "d": not_quite("the variance 1/(2n) is below He's 2/n: the signal shrinks", "relu-half")}),
+    "answer_narrowing": ("b", {
+        "a": not_quite("a backward gain is ½·n_l·2/n_{l-1} = n_l/n_{l-1}", "fans-swapped"),
+        "c": not_quite("mind the direction: the product of n_l/n_{l-1} from 2 to 40", "fans-swapped"),
+        "d": not_quite("each backward gain is a ratio of widths, not ½", "relu-half")}),
+}

@@ -4,9 +4,9 @@ import numpy as np
 from initlab.checks import rng
 from initlab.named_mistakes import COUNT_DISTINCT_UNITS as M
 
-from .common import Answer, case, cases_of, wrong
+from .common import Answer, case, cases_of, not_quite, wrong
 
-__all__ = ["COUNT", "case", "cases_of", "count_cases"]
+__all__ = ["CHOICES", "COUNT", "case", "cases_of", "count_cases"]
 
 _REPS = """
 import numpy as np
@@ -54,3 +54,10 @@ def count_cases():
         case("a row and its negative", np.vstack([row, -row, row])),
         case("entries of size 1000, 5e-6 apart", np.array([[1000.0, 0.0], [1000.0 + 5e-6, 0.0]])),
     ]
+
+
+# the multiple-choice answers: (the right option, {a wrong option: its mistake})
+CHOICES = {"answer_random_bias": ("b", {
+    "a": not_quite("one unit: dw = (1/m)(y_hat - y) x^T is not 0 at w = 0", "symmetry"),
+    "c": not_quite("each w_k gets its own gradient, through its own input x_k", "symmetry"),
+    "d": not_quite("the bias need not start elsewhere: dw is not 0 at w = 0", "symmetry")})}

@@ -3,9 +3,9 @@
 from initlab.named_mistakes import UNIFORM_BOUND as B
 from initlab.named_mistakes import UNIFORM_VARIANCE as V
 
-from .common import Answer, case, cases_of, formula, wrong
+from .common import Answer, case, cases_of, formula, not_quite, wrong
 
-__all__ = ["FAN", "UNIFORM_BOUND", "UNIFORM_VARIANCE", "case", "cases_of"]
+__all__ = ["CHOICES", "FAN", "UNIFORM_BOUND", "UNIFORM_VARIANCE", "case", "cases_of"]
 
 
 def _variance(mistake, expr):
@@ -32,3 +32,16 @@ UNIFORM_BOUND = Answer("uniform_bound", formula("uniform_bound", "variance", "np
 # the n of variance scaling for each mode
 FAN = {"fan_in": lambda n_in, n_out: n_in, "fan_out": lambda n_in, n_out: n_out,
        "fan_avg": lambda n_in, n_out: (n_in + n_out) / 2}
+
+
+# the multiple-choice answers: (the right option, {a wrong option: its mistake})
+CHOICES = {
+    "answer_pytorch_default": ("c", {
+        "a": not_quite("every layer has the gain 512·Var(W) = 1/3", "variance-algebra"),
+        "b": not_quite("each layer multiplies the variance by 1/3", "variance-algebra"),
+        "d": not_quite("the gain 512·Var(W) = 1/3 does not depend on n", "variance-algebra")}),
+    "answer_keras_bound": ("c", {
+        "a": not_quite("Keras's he_normal is a truncated normal", "truncated-normal"),
+        "b": not_quite("the cut is at ±2 s, s = sqrt(2/200) / 0.8796", "truncated-normal"),
+        "d": not_quite("sqrt(6/200) is the bound of He uniform, not of he_normal", "uniform-vs-normal")}),
+}

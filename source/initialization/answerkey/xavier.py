@@ -7,10 +7,10 @@ from initlab.named_mistakes import LINEAR_OUTPUT_VARIANCE as O
 from initlab.named_mistakes import MEASURE_FORWARD_VARIANCES as M
 from initlab.named_mistakes import VARIANCE_OF_PRODUCT as V
 
-from .common import Answer, case, cases_of, formula, wrong
+from .common import Answer, case, cases_of, formula, not_quite, wrong
 
-__all__ = ["FORWARD_CASES", "FORWARD_VARIANCES", "LINEAR_OUTPUT_VARIANCE", "MEASURE_FORWARD", "VARIANCE_OF_PRODUCT",
-           "case", "cases_of", "fwd", "meas", "measure_cases"]
+__all__ = ["CHOICES", "FORWARD_CASES", "FORWARD_VARIANCES", "LINEAR_OUTPUT_VARIANCE", "MEASURE_FORWARD",
+           "VARIANCE_OF_PRODUCT", "case", "cases_of", "fwd", "meas", "measure_cases"]
 
 _VOP = "mean_x, var_x, mean_y, var_y"
 
@@ -132,3 +132,10 @@ def measure_cases():
     one = {"W1": params["W1"], "b1": params["b1"]}
     return [case(f"3 layers, {act}", X, params, act) for act in ("relu", "tanh", "linear")] + [
         case("3 layers, the default activation (tanh)", X, params), case("one layer, relu", X, one, "relu")]
+
+
+# the multiple-choice answers: (the right option, {a wrong option: its mistake})
+CHOICES = {"answer_harmonic": ("b", {
+    "a": not_quite("forward gain n_in·Var(W), backward gain n_out·Var(W)", "fans-swapped"),
+    "c": not_quite("the backward gain is n_out·Var(W), with n_out = 10", "fans-swapped"),
+    "d": not_quite("a mean of 1/784 and 1/10 is far from both of them", "rule-confused")})}
