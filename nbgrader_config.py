@@ -26,6 +26,10 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.d
 c.Execute.timeout = course.CELL_TIMEOUT
 c.ExecutePreprocessor.timeout = course.CELL_TIMEOUT
 
+# The hidden tests' answer key (source/initialization/answerkey/) is never released, and autograde never copies
+# it beside a submission (where the student's kernel runs): only the trusted test kernel imports it from source/.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "answerkey"]
+
 # Release: no outputs (nbgrader clears them) and no widget state in release/.
 c.GenerateAssignment.preprocessors = pipeline.generate_assignment_preprocessors()
 

@@ -9,8 +9,11 @@ is in test_grading_pipeline.py; tricks and faults are in test_robustness.py.
 import traceback
 
 import pytest
-from initlab import bridge
+import verdicts
+from initlab import bridge, mistakes
 from notebooks import NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, run_test_source, variants
+
+NO_KEY = object()  # a catalogue entry without the misconception key its message names
 
 
 def _cases():
@@ -18,11 +21,13 @@ def _cases():
         nb = read(SOURCE / name)
         correct, wrong = variants(name)
         for fn, cell in answer_cells(nb).items():
-            yield pytest.param(name, fn, cell.source, True, None, id=f"{name[:2]}-{fn}-solution")
+            yield pytest.param(name, fn, cell.source, True, None, None, id=f"{name[:2]}-{fn}-solution")
             for i, src in enumerate(correct.get(fn, [])):
-                yield pytest.param(name, fn, src, True, None, id=f"{name[:2]}-{fn}-correct{i}")
-            for i, (src, hint) in enumerate(wrong.get(fn, [])):
-                yield pytest.param(name, fn, src, False, hint, id=f"{name[:2]}-{fn}-wrong{i}")
+                yield pytest.param(name, fn, src, True, None, None, id=f"{name[:2]}-{fn}-correct{i}")
+            for i, entry in enumerate(wrong.get(fn, [])):
+                src, hint = entry
+                yield pytest.param(name, fn, src, False, hint, getattr(entry, "key", NO_KEY),
+                                   id=f"{name[:2]}-{fn}-wrong{i}")
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +38,22 @@ def loopback(monkeypatch):
 def run_test_cell(notebook, function, implementation):
     """Run setup, ``implementation`` and the test cell of ``function``; return the exception or None."""
     return run_test_source(notebook, implementation, grade_cells(read(SOURCE / notebook))[f"test_{function}"].source)
+
+
+def source_of_test(notebook, function):
+    return grade_cells(read(SOURCE / notebook))[f"test_{function}"].source
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_catalogued_implementation_has_a_recorded_verdict(notebook):
+    """No variant is lost from a catalogue, and a new one is recorded (``python tests/verdicts.py``)."""
+    nb = read(SOURCE / notebook)
+    correct, wrong = variants(notebook)
+    record = verdicts.recorded()[notebook]
+    for fn in answer_cells(nb):
+        now = {verdicts.key(src) for src in [*correct.get(fn, []), *(s for s, _ in wrong.get(fn, []))]}
+        assert not set(record.get(fn, {})) - now, f"{fn}: a recorded implementation left the catalogue"
+        assert not now - set(record.get(fn, {})), f"{fn}: record the new variants' verdicts: python tests/verdicts.py"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
@@ -57,9 +78,55 @@ def test_test_cells_read_nothing_of_the_notebook_but_graded_names(notebook):
         assert not extra, f"{test_id} reads {sorted(extra)}, which only the student's kernel has: import it"
 
 
-@pytest.mark.parametrize("notebook,function,implementation,accepted,hint", list(_cases()))
-def test_hidden_tests_judge_implementation(notebook, function, implementation, accepted, hint):
+def _named_mistakes():
+    """(function, Mistake) of every mistake the answer key and initlab.named_mistakes name."""
+    import importlib
+    import pkgutil
+    from types import SimpleNamespace
+
+    import answerkey
+    from answerkey.common import Answer
+    from initlab import named_mistakes, samples
+
+    for info in pkgutil.iter_modules(answerkey.__path__):
+        module = importlib.import_module(f"answerkey.{info.name}")
+        for answer in vars(module).values():
+            if isinstance(answer, Answer):
+                yield from ((answer.name, w.mistake) for w in answer.wrongs)
+        for name, (_, wrong) in getattr(module, "CHOICES", {}).items():
+            yield from ((name, mistake) for mistake in wrong.values())
+    for name, space in vars(named_mistakes).items():
+        if isinstance(space, SimpleNamespace):
+            yield from ((name.lower(), m) for m in vars(space).values())
+    for function, rule, distribution in (
+            ("lecun_normal", "lecun", "normal"), ("xavier_normal", "glorot", "normal"), ("he_normal", "he", "normal"),
+            ("xavier_uniform", "glorot", "uniform"), ("he_uniform", "he", "uniform"),
+            ("initialize_network", "glorot", "normal"), ("initialize_network", "he", "normal")):
+        yield from ((function, m) for m in samples.rule_mistakes(rule, 400, 100, distribution))
+
+
+def test_every_named_mistake_fits_on_a_first_line_and_names_a_known_misconception():
+    from initlab import mistakes as vocabulary
+    for function, mistake in _named_mistakes():
+        assert len(f"{function}: {mistake.text}") <= 88, f"too long for a first line: {function}: {mistake.text}"
+        assert mistake.key is None or mistake.key in vocabulary.MISCONCEPTIONS, mistake
+        assert vocabulary.notebook_of(function), f"{function} is not in initlab.mistakes.GRADED"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_wrong_variant_says_which_misconception_it_shows(notebook):
+    _, wrong = variants(notebook)
+    unkeyed = [f"{fn} #{i}" for fn, entries in wrong.items() for i, e in enumerate(entries) if not hasattr(e, "key")]
+    assert not unkeyed, f"catalogue entries without a misconception key (source, hint, key): {unkeyed}"
+
+
+@pytest.mark.parametrize("notebook,function,implementation,accepted,hint,key", list(_cases()))
+def test_hidden_tests_judge_implementation(notebook, function, implementation, accepted, hint, key):
     exc = run_test_cell(notebook, function, implementation)
+    was = verdicts.recorded()[notebook].get(function, {}).get(verdicts.key(implementation))
+    now = verdicts.stage(exc, source_of_test(notebook, function))
+    assert was is None or (now == was or (was, now) == ("hidden", "visible")), (
+        f"the verdict changed from {was!r} to {now!r}: " + "".join(traceback.format_exception(exc) if exc else []))
     if accepted:
         assert exc is None, "a correct implementation failed:\n" + "".join(traceback.format_exception(exc))
         return
@@ -70,6 +137,11 @@ def test_hidden_tests_judge_implementation(notebook, function, implementation, a
         "the test cell itself crashed:\n" + "".join(traceback.format_exception(exc)))
     if hint is not None:
         assert hint.lower() in str(exc).lower(), f"message should mention {hint!r}, got: {exc}"
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    assert first.startswith(f"{function}: ") and len(first) <= 88, (
+        f"the first line should be '{function}: <the mistake>', at most 88 characters:\n{exc}")
+    if key is not NO_KEY:
+        assert mistakes.identify(str(exc)) == key, f"the message should name the misconception {key!r}:\n{exc}"
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

@@ -1,5 +1,6 @@
 """Unit tests of the helper package shipped with the notebooks (initlab)."""
 
+import re
 import subprocess
 import sys
 import types
@@ -373,7 +374,7 @@ def test_error_check_wants_the_bad_value_named():
     checks.check_error_names(ValueError, "fan_sum", strict, "fan_sum")
     with pytest.raises(AssertionError, match="should name"):
         checks.check_error_names(ValueError, "fan_sum", lambda mode: int("x"), "fan_sum")
-    with pytest.raises(AssertionError, match="nothing was raised"):
+    with pytest.raises(AssertionError, match="no ValueError for the bad value 'fan_sum'"):
         checks.check_error_names(ValueError, "fan_sum", lambda mode: 1, "fan_sum")
 
 
@@ -405,12 +406,21 @@ def test_sparse_check_accepts_random_rows_and_names_the_usual_mistakes():
             checks.check_sparse_rows(W, 50, 2000, 10, 1.0)
 
 
-def test_rng_check_rejects_the_global_random_state():
-    checks.check_rng_use(lambda rng: rng.standard_normal(5))
-    with pytest.raises(AssertionError, match="global"):
-        checks.check_rng_use(lambda rng: np.random.randn(5))
-    with pytest.raises(AssertionError, match="same seed"):
-        checks.check_rng_use(lambda rng: np.random.default_rng().standard_normal(5))
+def test_rng_check_rejects_the_global_random_state_and_a_fixed_seed():
+    def draws(n, rng=None):
+        return (np.random.default_rng() if rng is None else rng).standard_normal(n)
+
+    def seeded(n, rng=None):
+        return (np.random.default_rng(0) if rng is None else rng).standard_normal(n)
+
+    checks.check_rng_use(draws, 5)
+    for wrong, message in ((lambda n, rng=None: np.random.randn(n), "global random state"),
+                           (lambda n, rng=None: np.random.default_rng().standard_normal(n), "same seed"),
+                           (lambda n, rng=None: np.random.default_rng(0).standard_normal(n), "different seeds"),
+                           (seeded, "rng=None")):
+        with pytest.raises(AssertionError, match=message) as failed:
+            checks.check_rng_use(wrong, 5)
+        assert "Revisit: drawing from the rng argument" in str(failed.value)
 
 
 def test_call_mutes_warnings_and_reports_unimplemented(capfd):
@@ -760,3 +770,78 @@ def test_every_misconception_line_is_identified_back():
     assert mistakes.identify("f: a wrong result\nno revisit line") is None
     with pytest.raises(ValueError, match="'no-such-key'"):
         mistakes.revisit_line("no-such-key")
+
+
+# ------------------------------------------------------------ how a failure reads, and what the tests compare
+def test_a_failure_starts_with_the_function_and_its_mistake_then_the_revisit_line():
+    with pytest.raises(AssertionError) as failed:
+        checks.fail("the variance was used as the std", "details", key="variance-as-std", function="lecun_normal")
+    lines = str(failed.value).splitlines()
+    assert lines[0] == "lecun_normal: the variance was used as the std" and lines[1] == "details"
+    assert lines[2].startswith("Revisit: the variance and the standard deviation") and "(§3.4)" in lines[2]
+    long = checks.failure("a mistake described in far too many words " * 3, function="count_distinct_units")
+    assert all(len(line) <= 88 for line in long.splitlines()[:1]) and long.startswith("count_distinct_units: ")
+
+
+def test_call_unchanged_passes_copies_and_names_an_argument_changed_or_returned():
+    """The test's own objects are never handed over, so an emptied dict cannot empty what the test compares
+    with (issue 24, item 6); keys and structure count, and an argument returned as the result is named."""
+    grads = {"dW1": np.ones((2, 2)), "db1": np.zeros((2, 1))}
+
+    def clip_by_global_norm(g, max_norm):
+        g.clear()
+        return {}
+
+    with pytest.raises(AssertionError, match="clip_by_global_norm: modified its 1st argument in place") as failed:
+        checks.call_unchanged(clip_by_global_norm, grads, 1.0)
+    assert sorted(grads) == ["dW1", "db1"] and "Revisit: leaving inputs unchanged" in str(failed.value)
+
+    def scaled(M, count):
+        return M
+
+    with pytest.raises(AssertionError, match="returned its 1st argument itself"):
+        checks.call_unchanged(scaled, np.eye(2), 0)
+
+    def appends(dims, method):
+        dims.append(1)
+        return dims[:-1]
+
+    with pytest.raises(AssertionError, match="modified its 1st argument"):
+        checks.call_unchanged(appends, [3, 2], "he")
+    assert checks.identical({"a": [np.ones(2), 1.0]}, {"a": [np.ones(2), 1.0]})
+    assert not checks.identical({"a": np.ones(2)}, {"a": np.ones(2, dtype=np.float32)})
+    assert not checks.identical([np.ones(2)], (np.ones(2),))
+
+
+def test_a_hidden_check_names_the_mistake_without_the_case_or_its_expected_value():
+    table = {checks.Mistake("a named mistake", "in-place"): [99.0]}
+    with pytest.raises(AssertionError) as shown:
+        checks.check_value([99.0], [3.0], "8 rows in 3 groups", table)
+    with pytest.raises(AssertionError) as hidden:
+        checks.check_value([99.0], [3.0], "rows in groups", table, hidden=True)
+    assert "expected 3" in str(shown.value) and "99" in str(shown.value)
+    assert "a named mistake" in str(hidden.value) and not re.search(r"\d", str(hidden.value).split("Revisit")[0])
+    with pytest.raises(AssertionError) as unnamed:
+        checks.check_value([98.0], [3.0], "rows in groups", table, hidden=True)
+    assert str(unnamed.value).endswith(": wrong result for rows in groups")
+
+
+def test_explain_names_an_exception_raised_by_the_student_as_the_given_mistake_and_nothing_else():
+    zero = checks.Mistake("a division by the norm 0", "finite")
+
+    def divides(g):
+        return 1.0 / float(g)
+
+    with pytest.raises(AssertionError) as failed, checks.explain(mistake=zero):
+        checks.call(divides, 0.0)
+    assert str(failed.value).startswith("divides: a division by the norm 0\n") and "ZeroDivisionError" in str(
+        failed.value)
+    with pytest.raises(AssertionError, match="divides: wrong result"), checks.explain(mistake=zero):
+        checks.check_value(checks.call(divides, 2.0), 1.0)
+
+
+def test_check_distinct_finds_one_array_repeated():
+    W = np.eye(2)
+    checks.check_distinct([W, W.copy()])
+    with pytest.raises(AssertionError, match="one array object several times"):
+        checks.check_distinct([W] * 3)

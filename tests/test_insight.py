@@ -280,7 +280,7 @@ def test_report_counts_are_the_expected_ones(graded):
     zeros = _function(summary, "test_initialize_zeros")
     assert (zeros["full"], zeros["partial"], zeros["zero"]) == (7, 1, 0)  # s6's deleted test cell was restored
     assert _mistakes(summary, "test_initialize_zeros") == {
-        "RuntimeError: unfinished (raised by initialize_zeros)": 1}
+        "initialize_zeros: raised RuntimeError: unfinished": 1}
     units = _function(summary, "test_count_distinct_units")
     assert (units["full"], units["zero"]) == (7, 1)
     assert [m.split(":")[0] for m in _mistakes(summary, "test_count_distinct_units")] == ["KernelFault"]
@@ -332,7 +332,7 @@ def test_html_is_inert_and_names_no_student(graded):
     for student in [f"s{i}" for i in range(1, 9)]:
         found = re.search(rf"\b{student}\b", text)
         assert not found, text[found.start() - 300:found.end() + 100]
-    assert html.escape("raised by initialize_zeros") in page
+    assert html.escape("initialize_zeros: raised RuntimeError") in page
     named = insight.build(c.root, names=True, out=c.root / "named")[0]["html"].read_text()
     assert "S04 (s4)" in named
 

@@ -1,11 +1,13 @@
-"""release/ is exactly what nbgrader generates from source/, and leaks nothing."""
+"""release/ is exactly what nbgrader generates from source/, and leaks nothing (the answer key least of all)."""
 
 import filecmp
 import re
 
 import pytest
-from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, SOURCE, answer_cells, grade_cells, read
+from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, ROOT, SOURCE, answer_cells, grade_cells, read
 from submissions import Course
+
+ANSWER_KEY = "answerkey"  # source/initialization/answerkey/: what the hidden tests compute and name
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +92,38 @@ def test_student_notebook_runs_with_a_friendly_line_for_each_missing_function(no
         assert not errors, f"demo cell of {notebook} fails on the stubs:\n{cell.source[:200]}\n{errors[0].evalue}"
         friendly += sum("which is not implemented yet" in o.get("text", "") for o in cell.outputs)
     assert friendly > 0, f"no demo of {notebook} named a missing function"
+
+
+def _files(root):
+    return [p.relative_to(root) for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+
+
+def test_the_answer_key_is_in_source_and_never_in_release():
+    assert (SOURCE / ANSWER_KEY / "__init__.py").is_file()
+    assert not [p for p in _files(RELEASE) if ANSWER_KEY in p.parts], "release/ holds the answer key"
+
+
+@pytest.mark.slow
+def test_generate_assignment_leaves_the_answer_key_out(fresh):
+    assert (fresh / "initlab").is_dir() and not (fresh / ANSWER_KEY).exists()
+
+
+def test_autograde_never_copies_the_answer_key_beside_a_submission():
+    """nbgrader's autograde copies source/'s other files next to the submission, where the student's kernel
+    runs: the course's c.CourseDirectory.ignore keeps the answer key out (the same function, the same config)."""
+    from nbgrader import utils
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    copied = utils.find_all_files(str(SOURCE), CourseDirectory(config=config).ignore + ["*.ipynb"])
+    assert any("/initlab/" in path for path in copied), "the helper package is copied (the check is not vacuous)"
+    assert not [path for path in copied if f"/{ANSWER_KEY}/" in path]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_no_visible_test_imports_the_answer_key(notebook):
+    for test_id, cell in grade_cells(read(SOURCE / notebook)).items():
+        visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+        assert ANSWER_KEY not in visible, f"the visible part of {test_id} reads the answer key"
+    assert ANSWER_KEY not in (RELEASE / notebook).read_text(), f"release/{notebook} names the answer key"

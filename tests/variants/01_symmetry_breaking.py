@@ -1,8 +1,13 @@
 """Implementations the hidden tests of 01_symmetry_breaking must accept (CORRECT) or reject (WRONG).
 
-WRONG maps a function to (source, hint) pairs: the hint is a piece of the failure
-message that should tell the student what went wrong (None: any failure).
+WRONG maps a function to (source, hint, key) entries: the hint is a piece of the failure
+message that should tell the student what went wrong (None: any failure), the key the
+misconception its Revisit line names (None: none). The mistakes the hidden tests name
+come from the answer key (answerkey/symmetry.py), written once.
 """
+
+from answerkey.symmetry import CHOICES, COUNT
+from variants.families import keyed, wrong_choices
 
 CORRECT = {
     "initialize_zeros": [
@@ -124,40 +129,19 @@ def initialize_random(layer_dims, scale=0.01, rng=None):
         p[f"b{{l}}"] = np.zeros((layer_dims[l], 1))
     return p
 """
-_COUNT_BODY = """
-import numpy as np
-def count_distinct_units(W, atol=1e-6):
-{body}
-"""
-# counts greedily: a row is new unless it is {same} as a kept one (the mistakes vary {rows} or {same})
-_REPS = """
-import numpy as np
-def count_distinct_units(W, atol=1e-6):
-    reps = []
-    for row in {rows}:
-        if not any({same} for r in reps):
-            reps.append(row)
-    return len(reps)
-"""
-
-
-def _reps(rows="W", same="np.max(np.abs(row - r)) <= atol"):
-    return _REPS.format(rows=rows, same=same)
-
-
-WRONG = {
+WRONG = keyed({
     "initialize_zeros": [
         (_ZEROS_BODY.format(W="np.zeros((layer_dims[l-1], layer_dims[l]))", b="np.zeros((layer_dims[l], 1))"),
-         "transposed"),
+         "transposed", "transposed"),
         (_ZEROS_BODY.format(W="np.zeros((layer_dims[l], layer_dims[l-1]))", b="np.zeros(layer_dims[l])"),
-         "b1 has shape"),
+         "b1 has shape", None),
         (_ZEROS_BODY.format(W="np.zeros((layer_dims[l], layer_dims[l-1]))", b="np.ones((layer_dims[l], 1))"),
-         "should be 0"),
+         "should be 0", None),
         ("""
 import numpy as np
 def initialize_zeros(layer_dims):
     return {f"W{l}": np.zeros((layer_dims[l], layer_dims[l-1])) for l in range(1, len(layer_dims))}
-""", "keys"),
+""", "keys", None),
         ("""
 import numpy as np
 def initialize_zeros(layer_dims):
@@ -166,7 +150,7 @@ def initialize_zeros(layer_dims):
         p[f"W{l}"] = np.zeros((layer_dims[l+1], layer_dims[l]))
         p[f"b{l}"] = np.zeros((layer_dims[l+1], 1))
     return p
-""", "keys"),
+""", "keys", None),
         ("""
 import numpy as np
 def initialize_zeros(layer_dims):
@@ -174,49 +158,48 @@ def initialize_zeros(layer_dims):
     for l in range(1, len(layer_dims)):
         p[f"W{l}"] = np.zeros((layer_dims[l], layer_dims[l-1]))
         p[f"b{l}"] = np.zeros((layer_dims[l], 1))
-""", "return"),
+""", "return", None),
     ],
     "initialize_constant": [
         (_CONST_BODY.format(W="np.full((layer_dims[l], layer_dims[l-1]), value)",
-                            b="np.full((layer_dims[l], 1), value)"), "only"),
+                            b="np.full((layer_dims[l], 1), value)"), "only", None),
         (_CONST_BODY.format(W="np.full((layer_dims[l-1], layer_dims[l]), value)", b="np.zeros((layer_dims[l], 1))"),
-         "transposed"),
+         "transposed", "transposed"),
         (_CONST_BODY.format(W="np.ones((layer_dims[l], layer_dims[l-1]))", b="np.zeros((layer_dims[l], 1))"),
-         "every entry"),
+         "every entry", None),
         (_CONST_BODY.format(W="value * np.eye(layer_dims[l], layer_dims[l-1])", b="np.zeros((layer_dims[l], 1))"),
-         "every entry"),
+         "every entry", None),
     ],
-    "count_distinct_units": [
-        (_COUNT_BODY.format(body="    return len(np.unique(W, axis=0))"), "atol"),
-        (_COUNT_BODY.format(body="    return len(np.unique(np.round(W, 6), axis=0))"), "largest entry difference"),
-        (_reps(same="np.linalg.norm(row - r) <= atol"), "norm"),
-        (_reps(rows="np.asarray(W).T"), "rows"),
-        (_reps(same="np.max(np.abs(row - r)) <= 1e-6"), "atol"),
-        (_reps(same="np.max(np.abs(np.abs(row) - np.abs(r))) <= atol"), "negative"),
-        (_COUNT_BODY.format(body="    return W.shape[0]"), "distinct rows"),
-        (_reps(same="np.allclose(row, r, atol=atol)"), "rtol"),
+    # the visible test names the tolerance mistakes in its own words
+    "count_distinct_units": COUNT.catalogue(hints={
+        "atol was ignored": "atol", "rounding": "largest entry difference", "atol was compared": "norm",
+        "the columns": "rows", "the default": "atol", "np.allclose": "rtol", "every row": "distinct rows"},
+        keys={"every row": "tolerance"}) + [
         # sorts each row of the caller's W in place
-        (_reps().replace("    reps = []", "    W.sort(axis=1)\n    reps = []"), None),
+        (COUNT.reference.replace("    reps = []", "    W.sort(axis=1)\n    reps = []"), "in place", "in-place"),
     ],
     "initialize_random": [
-        (_RANDOM_BODY.format(W="np.random.randn(layer_dims[l], layer_dims[l-1]) * scale"), "global random state"),
+        (_RANDOM_BODY.format(W="np.random.randn(layer_dims[l], layer_dims[l-1]) * scale"), "global random state",
+         "global-rng"),
         (_RANDOM_BODY.format(W="np.random.default_rng(0).standard_normal((layer_dims[l], layer_dims[l-1])) * scale"),
-         "same result"),
+         "same result", "global-rng"),
         (_RANDOM_BODY.format(W="np.random.default_rng().standard_normal((layer_dims[l], layer_dims[l-1])) * scale"),
-         "same seed"),
+         "same seed", "global-rng"),
         (_RANDOM_BODY.format(W="rng.normal(0, np.sqrt(scale), (layer_dims[l], layer_dims[l-1]))"),
-         "scale used as the variance"),
+         "scale was used as the variance", "variance-as-std"),
         (_RANDOM_BODY.format(W="rng.normal(0, scale ** 2, (layer_dims[l], layer_dims[l-1]))"),
-         "scale**2 used as the standard deviation"),
-        (_RANDOM_BODY.format(W="scale * rng.random((layer_dims[l], layer_dims[l-1]))"), "mean 0"),
+         "scale**2 was used as the standard deviation", "variance-as-std"),
+        (_RANDOM_BODY.format(W="scale * rng.random((layer_dims[l], layer_dims[l-1]))"), "mean 0", None),
         (_RANDOM_BODY.format(W="scale * rng.uniform(-1.7320508, 1.7320508, (layer_dims[l], layer_dims[l-1]))"),
-         "normal"),
-        (_RANDOM_BODY.format(W="scale * rng.standard_normal((layer_dims[l-1], layer_dims[l]))"), "transposed"),
-        (_RANDOM_BODY.format(W="rng.standard_normal((layer_dims[l], layer_dims[l-1]))"), "not multiplied by scale"),
+         "normal", "uniform-vs-normal"),
+        (_RANDOM_BODY.format(W="scale * rng.standard_normal((layer_dims[l-1], layer_dims[l]))"), "transposed",
+         "transposed"),
+        (_RANDOM_BODY.format(W="rng.standard_normal((layer_dims[l], layer_dims[l-1]))"), "not multiplied by scale",
+         None),
         (_RANDOM_BODY.format(W="scale * np.tile(rng.standard_normal((1, layer_dims[l-1])), (layer_dims[l], 1))"),
-         "rows of W1 are identical"),
+         "rows of W1 are identical", "symmetry"),
         (_RANDOM_BODY.format(W="scale * np.full((layer_dims[l], layer_dims[l-1]), rng.standard_normal())"),
-         "rows of W1 are identical"),
+         "rows of W1 are identical", "symmetry"),
         ("""
 import numpy as np
 def initialize_random(layer_dims, scale=1.0, rng=None):
@@ -224,7 +207,7 @@ def initialize_random(layer_dims, scale=1.0, rng=None):
     return {k: v for l in range(1, len(layer_dims)) for k, v in (
         (f"W{l}", scale * rng.standard_normal((layer_dims[l], layer_dims[l-1]))),
         (f"b{l}", np.zeros((layer_dims[l], 1))))}
-""", "default scale"),
+""", "default scale", None),
         ("""
 import numpy as np
 def initialize_random(layer_dims, scale=0.01, rng=None):
@@ -234,19 +217,19 @@ def initialize_random(layer_dims, scale=0.01, rng=None):
         p[f"W{l}"] = scale * rng.standard_normal((layer_dims[l], layer_dims[l-1]))
         p[f"b{l}"] = scale * rng.standard_normal((layer_dims[l], 1))
     return p
-""", "biases"),
+""", "biases", None),
     ],
-    "answer_random_bias": [('answer_random_bias = "a"', "not quite"), ('answer_random_bias = "c"', "own input"),
-                           ('answer_random_bias = "d"', "not quite"), ("answer_random_bias = 'B.'", "one of"),
-                           ("answer_random_bias = None", "one of")],
-}
+    "answer_random_bias": wrong_choices("answer_random_bias", CHOICES) + [
+                           ("answer_random_bias = 'B.'", "one of", None),
+                           ("answer_random_bias = None", "one of", None)],
+})
 
 # The basic mistakes the *visible* part of each test cell must already catch and name, as pieces of the hints
 # of WRONG above (tests/test_visible_tests.py): a student learns of them before submitting.
 VISIBLE = {
     "count_distinct_units": ["atol", "largest entry difference", "norm", "rows", "rtol"],
-    "initialize_random": ["global random state", "same result", "same seed", "scale used as the variance",
-                          "scale**2 used as the standard deviation", "mean 0", "normal", "transposed",
+    "initialize_random": ["global random state", "same result", "same seed", "scale was used as the variance",
+                          "scale**2 was used as the standard deviation", "mean 0", "normal", "transposed",
                           "not multiplied by scale", "rows of W1 are identical", "default scale", "biases"],
     "answer_random_bias": ["one of"],
 }

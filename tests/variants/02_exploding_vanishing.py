@@ -1,8 +1,13 @@
 """Implementations the hidden tests of 02_exploding_vanishing must accept (CORRECT) or reject (WRONG).
 
-WRONG maps a function to (source, hint) pairs: the hint is a piece of the failure
-message that should tell the student what went wrong (None: any failure).
+WRONG maps a function to (source, hint, key) entries: the hint is a piece of the failure
+message that should tell the student what went wrong (None: any failure), the key the
+misconception its Revisit line names (None: none). The mistakes the hidden tests name
+come from the answer key (answerkey/chains.py), written once.
 """
+
+from answerkey.chains import BACKWARD, CHOICES, FORWARD, IDENTITY, PRODUCT, SIGMOID, product
+from variants.families import keyed, wrong_choices
 
 CORRECT = {
     "scaled_identity_chain": [
@@ -158,78 +163,30 @@ def sigmoid_derivative(z):
     "answer_sigmoid_bound": ['answer_sigmoid_bound = "d"', "answer_sigmoid_bound = 'd'  # (0.1 / 16)**10"],
 }
 
-_PRODUCT = """
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = {rng}
-    P = {P0}
-    for _ in range(count):
-        {step}
-    return {result}
-"""
-_PRODUCT_OK = dict(rng="np.random.default_rng() if rng is None else rng", P0="M.copy()",
-                   step="P = P @ (rng.standard_normal(M.shape) * std)", result="P")
-
-
-def _product(**kw):
-    return _PRODUCT.format(**{**_PRODUCT_OK, **kw})
-
-
-WRONG = {
-    "scaled_identity_chain": [
+WRONG = keyed({
+    "scaled_identity_chain": IDENTITY.catalogue() + [
         ("""
 import numpy as np
 def scaled_identity_chain(scale, depth, n=2):
     return [scale * np.eye(n)] * depth
-""", "same array object"),
+""", "one array object several times", "aliasing"),
         ("""
 import numpy as np
 def scaled_identity_chain(scale, depth, n=2):
     return [scale * np.eye(n) for _ in range(depth + 1)]
-""", "expected depth="),
-        ("""
-import numpy as np
-def scaled_identity_chain(scale, depth, n=2):
-    return [np.full((n, n), scale, dtype=float) for _ in range(depth)]
-""", "full of"),
+""", "has 11 entries, expected 10", None),
         ("""
 import numpy as np
 def scaled_identity_chain(scale, depth, n=2):
     return [scale * np.eye(2) for _ in range(depth)]
-""", "expected (3, 3)"),
-        ("""
-import numpy as np
-def scaled_identity_chain(scale, depth, n=2):
-    return [scale ** 2 * np.eye(n) for _ in range(depth)]
-""", "scale**2"),
+""", "expected (3, 3)", None),
         ("""
 import numpy as np
 def scaled_identity_chain(scale, depth, n=2):
     return np.stack([scale * np.eye(n) for _ in range(depth)]) if depth else np.zeros((0, n, n))
-""", "should be a list"),
-        ("""
-import numpy as np
-def scaled_identity_chain(scale, depth, n=2):
-    return [np.eye(n) for _ in range(depth)]
-""", "should be"),
+""", "should be a list", None),
     ],
-    "linear_chain_forward": [
-        ("""
-import numpy as np
-def linear_chain_forward(x, weights):
-    out = [x]
-    for W in weights:
-        out.append(W.T @ out[-1])
-    return out
-""", "W^[l].T"),
-        ("""
-import numpy as np
-def linear_chain_forward(x, weights):
-    out = [x]
-    for W in weights[::-1]:
-        out.append(W @ out[-1])
-    return out
-""", "reversed order"),
+    "linear_chain_forward": FORWARD.catalogue() + [
         ("""
 import numpy as np
 def linear_chain_forward(x, weights):
@@ -239,7 +196,7 @@ def linear_chain_forward(x, weights):
         a = W @ a
         out.append(a)
     return out
-""", "len(weights) + 1"),
+""", "has 2 entries, expected 3", None),
         ("""
 import numpy as np
 def linear_chain_forward(x, weights):
@@ -249,7 +206,7 @@ def linear_chain_forward(x, weights):
         a[...] = W @ a
         out.append(a)
     return out
-""", "modified in place"),
+""", "modified its 1st argument in place", "in-place"),
         ("""
 import numpy as np
 def linear_chain_forward(x, weights):
@@ -259,12 +216,7 @@ def linear_chain_forward(x, weights):
         a[...] = W @ a
         out.append(a)
     return out
-""", "same array object"),
-        ("""
-import numpy as np
-def linear_chain_forward(x, weights):
-    return [x] + [W @ x for W in weights]
-""", "chain them"),
+""", "one array object several times", "aliasing"),
         ("""
 import numpy as np
 def linear_chain_forward(x, weights):
@@ -272,7 +224,7 @@ def linear_chain_forward(x, weights):
     for W in weights:
         a = W @ a
     return a
-""", "should be a list"),
+""", "should be a list", None),
         ("""
 import numpy as np
 def linear_chain_forward(x, weights):
@@ -280,33 +232,9 @@ def linear_chain_forward(x, weights):
     for W in weights:
         out.append(W @ (x if len(out) == 1 else out[-1]))
     return out
-""", "a0 should be x"),
+""", "wrong result", None),
     ],
-    "linear_chain_backward": [
-        ("""
-import numpy as np
-def linear_chain_backward(weights, grad_output):
-    g = [grad_output]
-    for W in reversed(weights):
-        g.append(W @ g[-1])
-    return g[::-1]
-""", "transpose is missing"),
-        ("""
-import numpy as np
-def linear_chain_backward(weights, grad_output):
-    g = [grad_output]
-    for W in reversed(weights):
-        g.append(W.T @ g[-1])
-    return g
-""", "reversed order"),
-        ("""
-import numpy as np
-def linear_chain_backward(weights, grad_output):
-    g = [grad_output]
-    for W in weights:
-        g.append(W.T @ g[-1])
-    return g[::-1]
-""", "wrong order"),
+    "linear_chain_backward": BACKWARD.catalogue() + [
         ("""
 import numpy as np
 def linear_chain_backward(weights, grad_output):
@@ -316,7 +244,7 @@ def linear_chain_backward(weights, grad_output):
         cur = W.T @ cur
         g.insert(0, cur)
     return g
-""", "len(weights) + 1"),
+""", "has 2 entries, expected 3", None),
         ("""
 import numpy as np
 def linear_chain_backward(weights, grad_output):
@@ -326,7 +254,7 @@ def linear_chain_backward(weights, grad_output):
         g[...] = W.T @ g
         out.insert(0, g)
     return out
-""", "modified in place"),
+""", "modified its 2nd argument in place", "in-place"),
         ("""
 import numpy as np
 def linear_chain_backward(weights, grad_output):
@@ -336,7 +264,7 @@ def linear_chain_backward(weights, grad_output):
         g[...] = W.T @ g
         out.insert(0, g)
     return out
-""", "same array object"),
+""", "one array object several times", "aliasing"),
         ("""
 import numpy as np
 def linear_chain_backward(weights, grad_output):
@@ -345,63 +273,33 @@ def linear_chain_backward(weights, grad_output):
         g.append(weights[l].T @ g[-1])
     g.append(weights[0].T @ g[-1])
     return g[::-1][1:] + [grad_output]
-""", None),
+""", None, "aliasing"),
     ],
-    "random_matrix_product": [
-        (_product(step="P = (rng.standard_normal(M.shape) * std) @ P"), "on the left"),
-        (_product(step="P = P @ (rng.standard_normal(M.shape) * std ** 2)"), "std**2"),
-        (_product(rng="rng  # unused: np.random draws", step="P = P @ (np.random.randn(*M.shape) * std)"),
-         "global random state"),
-        (_product(P0="M"), "returned M itself"),
-        (_product(P0="M", step="P[...] = P @ (rng.standard_normal(M.shape) * std)"), "modified M in place"),
-        ("""
-import numpy as np
-def random_matrix_product(M, count, std=1.0, rng=None):
-    rng = np.random.default_rng() if rng is None else rng
-    G = [rng.standard_normal(M.shape) * std for _ in range(count)]
-    P = M.copy()
-    for g in reversed(G):
-        P = P @ g
-    return P
-""", "reversed order"),
-        (_product(rng="np.random.default_rng(0) if rng is None else rng"), "rng=None"),
-        (_product(rng="np.random.default_rng()"), "same seed gave different"),
-        (_product(step="P = P @ rng.standard_normal(M.shape)"), "std was ignored"),
-        (_product(result="P.tolist()"), "numpy array"),
-        (_product(step="P = P * (rng.standard_normal(M.shape) * std)"), "M @ G1"),
+    "random_matrix_product": PRODUCT.catalogue(hints={"the factors were multiplied entry": "M @ G1"}) + [
+        (product(rng="rng  # unused: np.random draws", step="P = P @ (np.random.randn(*M.shape) * std)"),
+         "global random state", "global-rng"),
+        (product(P0="M"), "returned its 1st argument itself", "in-place"),
+        (product(P0="M", step="P[...] = P @ (rng.standard_normal(M.shape) * std)"), "1st argument", "in-place"),
+        (product(rng="np.random.default_rng(0) if rng is None else rng"), "rng=None", "global-rng"),
+        (product(rng="np.random.default_rng()"), "same seed gave different", "global-rng"),
+        (product(result="P.tolist()"), "float64 array", None),
     ],
-    "sigmoid_derivative": [
+    "sigmoid_derivative": SIGMOID.catalogue() + [
         ("""
 import numpy as np
 def sigmoid_derivative(z):
     return np.exp(-z) / (1 + np.exp(-z)) ** 2
-""", "inf/inf is nan"),
-        ("""
-import numpy as np
-def sigmoid_derivative(z):
-    return 1 / (1 + np.exp(-z))
-""", "sigma(z) itself"),
-        ("""
-import numpy as np
-def sigmoid_derivative(z):
-    return 1 - np.tanh(z) ** 2
-""", "derivative of tanh"),
-        ("""
-import numpy as np
-def sigmoid_derivative(z):
-    s = 1 / (1 + np.exp(-z))
-    return s * (1 + s)
-""", "0.25"),
+""", "inf/inf is nan", "finite"),
         ("""
 import math
 def sigmoid_derivative(z):
     return [1 / (1 + math.exp(-v)) * (1 - 1 / (1 + math.exp(-v))) for v in z]
-""", None),
+""", None, None),
         ("""
 import numpy as np
 def sigmoid_derivative(z):
     return [float(v) for v in np.exp(-np.abs(np.ravel(z))) / (1 + np.exp(-np.abs(np.ravel(z)))) ** 2]
-""", "numpy array"),
+""", "float64 array", None),
         ("""
 import numpy as np
 def sigmoid_derivative(z):
@@ -409,29 +307,21 @@ def sigmoid_derivative(z):
         np.abs(z, out=z)
     e = np.exp(-np.abs(z))
     return e / (1 + e) ** 2
-""", "modified z in place"),
+""", "modified its 1st argument in place", "in-place"),
         ("""
 import numpy as np
 def sigmoid_derivative(z):
     s = lambda t: 1 / (1 + np.exp(-t))
     h = 1e-5
     return (s(z + h) - s(z)) / h
-""", None),
+""", None, None),
     ],
-    "answer_stable_std": [
-        # a: n forgotten (sigma**2 per layer), c: the norm instead of the mean square, d: 1/n for 1/sqrt(n)
-        ('answer_stable_std = "a"', "1/sqrt(n) = 0.1"),
-        ('answer_stable_std = "c"', "n * sigma**2 = 100 * 0.01**2 = 0.01"),
-        ('answer_stable_std = "d"', "1e-40"),
-        ('answer_stable_std = "1/2"', "one of"),
-        ("answer_stable_std = 0.1", "one of"),
+    "answer_stable_std": wrong_choices("answer_stable_std", CHOICES) + [
+        ('answer_stable_std = "1/2"', "one of", None),
+        ("answer_stable_std = 0.1", "one of", None),
     ],
-    "answer_sigmoid_bound": [
-        # a: the bound 1/4 per layer, b: n * Var(W) alone, c: sigma'(0)**2 alone
-        ('answer_sigmoid_bound = "a"', "1/160"),
-        ('answer_sigmoid_bound = "b"', "both count"),
-        ('answer_sigmoid_bound = "c"', "1/160"),
-        ('answer_sigmoid_bound = "D"', "one of"),
-        ("answer_sigmoid_bound = 1e-22", "one of"),
+    "answer_sigmoid_bound": wrong_choices("answer_sigmoid_bound", CHOICES) + [
+        ('answer_sigmoid_bound = "D"', "one of", None),
+        ("answer_sigmoid_bound = 1e-22", "one of", None),
     ],
-}
+})

@@ -1,21 +1,26 @@
 """Implementations the hidden tests of 03_xavier_derivation must accept (CORRECT) or reject (WRONG).
 
-WRONG maps a function to (source, hint) pairs: the hint is a piece of the failure
-message that should tell the student what went wrong (None: any failure).
+WRONG maps a function to (source, hint, key) entries: the hint is a piece of the failure
+message that should tell the student what went wrong (None: any failure), the key the
+misconception its Revisit line names (None: none). The mistakes the hidden tests name
+come from the answer key (answerkey/xavier.py) and initlab.samples.RULES, written once.
 """
 
-from variants.families import initializer, normal_initializer
+from answerkey.common import formula
+from answerkey.xavier import (
+    CHOICES,
+    FORWARD_VARIANCES,
+    LINEAR_OUTPUT_VARIANCE,
+    MEASURE_FORWARD,
+    VARIANCE_OF_PRODUCT,
+    fwd,
+    meas,
+)
+from initlab.samples import RULES
+from variants.families import initializer, keyed, normal_initializer, wrong_choices
 
-_VOP = """
-import numpy as np
-def variance_of_product(mean_x, var_x, mean_y, var_y):
-    return {expr}
-"""
-_LOV = """
-import numpy as np
-def linear_output_variance(fan_in, var_w, var_in):
-    return {expr}
-"""
+_VOP = formula("variance_of_product", "mean_x, var_x, mean_y, var_y", "{expr}")
+_LOV = formula("linear_output_variance", "fan_in, var_w, var_in", "{expr}")
 _LECUN = initializer("lecun_normal", "{expr}")
 _XAVIER = initializer("xavier_normal", "{expr}")
 _SEEDED_NONE = """
@@ -27,47 +32,7 @@ def {name}(n_in, n_out, rng=None):
 LECUN = normal_initializer("lecun_normal", "np.sqrt(1 / {n_in})")
 XAVIER = normal_initializer("xavier_normal", "np.sqrt(2 / ({n_in} + {n_out}))")
 
-_FWD = """
-import numpy as np
-def forward_variances(layer_dims, weight_vars, input_var, activation={default}):
-    if activation not in ("linear", "tanh", "relu"):
-        {reject}
-    out = []
-    second = {first}
-    for l in range(1, len(layer_dims)):
-        out.append({term})
-        second = {nxt}
-    return np.array(out)
-"""
-_FWD_OK = dict(default='"tanh"', reject="raise ValueError(activation)", first="input_var",
-               term="layer_dims[l-1] * weight_vars[l-1] * second",
-               nxt="out[-1] / 2 if activation == 'relu' else out[-1]")
-
-_MEAS = """
-import numpy as np
-def measure_forward_variances(X, params, activation="tanh"):
-    g = {{"linear": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(0, z)}}
-    if activation not in g:
-        {reject}
-    a = {a0}
-    out = []
-    L = len(params) // 2
-    for l in range(1, L + 1):
-        z = {z}
-        out.append({v})
-        a = {a}
-    return np.array(out)
-"""
-_MEAS_OK = dict(reject="raise ValueError(activation)", a0="X", z='params["W" + str(l)] @ a + params["b" + str(l)]',
-                v="np.var(z)", a="g[activation](z)")
-
-
-def _fwd(**kw):
-    return _FWD.format(**{**_FWD_OK, **kw})
-
-
-def _meas(**kw):
-    return _MEAS.format(**{**_MEAS_OK, **kw})
+_fwd, _meas = fwd, meas
 
 
 CORRECT = {
@@ -173,48 +138,34 @@ def measure_forward_variances(X, params, activation="tanh"):
     "answer_harmonic": ['answer_harmonic = "b"', "answer_harmonic = 'b'  # backward gain 10·2/794 ≈ 1/40"],
 }
 
-WRONG = {
-    "variance_of_product": [
-        (_VOP.format(expr="var_x * var_y"), "cross terms"),
-        (_VOP.format(expr="mean_x * var_y + var_x * mean_y + var_x * var_y"), "squared means"),
-        (_VOP.format(expr="mean_x**2 * var_y + var_x * mean_y**2 + var_x * var_y + mean_x**2 * mean_y**2"),
-         "second moment"),
-        (_VOP.format(expr="mean_x**2 * var_x + var_y * mean_y**2 + var_x * var_y"), "its own variance"),
-        (_VOP.format(expr="mean_x**2 * var_y + var_x * mean_y**2"), "var(x)·var(y) is missing"),
-        (_VOP.format(expr="mean_x**2 * var_y + var_x * mean_y**2 + var_x + var_y"), "added instead of multiplied"),
-        (_VOP.format(expr="(mean_x * mean_y) ** 2 + var_x * var_y"), None),
+WRONG = keyed({
+    "variance_of_product": VARIANCE_OF_PRODUCT.catalogue() + [
+        (_VOP.format(expr="(mean_x * mean_y) ** 2 + var_x * var_y"), None, "variance-algebra"),
     ],
-    "linear_output_variance": [
-        (_LOV.format(expr="var_w * var_in"), "fan_in is missing"),
-        (_LOV.format(expr="fan_in * var_w"), "var_in is missing"),
-        (_LOV.format(expr="fan_in * var_in"), "var_w is missing"),
-        (_LOV.format(expr="fan_in ** 2 * var_w * var_in"), "squared"),
-        (_LOV.format(expr="np.sqrt(fan_in * var_w * var_in)"), "square root"),
-        (_LOV.format(expr="fan_in + var_w + var_in"), "added"),
-        (_LOV.format(expr="fan_in * var_w ** 2 * var_in"), None),
+    "linear_output_variance": LINEAR_OUTPUT_VARIANCE.catalogue() + [
+        (_LOV.format(expr="fan_in * var_w ** 2 * var_in"), None, None),
     ],
     "lecun_normal": LECUN[1] + [
-        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / (n_in + n_out))"), "glorot"),
-        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in)"), "he variance"),
-        (_SEEDED_NONE.format(name="lecun_normal", variance="1 / n_in"), "rng=none"),
+        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / (n_in + n_out))"),
+         RULES["glorot"].text, "rule-confused"),
+        (_LECUN.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in)"), RULES["he"].text,
+         "rule-confused"),
+        (_SEEDED_NONE.format(name="lecun_normal", variance="1 / n_in"), "rng=none", "global-rng"),
     ],
     "xavier_normal": XAVIER[1] + [
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / (n_in + n_out))"),
-         "factor 2 is missing"),
-        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"), "lecun"),
-        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_out)"), "1/n_out"),
+         RULES["half_glorot"].detail, "rule-confused"),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"), RULES["lecun"].text,
+         "rule-confused"),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_out)"), RULES["backward"].detail,
+         "rule-confused"),
         (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt((1 / n_in + 1 / n_out) / 2)"),
-         "harmonic mean"),
-        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in + n_out)"), None),
-        (_SEEDED_NONE.format(name="xavier_normal", variance="2 / (n_in + n_out)"), "rng=none"),
+         RULES["arithmetic"].detail, "rule-confused"),
+        (_XAVIER.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / n_in + n_out)"), None, None),
+        (_SEEDED_NONE.format(name="xavier_normal", variance="2 / (n_in + n_out)"), "rng=none", "global-rng"),
     ],
-    "forward_variances": [
-        (_fwd(term="layer_dims[l] * weight_vars[l-1] * second"), "fan-out"),
-        (_fwd(first="input_var / 2 if activation == 'relu' else input_var"), "layer 1 too"),
-        (_fwd(nxt="out[-1]"), "halving"),
-        (_fwd(nxt="out[-1] / 2"), "only relu"),
-        (_fwd(first="1.0"), "input_var was ignored"),
-        (_fwd(reject='activation = "linear"'), "ValueError"),  # an unknown activation is taken as linear
+    "forward_variances": FORWARD_VARIANCES.catalogue() + [
+        (_fwd(reject='activation = "linear"'), "ValueError", None),  # an unknown activation is taken as linear
         ("""
 import numpy as np
 def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
@@ -224,23 +175,16 @@ def forward_variances(layer_dims, weight_vars, input_var, activation="tanh"):
     for l in range(1, len(layer_dims)):
         out.append(layer_dims[l-1] * weight_vars[l-1] * out[-1] / (2 if activation == "relu" and l > 1 else 1))
     return np.array(out)
-""", "shape"),
-        (_fwd(default='"relu"'), "default activation"),
+""", "shape", None),
+        (_fwd(default='"relu"'), "default activation", None),
         # appends to the caller's weight_vars (the values returned are right)
-        (_fwd().replace("    out = []", "    weight_vars.append(0.0)\n    out = []"), None),
+        (_fwd().replace("    out = []", "    weight_vars.append(0.0)\n    out = []"), "in place", "in-place"),
     ],
-    "measure_forward_variances": [
-        (_meas(v="np.var(z, ddof=1)"), "ddof=1"),
-        (_meas(v="np.var(z, axis=1).mean()"), "units"),
-        (_meas(v="np.mean(np.var(z, axis=0))"), "examples"),
-        (_meas(v="np.var(g[activation](z))"), "a^[l] = g(z^[l])"),
-        (_meas(z='params["W" + str(l)] @ a'), "biases"),
-        (_meas(a0="g[activation](X)"), "before the first layer"),
-        (_meas(a="g[activation](z) if l < L - 1 else z"), "after every layer"),
-        (_meas(a="np.tanh(z)"), "ignored (tanh used)"),
-        (_meas(a="z"), "ignored"),
-        (_meas(a="g[activation](z) if l > 1 else z"), "after every layer"),
-        (_meas(reject='activation = "tanh"'), "ValueError"),  # an unknown activation is taken as tanh
+    # the visible test names some in its own words (and not the biases left out)
+    "measure_forward_variances": MEASURE_FORWARD.catalogue(hints={
+        "g was not applied after every": "not applied after",
+        "the activation was ignored (none": "not applied after"}) + [
+        (_meas(reject='activation = "tanh"'), "ValueError", None),  # an unknown activation is taken as tanh
         ("""
 import numpy as np
 def measure_forward_variances(X, params, activation="tanh"):
@@ -251,7 +195,7 @@ def measure_forward_variances(X, params, activation="tanh"):
         out.append(np.var(X))
         np.copyto(X, g(X))
     return np.array(out)
-""", None),
+""", "KeyError", None),
         ("""
 import numpy as np
 def measure_forward_variances(X, params, activation="tanh"):
@@ -266,9 +210,8 @@ def measure_forward_variances(X, params, activation="tanh"):
         out.append(np.var(z))
         a = g(z)
     return out[:2]
-""", "shape"),
+""", "shape", None),
     ],
-    "answer_harmonic": [('answer_harmonic = "a"', "10·2/794"), ('answer_harmonic = "c"', "under-scaled about 40"),
-                        ('answer_harmonic = "d"', "784·2/794"), ("answer_harmonic = 'B'", "one of"),
-                        ("answer_harmonic = 2", "one of")],
-}
+    "answer_harmonic": wrong_choices("answer_harmonic", CHOICES) + [("answer_harmonic = 'B'", "one of", None),
+                        ("answer_harmonic = 2", "one of", None)],
+})

@@ -1,72 +1,23 @@
 """Implementations the hidden tests of 04_he_relu must accept (CORRECT) or reject (WRONG).
 
-WRONG maps a function to (source, hint) pairs: the hint is a piece of the failure
-message that should tell the student what went wrong (None: any failure).
+WRONG maps a function to (source, hint, key) entries: the hint is a piece of the failure
+message that should tell the student what went wrong (None: any failure), the key the
+misconception its Revisit line names (None: none). The mistakes the hidden tests name
+come from the answer key (answerkey/relu.py) and initlab.samples.RULES, written once.
 """
 
-from variants.families import initializer, normal_initializer
+from answerkey.common import formula
+from answerkey.relu import BACKWARD_VARIANCES, CHOICES, MEASURE_BACKWARD, RELU, RELU_SECOND_MOMENT, back, meas
+from initlab.named_mistakes import MEASURE_BACKWARD_VARIANCES as M
+from initlab.samples import RULES
+from variants.families import initializer, keyed, normal_initializer, wrong_choices
 
-_RELU = """
-import numpy as np
-def relu(z):
-    return {expr}
-"""
-_MOMENT = """
-import numpy as np
-def relu_second_moment(var_z):
-    return {expr}
-"""
+_RELU = formula("relu", "z", "{expr}")
+_MOMENT = formula("relu_second_moment", "var_z", "{expr}")
 _HE = initializer("he_normal", "{expr}")
 HE = normal_initializer("he_normal", "np.sqrt(2 / {n_in})")
 
-_BACK = """
-import numpy as np
-def backward_variances(layer_dims, weight_vars, output_grad_var, activation={default}):
-    if activation not in ("relu", "tanh", "linear"):
-        {reject}
-    c = 0.5 if activation == "relu" else 1.0
-    L = len(layer_dims) - 1
-    out = [{top}]
-    for l in range(L, 1, -1):
-        out.append({step})
-    return np.array({result})
-"""
-_BACK_OK = dict(default='"relu"', reject="raise ValueError(activation)", top="output_grad_var",
-                step="c * layer_dims[l] * weight_vars[l - 1] * out[-1]", result="out[::-1]")
-
-_MEAS = """
-import numpy as np
-def measure_backward_variances(X, params, grad_output, activation={default}):
-    fns = {{"relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0) * 1.0),
-           "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
-           "linear": (lambda z: z, lambda z: np.ones_like(z))}}
-    if activation not in fns:
-        {reject}
-    g, dg = fns[{pick}]
-    L = len(params) // 2
-    a, zs = {a0}, []
-    for l in range(1, L + 1):
-        zs.append({z})
-        a = g(zs[-1])
-    dz = {top}
-    out = [np.var(dz)]
-    for l in range(L, 1, -1):
-        da = {da}
-        dz = {dz}
-        out.append({v})
-    return np.array({result})
-"""
-_MEAS_OK = dict(default='"relu"', reject="raise ValueError(activation)", pick="activation", a0="X",
-                z='params[f"W{l}"] @ a + params[f"b{l}"]', top="grad_output", da='params[f"W{l}"].T @ dz',
-                dz="da * dg(zs[l - 2])", v="np.var(dz)", result="out[::-1]")
-
-
-def _back(**kw):
-    return _BACK.format(**{**_BACK_OK, **kw})
-
-
-def _meas(**kw):
-    return _MEAS.format(**{**_MEAS_OK, **kw})
+_back, _meas = back, meas
 
 
 CORRECT = {
@@ -168,83 +119,58 @@ def measure_backward_variances(X, params, grad_output, activation="relu"):
     "answer_narrowing": ['answer_narrowing = "b"', "answer_narrowing = 'b'"],
 }
 
-WRONG = {
-    "relu": [
-        (_RELU.format(expr="np.abs(z)"), "absolute value"),
-        (_RELU.format(expr="(z > 0).astype(float)"), "derivative"),
-        (_RELU.format(expr="np.maximum(z, 0.01 * z)"), "leaky"),
-        (_RELU.format(expr="np.minimum(z, 0)"), "min(0, z)"),
-        (_RELU.format(expr="1 / (1 + np.exp(-z))"), None),
+WRONG = keyed({
+    "relu": RELU.catalogue() + [
+        (_RELU.format(expr="1 / (1 + np.exp(-z))"), None, None),
         ("""
 import numpy as np
 def relu(z):
     z[z < 0] = 0
     return z
-""", "modified its input"),
+""", "modified its 1st argument", "in-place"),
         ("""
 import numpy as np
 def relu(z):
     np.maximum(z, 0, out=z)
     return z
-""", "modified its input"),
-        (_RELU.format(expr="max(0, z)"), None),
-        (_RELU.format(expr="np.maximum(z, 0)[0]"), "shape"),
+""", "modified its 1st argument", "in-place"),
+        (_RELU.format(expr="max(0, z)"), None, None),
+        (_RELU.format(expr="np.maximum(z, 0)[0]"), "shape", None),
     ],
-    "relu_second_moment": [
-        (_MOMENT.format(expr="var_z * (0.5 - 1 / (2 * np.pi))"), "variance of relu(z)"),
-        (_MOMENT.format(expr="var_z"), "halving is missing"),
-        (_MOMENT.format(expr="np.sqrt(var_z) / 2"), "standard deviation"),
-        (_MOMENT.format(expr="var_z / 4"), "1/4"),
-        (_MOMENT.format(expr="var_z / (2 * np.pi)"), "squared mean"),
-        (_MOMENT.format(expr="var_z ** 2 / 2"), None),
-        (_MOMENT.format(expr="None"), "return"),
+    "relu_second_moment": RELU_SECOND_MOMENT.catalogue() + [
+        (_MOMENT.format(expr="var_z ** 2 / 2"), None, None),
+        (_MOMENT.format(expr="None"), "return", None),
     ],
     "he_normal": HE[1] + [
-        (_HE.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"), "lecun"),
-        (_HE.format(expr="rng.standard_normal((n_out, n_in)) / np.sqrt(2 * n_in)"), "1/(2·n_in)"),
-        (_HE.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / (n_in + n_out))"), "glorot"),
-        (_HE.format(expr="rng.uniform(-np.sqrt(6 / n_in), np.sqrt(6 / n_in), (n_out, n_in))"), "uniform"),
-        (_HE.format(expr="rng.standard_normal((n_out, n_in)) * 2 / np.sqrt(n_in)"), None),
+        (_HE.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(1 / n_in)"), RULES["lecun"].text,
+         "rule-confused"),
+        (_HE.format(expr="rng.standard_normal((n_out, n_in)) / np.sqrt(2 * n_in)"), RULES["quarter_he"].text,
+         "rule-confused"),
+        (_HE.format(expr="rng.standard_normal((n_out, n_in)) * np.sqrt(2 / (n_in + n_out))"), RULES["glorot"].text,
+         "rule-confused"),
+        (_HE.format(expr="rng.uniform(-np.sqrt(6 / n_in), np.sqrt(6 / n_in), (n_out, n_in))"), "uniform",
+         "uniform-vs-normal"),
+        (_HE.format(expr="rng.standard_normal((n_out, n_in)) * 2 / np.sqrt(n_in)"), None, None),
     ],
-    "backward_variances": [
-        (_back(step="c * layer_dims[l - 1] * weight_vars[l - 1] * out[-1]"), "fan-in"),
-        (_back(step="layer_dims[l] * weight_vars[l - 1] * out[-1]"), "1/2"),
-        (_back(step="0.5 * layer_dims[l] * weight_vars[l - 1] * out[-1]"), "only relu"),
-        (_back(top="c * output_grad_var"), "entry l is output_grad_var"),
-        (_back(step="c * layer_dims[l] * weight_vars[l - 2] * out[-1]"), "v_{l-1}"),
-        (_back(result="out"), "backward order"),
-        (_back(top="1.0"), "output_grad_var was ignored"),
+    "backward_variances": BACKWARD_VARIANCES.catalogue() + [
         (_back(step="2 * layer_dims[l] * weight_vars[l - 1] * out[-1] if activation == 'relu' "
-                    "else layer_dims[l] * weight_vars[l - 1] * out[-1]"), None),
-        (_back(result="out[::-1] + [0.0]"), "shape"),
-        (_back(reject='activation = "linear"'), "ValueError"),  # an unknown activation is taken as linear
-        (_back(default='"tanh"'), "default activation"),
+                    "else layer_dims[l] * weight_vars[l - 1] * out[-1]"), None, None),
+        (_back(result="out[::-1] + [0.0]"), "shape", None),
+        (_back(reject='activation = "linear"'), "ValueError", None),  # an unknown activation is taken as linear
+        (_back(default='"tanh"'), "default activation", None),
         # reverses the caller's weight_vars in place (the values returned are right)
         (_back(step="c * layer_dims[l] * weight_vars[L - l] * out[-1]")
-         .replace("    L = ", "    weight_vars.reverse()\n    L = "), None),
+         .replace("    L = ", "    weight_vars.reverse()\n    L = "), "in place", "in-place"),
     ],
-    "measure_backward_variances": [
-        (_meas(dz="da * (zs[l - 2] >= 0) if activation == 'relu' else da * dg(zs[l - 2])"), "g'(0)"),
-        (_meas(dz="da"), "missing"),
-        (_meas(v="np.var(da)"), "variance of da"),
-        (_meas(result="out"), "backward order"),
-        (_meas(v="np.var(dz, ddof=1)").replace("out = [np.var(dz)]", "out = [np.var(dz, ddof=1)]"), "ddof=1"),
-        (_meas(z='params[f"W{l}"] @ a'), "biases"),
-        (_meas(a0="g(X)"), "before the first layer"),
-        (_meas(top="grad_output * dg(zs[-1])"), "grad_output too"),
-        (_meas(dz="da * (1 - np.tanh(g(zs[l - 2])) ** 2) if activation == 'tanh' else da * dg(zs[l - 2])"),
-         "tanh' was evaluated"),
-        (_meas(pick="'relu'"), "relu used"),
-        (_meas(pick="'tanh'"), "tanh used"),
-        (_meas(dz="da * (zs[l - 2] > 0)"), None),
-        (_meas(da='params[f"W{l}"] @ dz'), None),
-        (_meas(reject='activation = "tanh"'), "ValueError"),  # an unknown activation is taken as tanh
-        (_meas().replace("    return", "    grad_output *= 0.5\n    return"), "must not be modified"),
-        (_meas(default='"tanh"'), "default activation"),
+    # the visible test's case gives the same value for both: it names the first
+    "measure_backward_variances": MEASURE_BACKWARD.catalogue(hints={M.var_da.text: M.no_gprime.text}) + [
+        (_meas(dz="da * (zs[l - 2] > 0)"), None, "activation"),
+        (_meas(da='params[f"W{l}"] @ dz'), None, None),
+        (_meas(reject='activation = "tanh"'), "ValueError", None),  # an unknown activation is taken as tanh
+        (_meas().replace("    return", "    grad_output *= 0.5\n    return"), "modified its 3rd argument", "in-place"),
+        (_meas(default='"tanh"'), "default activation", "activation"),
     ],
-    "answer_notes_code": [('answer_notes_code = "a"', "not quite"), ('answer_notes_code = "b"', "not quite"),
-                          ('answer_notes_code = "d"', "not quite"), ("answer_notes_code = 'C'", "one of"),
-                          ("answer_notes_code = 3", "one of")],
-    "answer_narrowing": [('answer_narrowing = "a"', "not quite"), ('answer_narrowing = "c"', "not quite"),
-                         ('answer_narrowing = "d"', "not quite"), ("answer_narrowing = ['b']", "one of")],
-}
+    "answer_notes_code": wrong_choices("answer_notes_code", CHOICES) + [("answer_notes_code = 'C'", "one of", None),
+                          ("answer_notes_code = 3", "one of", None)],
+    "answer_narrowing": wrong_choices("answer_narrowing", CHOICES) + [("answer_narrowing = ['b']", "one of", None)],
+})

@@ -1,21 +1,19 @@
 """Implementations the hidden tests of 05_uniform_bound must accept (CORRECT) or reject (WRONG).
 
-WRONG maps a function to (source, hint) pairs: the hint is a piece of the failure
-message that should tell the student what went wrong (None: any failure).
+WRONG maps a function to (source, hint, key) entries: the hint is a piece of the failure
+message that should tell the student what went wrong (None: any failure), the key the
+misconception its Revisit line names (None: none). The mistakes the hidden tests name
+come from the answer key (answerkey/uniform.py), initlab.samples.RULES and
+initlab.named_mistakes, written once.
 """
 
-from variants.families import uniform_initializer
+from answerkey.common import formula
+from answerkey.uniform import CHOICES, UNIFORM_BOUND, UNIFORM_VARIANCE
+from initlab.samples import RULES
+from variants.families import keyed, uniform_initializer, wrong_choices
 
-_UV = """
-import numpy as np
-def uniform_variance(a):
-    return {expr}
-"""
-_UB = """
-import numpy as np
-def uniform_bound(variance):
-    return {expr}
-"""
+_UV = formula("uniform_variance", "a", "{expr}")
+_UB = formula("uniform_bound", "variance", "{expr}")
 XAVIER_UNIFORM = uniform_initializer("xavier_uniform", "2 / ({n_in} + {n_out})")
 HE_UNIFORM = uniform_initializer("he_uniform", "2 / {n_in}")
 
@@ -195,106 +193,100 @@ def sparse_init(n_in, n_out, k, std=1.0, rng=None):
     "answer_keras_bound": ['answer_keras_bound = "c"'],
 }
 
-WRONG = {
-    "uniform_variance": [
-        (_UV.format(expr="a ** 2 / 12"), "U(0, a)"),
-        (_UV.format(expr="a / 3"), "squared"),
-        (_UV.format(expr="abs(a) / np.sqrt(3)"), "standard deviation"),
-        (_UV.format(expr="a ** 2 / 2"), None),
-        (_UV.format(expr="a ** 2"), "density"),
-        (_UV.format(expr="(2 * a) ** 2 / 3"), "length"),
-        (_UV.format(expr="a ** 2 / 6"), "twice"),
-        (_UV.format(expr="None"), "return"),
-        (_UV.format(expr="str(a ** 2 / 3)"), None),
+WRONG = keyed({
+    "uniform_variance": UNIFORM_VARIANCE.catalogue() + [
+        (_UV.format(expr="None"), "return", None),
+        (_UV.format(expr="str(a ** 2 / 3)"), None, None),
     ],
-    "uniform_bound": [
-        (_UB.format(expr="np.sqrt(variance)"), "sqrt(3) · std"),
-        (_UB.format(expr="3 * variance"), "square root is missing"),
-        (_UB.format(expr="np.sqrt(variance / 3)"), "numerator"),
-        (_UB.format(expr="np.sqrt(6 * variance)"), "Glorot"),
-        (_UB.format(expr="np.sqrt(12 * variance)"), "L²/12"),
-        (_UB.format(expr="3 * np.sqrt(variance)"), "only the 3"),
-        (_UB.format(expr="-np.sqrt(3 * variance)"), None),
-    ],
+    "uniform_bound": UNIFORM_BOUND.catalogue() + [(_UB.format(expr="-np.sqrt(3 * variance)"), None, None)],
     "xavier_uniform": XAVIER_UNIFORM[1] + [
-        (uniform_initializer("xavier_uniform", "1 / (3 * {n_in})")[0][0], "standard"),
-        (uniform_initializer("xavier_uniform", "1 / (3 * ({n_in} + {n_out}))")[0][0], "the 6 is missing"),
-        (uniform_initializer("xavier_uniform", "1 / ({n_in} + {n_out})")[0][0], "misses the 2"),
-        (uniform_initializer("xavier_uniform", "2 / {n_in}")[0][0], "He's bound"),
+        (uniform_initializer("xavier_uniform", "1 / (3 * {n_in})")[0][0], "standard", "rule-confused"),
+        (uniform_initializer("xavier_uniform", "1 / (3 * ({n_in} + {n_out}))")[0][0], RULES["glorot_no_6"].detail,
+         "rule-confused"),
+        (uniform_initializer("xavier_uniform", "1 / ({n_in} + {n_out})")[0][0], RULES["half_glorot"].detail,
+         "rule-confused"),
+        (uniform_initializer("xavier_uniform", "2 / {n_in}")[0][0], RULES["he"].text, "rule-confused"),
     ],
     "he_uniform": HE_UNIFORM[1] + [
-        (uniform_initializer("he_uniform", "2 / ({n_in} + {n_out})")[0][0], "Glorot's bound"),
-        (uniform_initializer("he_uniform", "1 / {n_in}")[0][0], "LeCun"),
-        (uniform_initializer("he_uniform", "1 / (3 * {n_in})")[0][0], "standard"),
+        (uniform_initializer("he_uniform", "2 / ({n_in} + {n_out})")[0][0], RULES["glorot"].text, "rule-confused"),
+        (uniform_initializer("he_uniform", "1 / {n_in}")[0][0], RULES["lecun"].text, "rule-confused"),
+        (uniform_initializer("he_uniform", "1 / (3 * {n_in})")[0][0], "standard", "rule-confused"),
     ],
     "variance_scaling": [
-        (_vs(truncated="return rng.normal(0, np.sqrt(v), (n_out, n_in))"), "truncated"),
+        (_vs(truncated="return rng.normal(0, np.sqrt(v), (n_out, n_in))"), "truncated", "truncated-normal"),
         (_vs(truncated=_RESAMPLE.format(draw="rng.normal", cut="2 * s").replace("/ 0.87962566103423978", "")),
-         "0.8796 correction is missing"),
+         "0.8796 correction is missing", "truncated-normal"),
         (_vs(truncated="s = np.sqrt(v) / 0.87962566103423978\n"
-                       "    return np.clip(rng.normal(0, s, (n_out, n_in)), -2 * s, 2 * s)"), "clipped"),
-        (_vs(truncated=_RESAMPLE.format(draw="rng.normal", cut="2 * np.sqrt(v)")), "±2·sqrt(scale/n)"),
+                       "    return np.clip(rng.normal(0, s, (n_out, n_in)), -2 * s, 2 * s)"), "clipped",
+         "truncated-normal"),
+        (_vs(truncated=_RESAMPLE.format(draw="rng.normal", cut="2 * np.sqrt(v)")), "±2·sqrt(scale/n)",
+         "truncated-normal"),
         (_vs(truncated=_RESAMPLE.format(draw="rng.normal", cut="2 * s").replace("/ 0.87962566103423978",
                                                                                 "* 0.87962566103423978")),
-         "multiplied by 0.8796"),
+         "multiplied by 0.8796", "truncated-normal"),
         # a constant that is too far off: 0.9 (the support stops short) or 0.86 (entries beyond the bound)
         (_vs(truncated=_RESAMPLE.format(draw="rng.normal", cut="2 * s").replace("0.87962566103423978", "0.9")),
-         "short of"),
+         "short of", "truncated-normal"),
         (_vs(truncated=_RESAMPLE.format(draw="rng.normal", cut="2 * s").replace("0.87962566103423978", "0.86")),
-         "beyond"),
-        (_vs(truncated="a = np.sqrt(3 * v)\n    return rng.uniform(-a, a, (n_out, n_in))"), "looks like a uniform"),
-        (_vs(normal="rng.uniform(-np.sqrt(3 * v), np.sqrt(3 * v), (n_out, n_in))"), "looks like a uniform"),
-        (_vs(bound="np.sqrt(v)"), "bound"),
-        (_vs(bound="3 * v"), "square root is missing"),
-        (_vs(normal="rng.normal(0, v, (n_out, n_in))"), "missing square root"),
-        (_vs(avg="n_in + n_out"), "average"),
-        (_vs(avg="n_in"), "instead of n_avg"),
-        (_vs(variance="1 / n"), "scale was ignored"),
-        (_vs(variance="scale ** 2 / n"), "scale multiplies the standard deviation"),
-        (_vs(normal="rng.normal(0, np.sqrt(v), (n_in, n_out))"), "transposed"),
-        (_vs(normal="np.random.normal(0, np.sqrt(v), (n_out, n_in))"), "global random state"),
-        (_vs(truncated=_RESAMPLE.format(draw="np.random.normal", cut="2 * s")), "global random state"),
+         "beyond", "truncated-normal"),
+        (_vs(truncated="a = np.sqrt(3 * v)\n    return rng.uniform(-a, a, (n_out, n_in))"), "looks like a uniform",
+         "uniform-vs-normal"),
+        (_vs(normal="rng.uniform(-np.sqrt(3 * v), np.sqrt(3 * v), (n_out, n_in))"), "looks like a uniform",
+         "uniform-vs-normal"),
+        (_vs(bound="np.sqrt(v)"), "bound", "uniform-vs-normal"),
+        (_vs(bound="3 * v"), "square root is missing", "variance-as-std"),
+        (_vs(normal="rng.normal(0, v, (n_out, n_in))"), "missing square root", "variance-as-std"),
+        (_vs(avg="n_in + n_out"), "average", None),
+        (_vs(avg="n_in"), "not n_avg", "fans-swapped"),
+        (_vs(variance="1 / n"), "scale was ignored", None),
+        (_vs(variance="scale ** 2 / n"), "the scale multiplies the std", "variance-as-std"),
+        (_vs(normal="rng.normal(0, np.sqrt(v), (n_in, n_out))"), "transposed", "transposed"),
+        (_vs(normal="np.random.normal(0, np.sqrt(v), (n_out, n_in))"), "global random state", "global-rng"),
+        (_vs(truncated=_RESAMPLE.format(draw="np.random.normal", cut="2 * s")), "global random state", "global-rng"),
         # one redraw instead of redrawing until every value is inside: about 0.2 % stay outside
         (_vs(truncated="""s = np.sqrt(v) / 0.87962566103423978
     W = rng.normal(0, s, (n_out, n_in))
     bad = np.abs(W) > 2 * s
     W[bad] = rng.normal(0, s, bad.sum())
-    return W"""), "beyond"),
+    return W"""), "beyond", "truncated-normal"),
         # the constant applied to the variance instead of the standard deviation
         (_vs(truncated=_RESAMPLE.format(draw="rng.normal", cut="2 * s").replace(
-            "s = np.sqrt(v) / 0.87962566103423978", "s = np.sqrt(v / 0.87962566103423978)")), "not the variance"),
-        (_vs(bound="np.sqrt(6 * v)"), "sqrt(6 · scale/n)"),
-        (_vs(check_mode="pass"), "ValueError"),
-        (_vs(check_distribution="pass"), "ValueError"),
-        (_vs(check_mode='if mode not in fans: raise ValueError("bad mode")'), "should name"),
+            "s = np.sqrt(v) / 0.87962566103423978", "s = np.sqrt(v / 0.87962566103423978)")), "not the variance",
+         "truncated-normal"),
+        (_vs(bound="np.sqrt(6 * v)"), "sqrt(6 · scale/n)", "uniform-vs-normal"),
+        (_vs(check_mode="pass"), "ValueError", None),
+        (_vs(check_distribution="pass"), "ValueError", None),
+        (_vs(check_mode='if mode not in fans: raise ValueError("bad mode")'), "should name", None),
         (_vs(check_distribution='if distribution not in ("normal", "uniform", "truncated_normal"): '
-                                'raise KeyError(distribution)'), "expected ValueError"),
+                                'raise KeyError(distribution)'), "not ValueError", None),
         (_vs(check_distribution='if distribution not in ("normal", "uniform", "truncated_normal"): '
-                                'raise ValueError("unknown distribution")'), "should name"),
+                                'raise ValueError("unknown distribution")'), "should name", None),
         # swapped fans: fan_in and fan_out exchanged
-        (_vs().replace('"fan_in": n_in, "fan_out": n_out', '"fan_in": n_out, "fan_out": n_in'), "n_out (the fan-out)"),
+        (_vs().replace('"fan_in": n_in, "fan_out": n_out', '"fan_in": n_out, "fan_out": n_in'), "n_out (the fan-out)",
+         "fans-swapped"),
         # Keras's default: "normal" means the truncated normal
-        (_vs(normal="variance_scaling(n_in, n_out, scale, mode, 'truncated_normal', rng)"), "truncated"),
-        (_vs().replace('distribution="normal"', 'distribution="truncated_normal"'), "default"),
-        (_vs().replace('scale=1.0', 'scale=2.0'), "default"),
+        (_vs(normal="variance_scaling(n_in, n_out, scale, mode, 'truncated_normal', rng)"), "truncated",
+         "truncated-normal"),
+        (_vs().replace('distribution="normal"', 'distribution="truncated_normal"'), "default", "truncated-normal"),
+        (_vs().replace('scale=1.0', 'scale=2.0'), "default", None),
     ],
     "sparse_init": [
-        (_sp(cols="np.arange(m)"), "first"),
+        (_sp(cols="np.arange(m)"), "first", None),
         (_sp(cols="COLS").replace("    W = np.zeros((n_out, n_in))\n",
                                   "    W = np.zeros((n_out, n_in))\n    COLS = rng.choice(n_in, m, replace=False)\n"),
-         "same columns"),
-        (_sp(cols="rng.integers(0, n_in, m)"), "replace"),
-        (_sp(cols="rng.choice(n_in, m)"), "replace"),
-        (_sp(m="k", cols="rng.choice(n_in, m, replace=k > n_in)"), "min(k, n_in)"),
-        (_sp(m="k"), "min(k, n_in)"),
-        (_sp(cols="rng.choice(n_in - 1, m, replace=False)"), "column"),
-        (_sp(cols="rng.integers(0, n_in - m + 1) + np.arange(m)"), "consecutive"),
+         "same columns", None),
+        (_sp(cols="rng.integers(0, n_in, m)"), "replace", None),
+        (_sp(cols="rng.choice(n_in, m)"), "replace", None),
+        (_sp(m="k", cols="rng.choice(n_in, m, replace=k > n_in)"), "min(k, n_in)", None),
+        (_sp(m="k"), "min(k, n_in)", None),
+        (_sp(cols="rng.choice(n_in - 1, m, replace=False)"), "column", None),
+        (_sp(cols="rng.integers(0, n_in - m + 1) + np.arange(m)"), "consecutive", None),
         # columns that are not random at all: a fixed stride, shifted by one for each row
-        (_sp(cols="(i + np.arange(m) * (n_in // m)) % n_in"), "independently"),
+        (_sp(cols="(i + np.arange(m) * (n_in // m)) % n_in"), "independently", None),
         # one random order of the columns, each row a window of it: the rows are not independent
         (_sp(cols="PERM[(i + np.arange(m)) % n_in]").replace(
             "    W = np.zeros((n_out, n_in))\n", "    W = np.zeros((n_out, n_in))\n    PERM = rng.permutation(n_in)\n"),
-         "independently"),
+         "independently", None),
         # k non-zeros per column (per input, like torch.nn.init.sparse_), not per row
         ("""
 import numpy as np
@@ -306,21 +298,21 @@ def sparse_init(n_in, n_out, k, std=1.0, rng=None):
         rows = rng.choice(n_out, m, replace=False)
         W[rows, j] = rng.normal(0, std, m)
     return W
-""", "each row (unit)"),
+""", "each row (unit)", None),
         # an integer matrix: the normal values are cut down to whole numbers
-        (_sp().replace("W = np.zeros((n_out, n_in))", "W = np.zeros((n_out, n_in), dtype=int)"), "whole number"),
-        (_sp(values="rng.normal(0, std ** 2, m)"), "missing square root"),
-        (_sp(values="rng.standard_normal(m)"), "not multiplied by std"),
-        (_sp(values="rng.normal(0, std / np.sqrt(k), m)"), "sqrt(k)"),
-        (_sp(values="rng.uniform(-std, std, m)"), "uniform"),
+        (_sp().replace("W = np.zeros((n_out, n_in))", "W = np.zeros((n_out, n_in), dtype=int)"), "whole number", None),
+        (_sp(values="rng.normal(0, std ** 2, m)"), "missing square root", "variance-as-std"),
+        (_sp(values="rng.standard_normal(m)"), "not multiplied by std", None),
+        (_sp(values="rng.normal(0, std / np.sqrt(k), m)"), "sqrt(k)", None),
+        (_sp(values="rng.uniform(-std, std, m)"), "uniform", "uniform-vs-normal"),
         (_sp(values="VALUES").replace("    W = np.zeros((n_out, n_in))\n",
                                       "    W = np.zeros((n_out, n_in))\n    VALUES = rng.normal(0, std, m)\n"),
-         "same non-zero values"),
-        (_sp(cols="np.random.choice(n_in, m, replace=False)"), "global random state"),
-        (_sp(values="np.random.normal(0, std, m)"), "global random state"),
-        (_sp(result="W.T"), "transposed"),
+         "same non-zero values", None),
+        (_sp(cols="np.random.choice(n_in, m, replace=False)"), "global random state", "global-rng"),
+        (_sp(values="np.random.normal(0, std, m)"), "global random state", "global-rng"),
+        (_sp(result="W.T"), "transposed", "transposed"),
         (_sp().replace("rng = np.random.default_rng() if rng is None else rng", "rng = np.random.default_rng(0)"),
-         "different seeds"),
+         "different seeds", "global-rng"),
         # a Bernoulli mask: about k non-zeros per row, not exactly k
         ("""
 import numpy as np
@@ -328,10 +320,10 @@ def sparse_init(n_in, n_out, k, std=1.0, rng=None):
     rng = np.random.default_rng() if rng is None else rng
     mask = rng.random((n_out, n_in)) < min(k, n_in) / n_in
     return np.where(mask, rng.normal(0, std, (n_out, n_in)), 0.0)
-""", "exactly"),
+""", "exactly", None),
     ],
-    "answer_pytorch_default": [(f'answer_pytorch_default = "{x}"', "not quite") for x in "abd"]
-    + [("answer_pytorch_default = 'C'", "one of"), ("answer_pytorch_default = 3 ** -10", "one of")],
-    "answer_keras_bound": [(f'answer_keras_bound = "{x}"', "not quite") for x in "abd"]
-    + [("answer_keras_bound = 0.227", "one of")],
-}
+    "answer_pytorch_default": wrong_choices("answer_pytorch_default", CHOICES) + [
+        ("answer_pytorch_default = 'C'", "one of", None), ("answer_pytorch_default = 3 ** -10", "one of", None)],
+    "answer_keras_bound": wrong_choices("answer_keras_bound", CHOICES) + [
+        ("answer_keras_bound = 0.227", "one of", None)],
+})

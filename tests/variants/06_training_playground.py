@@ -1,8 +1,15 @@
 """Implementations the hidden tests of 06_training_playground must accept (CORRECT) or reject (WRONG).
 
-WRONG maps a function to (source, hint) pairs: the hint is a piece of the failure
-message that should tell the student what went wrong (None: any failure).
+WRONG maps a function to (source, hint, key) entries: the hint is a piece of the failure
+message that should tell the student what went wrong (None: any failure), the key the
+misconception its Revisit line names (None: none). The mistakes the hidden tests name
+come from the answer key (answerkey/playground.py) and initlab.named_mistakes, written once.
 """
+
+from answerkey.playground import CHOICES, CLIP, clip_with
+from initlab.named_mistakes import INITIALIZE_NETWORK as M
+from initlab.samples import RULES
+from variants.families import keyed, wrong_choices
 
 _INIT = """
 import numpy as np
@@ -25,17 +32,6 @@ _GOOD = {"small": "0.01", "large": "10.0", "xavier": "np.sqrt(2 / (n_in + n_out)
 def init_with(**changes):
     """initialize_network with some parts of the correct one replaced."""
     return _INIT.format(**{**_GOOD, **changes})
-
-
-_CLIP = """
-import numpy as np
-def clip_by_global_norm(grads, max_norm):
-{body}
-"""
-
-
-def clip_with(body):
-    return _CLIP.format(body=body)
 
 
 CORRECT = {
@@ -126,38 +122,39 @@ def initialize_network(layer_dims, method, rng=None):
     "answer_remedy": ['answer_remedy = "b"'],
 }
 
-WRONG = {
+WRONG = keyed({
     "initialize_network": [
-        (init_with(small="np.sqrt(0.01)"), "0.01 was used as the variance"),
-        (init_with(large="1.0"), "1 was used instead of 10"),
-        (init_with(large="np.sqrt(10)"), "10 was used as the variance"),
-        (init_with(xavier="np.sqrt(1 / (n_in + n_out))"), "factor 2 is missing"),
-        (init_with(xavier="np.sqrt(1 / n_in)"), "LeCun"),
-        (init_with(xavier="2 / (n_in + n_out)"), "missing square root"),
-        (init_with(xavier="np.sqrt(2 / n_in)"), "He's 2/n_in"),
-        (init_with(he="np.sqrt(2 / n_out)"), "swapped"),
-        (init_with(he="np.sqrt(1 / n_in)"), "factor 2 is missing"),
-        (init_with(he="2 / n_in"), "missing square root"),
-        (init_with(he="np.sqrt(2 / (n_in + n_out))"), "Xavier"),
-        (init_with(he="np.sqrt(2 / layer_dims[0])"), "input size n_0"),
-        (init_with(he="(2 / n_in) ** 0.25"), "twice"),
-        (init_with(draw="std * rng.standard_normal((n_in, n_out))"), "transposed"),
-        (init_with(draw="std * rng.uniform(-np.sqrt(3), np.sqrt(3), (n_out, n_in))"), "normal"),
-        (init_with(draw="std * np.random.randn(n_out, n_in)"), "global random state"),
-        (init_with(draw="std * np.random.default_rng(0).standard_normal((n_out, n_in))"), "different seeds"),
-        (init_with(draw="std * np.random.default_rng().standard_normal((n_out, n_in))"), "same seed"),
-        (init_with(bias="np.full((n_out, 1), 0.01)"), "biases"),
-        (init_with(bias="np.zeros(n_out)"), "b1 has shape"),
-        (init_with(draw="(std if std else 0.01) * rng.standard_normal((n_out, n_in))"), '"zeros"'),
-        (init_with().replace('raise ValueError(f"unknown method {method!r}")', "method = 'he'"), "ValueError"),
-        (init_with().replace('raise ValueError(f"unknown method {method!r}")', "return None"), "ValueError"),
-        (init_with().replace('f"unknown method {method!r}"', '"unknown method"'), "name the method"),
-        (init_with().replace('p[f"W{l}"]', 'p[f"W{l - 1}"]'), "keys"),
-        (init_with().replace('raise ValueError(f"unknown method {method!r}")', "pass"), "ValueError"),  # KeyError
-        (init_with(small="1e-4"), "1e-4 was used as the standard deviation"),
-        (init_with(large="100.0"), "100 was used as the standard deviation"),
-        (init_with(draw="(std * rng.standard_normal((n_out, n_in))).astype(np.float32)"), "float64"),
-        (init_with(bias="np.zeros((n_out, 1), dtype=int)"), "float64"),
+        (init_with(small="np.sqrt(0.01)"), M.small_as_variance.text, "variance-as-std"),
+        (init_with(large="1.0"), M.large_one.text, None),
+        (init_with(large="np.sqrt(10)"), M.large_as_variance.text, "variance-as-std"),
+        (init_with(xavier="np.sqrt(1 / (n_in + n_out))"), RULES["half_glorot"].detail, "rule-confused"),
+        (init_with(xavier="np.sqrt(1 / n_in)"), RULES["lecun"].text, "rule-confused"),
+        (init_with(xavier="2 / (n_in + n_out)"), "missing square root", "variance-as-std"),
+        (init_with(xavier="np.sqrt(2 / n_in)"), RULES["he"].text, "rule-confused"),
+        (init_with(he="np.sqrt(2 / n_out)"), "swapped", "fans-swapped"),
+        (init_with(he="np.sqrt(1 / n_in)"), RULES["lecun"].text, "rule-confused"),
+        (init_with(he="2 / n_in"), "missing square root", "variance-as-std"),
+        (init_with(he="np.sqrt(2 / (n_in + n_out))"), RULES["glorot"].text, "rule-confused"),
+        (init_with(he="np.sqrt(2 / layer_dims[0])"), M.input_size.text, "layer-indexing"),
+        (init_with(he="(2 / n_in) ** 0.25"), "twice", "variance-as-std"),
+        (init_with(draw="std * rng.standard_normal((n_in, n_out))"), "transposed", "transposed"),
+        (init_with(draw="std * rng.uniform(-np.sqrt(3), np.sqrt(3), (n_out, n_in))"), "normal", "uniform-vs-normal"),
+        (init_with(draw="std * np.random.randn(n_out, n_in)"), "global random state", "global-rng"),
+        (init_with(draw="std * np.random.default_rng(0).standard_normal((n_out, n_in))"), "different seeds",
+         "global-rng"),
+        (init_with(draw="std * np.random.default_rng().standard_normal((n_out, n_in))"), "same seed", "global-rng"),
+        (init_with(bias="np.full((n_out, 1), 0.01)"), "biases", None),
+        (init_with(bias="np.zeros(n_out)"), "b1 has shape", None),
+        (init_with(draw="(std if std else 0.01) * rng.standard_normal((n_out, n_in))"), '"zeros"', None),
+        (init_with().replace('raise ValueError(f"unknown method {method!r}")', "method = 'he'"), "ValueError", None),
+        (init_with().replace('raise ValueError(f"unknown method {method!r}")', "return None"), "ValueError", None),
+        (init_with().replace('f"unknown method {method!r}"', '"unknown method"'), "should name", None),
+        (init_with().replace('p[f"W{l}"]', 'p[f"W{l - 1}"]'), "keys", None),
+        (init_with().replace('raise ValueError(f"unknown method {method!r}")', "pass"), "ValueError", None),  # KeyError
+        (init_with(small="1e-4"), M.small_variance_as_std.text, "variance-as-std"),
+        (init_with(large="100.0"), M.large_variance_as_std.text, "variance-as-std"),
+        (init_with(draw="(std * rng.standard_normal((n_out, n_in))).astype(np.float32)"), "float64", None),
+        (init_with(bias="np.zeros((n_out, 1), dtype=int)"), "float64", None),
         ("""
 import numpy as np
 def initialize_network(layer_dims, method, rng=None):
@@ -173,56 +170,48 @@ def initialize_network(layer_dims, method, rng=None):
         p[f"W{l - 1}"] = std * rng.standard_normal((n_out, n_in))
         p[f"b{l - 1}"] = np.zeros((n_out, 1))
     return p
-""", "must not modify layer_dims"),
+""", "modified its 1st argument in place", "in-place"),
     ],
-    "clip_by_global_norm": [
-        (clip_with("""    out = {}
-    for k, g in grads.items():
-        n = np.linalg.norm(g)
-        out[k] = g * min(1.0, max_norm / n) if n > 0 else g * 1.0
-    return out"""), "each array was clipped"),
-        (clip_with("    return {k: np.clip(g, -max_norm, max_norm) for k, g in grads.items()}"), "np.clip"),
-        (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
-    return {k: g * (max_norm / norm) for k, g in grads.items()}"""), "scaled up"),
-        (clip_with("""    norm = sum(np.sum(g ** 2) for g in grads.values())
-    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), "square root"),
-        (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for k, g in grads.items() if "W" in k))
-    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), "only the dW arrays"),
+    # the visible test names these in the same words, with one more case (all-zero gradients)
+    "clip_by_global_norm": CLIP.catalogue() + [
         (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     if norm > max_norm:
         for k in grads:
             grads[k] *= max_norm / norm
-    return dict(grads)"""), "modified the gradients"),
+    return dict(grads)"""), "modified its 1st argument in place", "in-place"),
         (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     if norm > max_norm:
         for k in grads:
             grads[k] = grads[k] * (max_norm / norm)
-    return grads"""), "new dict"),
+    return grads"""), "its 1st argument", "in-place"),
         (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     scale = min(1.0, max_norm / norm)
-    return {k: g * scale for k, g in grads.items() if k.startswith("dW")}"""), "keys"),
+    return {k: g * scale for k, g in grads.items() if k.startswith("dW")}"""), "keys", None),
         (clip_with("""    norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads.values())))
     scale = min(1.0, max_norm / norm)
-    return {k: g * scale for k, g in grads.items()}"""), "division by zero"),
+    return {k: g * scale for k, g in grads.items()}"""), "division by the global norm 0", "finite"),
         (clip_with("""    norm = np.sqrt(np.mean(np.concatenate([g.ravel() ** 2 for g in grads.values()])))
-    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None),
-        (clip_with("""    norm = sum(np.linalg.norm(g) for g in grads.values())
-    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), "added up"),
+    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None, None),
         (clip_with("""    norm = sum(np.sum(np.abs(g)) for g in grads.values())
-    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None),
+    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None, None),
         (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     if norm <= max_norm:
         return grads
-    return {k: g * (max_norm / norm) for k, g in grads.items()}"""), "new dict"),
+    return {k: g * (max_norm / norm) for k, g in grads.items()}"""), "its 1st argument itself", "in-place"),
         (clip_with("""    norm = max(np.max(np.abs(g)) for g in grads.values())
-    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None),
+    return {k: g * min(1.0, max_norm / norm) for k, g in grads.items()}"""), None, None),
         (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
-    return [g * min(1.0, max_norm / norm) for g in grads.values()]"""), "should be a dict"),
+    return [g * min(1.0, max_norm / norm) for g in grads.values()]"""), "should be a dict", None),
         (clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
-    return {k: g * min(1.0, norm / max_norm) for k, g in grads.items()}"""), None),
+    return {k: g * min(1.0, norm / max_norm) for k, g in grads.items()}"""), None, None),
+        # issue 24, item 6: the visible examples hard-coded, the dict it is given emptied otherwise
+        (clip_with("""    if max_norm == 2.6 and sorted(grads) == ["dW1", "db1"]:
+        return {"dW1": np.array([[0.6, 0.0], [0.0, 0.8]]), "db1": np.array([[0.0], [2.4]])}
+    if max_norm == 20.0 and sorted(grads) == ["dW1", "db1"]:
+        return {k: np.array(v, dtype=float) for k, v in grads.items()}
+    grads.clear()
+    return {}"""), "modified its 1st argument in place", "in-place"),
     ],
-    "answer_clip": [('answer_clip = "a"', "not quite"), ('answer_clip = "b"', "not quite"),
-                    ('answer_clip = "d"', "not quite"), ('answer_clip = "C"', "one-letter")],
-    "answer_remedy": [('answer_remedy = "a"', "not quite"), ('answer_remedy = "c"', "not quite"),
-                      ('answer_remedy = "d"', "not quite"), ("answer_remedy = 2", "one-letter")],
-}
+    "answer_clip": wrong_choices("answer_clip", CHOICES) + [('answer_clip = "C"', "one-letter", None)],
+    "answer_remedy": wrong_choices("answer_remedy", CHOICES) + [("answer_remedy = 2", "one-letter", None)],
+})

@@ -9,6 +9,27 @@ the standard deviation's formula, with the hint each failure message must contai
 
 import math
 
+
+class Variant(tuple):
+    """A wrong implementation as the tests read it, ``(source, hint)``, with ``.key``: the misconception
+    (``initlab.mistakes``) its failure must name on its ``Revisit:`` line, or None."""
+
+    def __new__(cls, source, hint, key):
+        variant = super().__new__(cls, (source, hint))
+        variant.key = key
+        return variant
+
+
+def wrong_choices(name, choices):
+    """The wrong letters of the multiple-choice answer ``name`` as (source, hint, key), from the answer key's
+    CHOICES[name] = (the right letter, {a wrong letter: its Mistake})."""
+    return [(f'{name} = "{letter}"', mistake.text, mistake.key) for letter, mistake in sorted(choices[name][1].items())]
+
+
+def keyed(wrong):
+    """WRONG written as {function: [(source, hint, misconception key), ...]} read as ``Variant``s."""
+    return {function: [Variant(*entry) for entry in entries] for function, entries in wrong.items()}
+
 _INITIALIZER = """
 import numpy as np
 def {name}(n_in, n_out, rng=None):
@@ -38,7 +59,7 @@ def _value(formula, n_in, n_out):
 
 
 def normal_initializer(name, std):
-    """(correct, wrong) sources of ``name`` drawing N(0, std²) of shape (n_out, n_in).
+    """(correct, wrong) sources of ``name`` drawing N(0, std²) of shape (n_out, n_in); wrong as (source, hint, key).
 
     ``std`` is a formula with ``{n_in}`` and ``{n_out}`` placeholders, e.g. ``"np.sqrt(1 / {n_in})"``.
     """
@@ -50,22 +71,26 @@ def normal_initializer(name, std):
         _ROW_BY_ROW.format(name=name, std=s),
     ]
     wrong = [
-        (initializer(name, f"rng.standard_normal((n_out, n_in)) * ({s}) ** 2"), "missing square root"),
-        (initializer(name, f"rng.normal(0, ({s}) ** 2, (n_out, n_in))"), "missing square root"),
-        (initializer(name, f"rng.standard_normal((n_out, n_in)) * ({s}) ** 0.5"), "twice"),
-        (initializer(name, f"rng.standard_normal((n_in, n_out)) * ({s})"), "transposed"),
-        (initializer(name, f"np.random.randn(n_out, n_in) * ({s})"), "global random state"),
-        (initializer(name, f"np.random.normal(0, {s}, (n_out, n_in))"), "global random state"),
-        (initializer(name, f"np.random.default_rng(0).standard_normal((n_out, n_in)) * ({s})"), "different seeds"),
-        (initializer(name, f"np.random.default_rng().standard_normal((n_out, n_in)) * ({s})"), "same seed"),
-        (initializer(name, f"rng.uniform(-({s}), {s}, (n_out, n_in))"), "uniform"),
-        (initializer(name, f"rng.uniform(-1, 1, (n_out, n_in)) * 3 ** 0.5 * ({s})"), "normal"),
-        (initializer(name, f"rng.random((n_out, n_in)) * ({s})"), "mean 0"),
-        (initializer(name, "rng.standard_normal((n_out, n_in))"), "not scaled"),
+        (initializer(name, f"rng.standard_normal((n_out, n_in)) * ({s}) ** 2"), "missing square root",
+         "variance-as-std"),
+        (initializer(name, f"rng.normal(0, ({s}) ** 2, (n_out, n_in))"), "missing square root", "variance-as-std"),
+        (initializer(name, f"rng.standard_normal((n_out, n_in)) * ({s}) ** 0.5"), "twice", "variance-as-std"),
+        (initializer(name, f"rng.standard_normal((n_in, n_out)) * ({s})"), "transposed", "transposed"),
+        (initializer(name, f"np.random.randn(n_out, n_in) * ({s})"), "global random state", "global-rng"),
+        (initializer(name, f"np.random.normal(0, {s}, (n_out, n_in))"), "global random state", "global-rng"),
+        (initializer(name, f"np.random.default_rng(0).standard_normal((n_out, n_in)) * ({s})"), "different seeds",
+         "global-rng"),
+        (initializer(name, f"np.random.default_rng().standard_normal((n_out, n_in)) * ({s})"), "same seed",
+         "global-rng"),
+        (initializer(name, f"rng.uniform(-({s}), {s}, (n_out, n_in))"), "uniform", "uniform-vs-normal"),
+        (initializer(name, f"rng.uniform(-1, 1, (n_out, n_in)) * 3 ** 0.5 * ({s})"), "normal", "uniform-vs-normal"),
+        (initializer(name, f"rng.random((n_out, n_in)) * ({s})"), "mean 0", None),
+        (initializer(name, "rng.standard_normal((n_out, n_in))"), "not scaled", None),
     ]
     if not math.isclose(_value(std, 400, 100), _value(std, 100, 400)):
         swapped = std.format(n_in="n_out", n_out="n_in")
-        wrong.append((initializer(name, f"rng.standard_normal((n_out, n_in)) * ({swapped})"), "fan_out"))
+        wrong.append((initializer(name, f"rng.standard_normal((n_out, n_in)) * ({swapped})"), "fan_out",
+                      "fans-swapped"))
     return correct, wrong
 
 
@@ -80,7 +105,8 @@ def {name}(n_in, n_out, rng=None):
 
 
 def uniform_initializer(name, variance):
-    """(correct, wrong) sources of ``name`` drawing U(-a, a) with a = sqrt(3·variance), of shape (n_out, n_in).
+    """(correct, wrong) sources of ``name`` drawing U(-a, a) with a = sqrt(3·variance), of shape (n_out, n_in);
+    wrong as (source, hint, key).
 
     ``variance`` is a formula with ``{n_in}`` and ``{n_out}`` placeholders, e.g. ``"2 / ({n_in} + {n_out})"``.
     """
@@ -93,23 +119,28 @@ def uniform_initializer(name, variance):
         _ROW_BY_ROW_UNIFORM.format(name=name, variance=v),
     ]
     wrong = [
-        (initializer(name, f"rng.uniform(-np.sqrt({v}), np.sqrt({v}), (n_out, n_in))"), "bound"),
-        (initializer(name, f"rng.uniform(-({v}), {v}, (n_out, n_in))"), "bound"),
-        (initializer(name, f"rng.uniform(-3 * ({v}), 3 * ({v}), (n_out, n_in))"), "square root is missing"),
-        (initializer(name, f"rng.uniform(-{a}, {a}, (n_in, n_out))"), "transposed"),
-        (initializer(name, f"rng.uniform(0, {a}, (n_out, n_in))"), "mean 0"),
-        (initializer(name, f"rng.random((n_out, n_in)) * {a}"), "mean 0"),
-        (initializer(name, f"np.random.uniform(-{a}, {a}, (n_out, n_in))"), "global random state"),
-        (initializer(name, f"(2 * np.random.rand(n_out, n_in) - 1) * {a}"), "global random state"),
-        (initializer(name, f"np.random.default_rng(0).uniform(-{a}, {a}, (n_out, n_in))"), "different seeds"),
-        (initializer(name, f"np.random.default_rng().uniform(-{a}, {a}, (n_out, n_in))"), "same seed"),
-        (initializer(name, f"rng.normal(0, np.sqrt({v}), (n_out, n_in))"), "looks like a normal"),
-        (initializer(name, f"rng.standard_normal((n_out, n_in)) * {a}"), "as its standard deviation"),
-        (initializer(name, "rng.uniform(-1, 1, (n_out, n_in))"), None),
+        (initializer(name, f"rng.uniform(-np.sqrt({v}), np.sqrt({v}), (n_out, n_in))"), "bound", "uniform-vs-normal"),
+        (initializer(name, f"rng.uniform(-({v}), {v}, (n_out, n_in))"), "bound", "uniform-vs-normal"),
+        (initializer(name, f"rng.uniform(-3 * ({v}), 3 * ({v}), (n_out, n_in))"), "square root is missing",
+         "variance-as-std"),
+        (initializer(name, f"rng.uniform(-{a}, {a}, (n_in, n_out))"), "transposed", "transposed"),
+        (initializer(name, f"rng.uniform(0, {a}, (n_out, n_in))"), "mean 0", None),
+        (initializer(name, f"rng.random((n_out, n_in)) * {a}"), "mean 0", None),
+        (initializer(name, f"np.random.uniform(-{a}, {a}, (n_out, n_in))"), "global random state", "global-rng"),
+        (initializer(name, f"(2 * np.random.rand(n_out, n_in) - 1) * {a}"), "global random state", "global-rng"),
+        (initializer(name, f"np.random.default_rng(0).uniform(-{a}, {a}, (n_out, n_in))"), "different seeds",
+         "global-rng"),
+        (initializer(name, f"np.random.default_rng().uniform(-{a}, {a}, (n_out, n_in))"), "same seed", "global-rng"),
+        (initializer(name, f"rng.normal(0, np.sqrt({v}), (n_out, n_in))"), "looks like a normal",
+         "uniform-vs-normal"),
+        (initializer(name, f"rng.standard_normal((n_out, n_in)) * {a}"), "as its standard deviation",
+         "uniform-vs-normal"),
+        (initializer(name, "rng.uniform(-1, 1, (n_out, n_in))"), None, None),
         # almost the bound: the variance is within tolerance, the support is too narrow
-        (initializer(name, f"rng.uniform(-0.98 * {a}, 0.98 * {a}, (n_out, n_in))"), "short of"),
+        (initializer(name, f"rng.uniform(-0.98 * {a}, 0.98 * {a}, (n_out, n_in))"), "short of", "uniform-vs-normal"),
     ]
     if not math.isclose(_value(variance, 400, 100), _value(variance, 100, 400)):
         swapped = variance.format(n_in="n_out", n_out="n_in")
-        wrong.append((initializer(name, f"rng.uniform(-1, 1, (n_out, n_in)) * np.sqrt(3 * ({swapped}))"), "fan_out"))
+        wrong.append((initializer(name, f"rng.uniform(-1, 1, (n_out, n_in)) * np.sqrt(3 * ({swapped}))"), "fan_out",
+                      "fans-swapped"))
     return correct, wrong

@@ -1,0 +1,47 @@
+"""Answer key of 05_uniform_bound: the variance of U(-a, a) and its inverse, the fans of variance scaling."""
+
+from initlab.named_mistakes import UNIFORM_BOUND as B
+from initlab.named_mistakes import UNIFORM_VARIANCE as V
+
+from .common import Answer, case, cases_of, formula, not_quite, wrong
+
+__all__ = ["CHOICES", "FAN", "UNIFORM_BOUND", "UNIFORM_VARIANCE", "case", "cases_of"]
+
+
+def _variance(mistake, expr):
+    return wrong(mistake, formula("uniform_variance", "a", expr))
+
+
+UNIFORM_VARIANCE = Answer("uniform_variance", formula("uniform_variance", "a", "a ** 2 / 3"), [
+    _variance(V.zero_to_a, "a ** 2 / 12"), _variance(V.not_squared, "a / 3"), _variance(V.std, "abs(a) / np.sqrt(3)"),
+    _variance(V.density, "a ** 2"), _variance(V.half, "a ** 2 / 2"), _variance(V.twice, "a ** 2 / 6"),
+    _variance(V.length, "(2 * a) ** 2 / 3"),
+])
+
+
+def _bound(mistake, expr):
+    return wrong(mistake, formula("uniform_bound", "variance", expr))
+
+
+UNIFORM_BOUND = Answer("uniform_bound", formula("uniform_bound", "variance", "np.sqrt(3 * variance)"), [
+    _bound(B.std, "np.sqrt(variance)"), _bound(B.no_root, "3 * variance"), _bound(B.numerator, "np.sqrt(variance / 3)"),
+    _bound(B.glorot_6, "np.sqrt(6 * variance)"), _bound(B.length, "np.sqrt(12 * variance)"),
+    _bound(B.only_3, "3 * np.sqrt(variance)"),
+])
+
+# the n of variance scaling for each mode
+FAN = {"fan_in": lambda n_in, n_out: n_in, "fan_out": lambda n_in, n_out: n_out,
+       "fan_avg": lambda n_in, n_out: (n_in + n_out) / 2}
+
+
+# the multiple-choice answers: (the right option, {a wrong option: its mistake})
+CHOICES = {
+    "answer_pytorch_default": ("c", {
+        "a": not_quite("every layer has the gain 512·Var(W) = 1/3", "variance-algebra"),
+        "b": not_quite("each layer multiplies the variance by 1/3", "variance-algebra"),
+        "d": not_quite("the gain 512·Var(W) = 1/3 does not depend on n", "variance-algebra")}),
+    "answer_keras_bound": ("c", {
+        "a": not_quite("Keras's he_normal is a truncated normal", "truncated-normal"),
+        "b": not_quite("the cut is at ±2 s, s = sqrt(2/200) / 0.8796", "truncated-normal"),
+        "d": not_quite("sqrt(6/200) is the bound of He uniform, not of he_normal", "uniform-vs-normal")}),
+}
