@@ -47,7 +47,7 @@ def test_the_function_and_its_mistake_come_first_then_details_then_the_folded_te
     heading, mistake = cell.index("Tests of <code>lecun_normal</code>"), cell.index(FIRST)
     details, folded = cell.index("lecun_normal(400, 100) gave weights"), cell.index("<details>")
     assert heading < mistake < details < cell.index("checked lecun_normal") < folded
-    assert "check_weight_sample" in cell[folded:cell.index("</details>")]  # the visible test's source, folded
+    assert "check_initializer" in cell[folded:cell.index("</details>")]  # the visible test's source, folded
     toc = page_html[page_html.index('<div id="toc">'):page_html.index("</ol>")]
     assert "<code>lecun_normal</code>" in toc and FIRST in toc and "Test cell" not in toc
 
