@@ -280,7 +280,7 @@ def test_report_counts_are_the_expected_ones(graded):
     zeros = _function(summary, "test_initialize_zeros")
     assert (zeros["full"], zeros["partial"], zeros["zero"]) == (7, 1, 0)  # s6's deleted test cell was restored
     assert _mistakes(summary, "test_initialize_zeros") == {
-        "initialize_zeros: raised RuntimeError: unfinished": 1}
+        "raised RuntimeError: unfinished": 1}  # grouped per function: its name is left out
     units = _function(summary, "test_count_distinct_units")
     assert (units["full"], units["zero"]) == (7, 1)
     assert [m.split(":")[0] for m in _mistakes(summary, "test_count_distinct_units")] == ["KernelFault"]
