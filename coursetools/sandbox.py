@@ -268,6 +268,7 @@ class SandboxKernelManager(PrivateKernelManager):
         args = bwrap_args(kw.get("cwd") or os.getcwd(), self.connection_file, kw.get("env") or {}, self._seccomp_fd,
                           uid)
         kw["pass_fds"] = (*kw.get("pass_fds", ()), self._seccomp_fd)
+        kw["env"] = {}  # bubblewrap's own processes (pid 1 inside) hold no variable of the grader's either
         return args + cmd, kw
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):

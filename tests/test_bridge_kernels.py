@@ -130,3 +130,36 @@ def test_the_bridge_benchmark_times_each_operation():
     rows = bench_bridge.measure(repeats=3)
     assert [operation.split()[0] for operation, _ in rows] == ["draw(400,", "a", "square(0.6)", "draw(400,"]
     assert all(0 < ms < 10_000 for _, ms in rows)
+
+
+def test_a_reply_of_too_many_frames_or_bytes_is_refused(student):
+    """A student's kernel that answers with many frames (which could all be views of one buffer) or too many bytes
+    fails that call; the test kernel reads nothing further of it."""
+    patch = ("import initlab.bridge as b\nb._real_answer = getattr(b, '_real_answer', b._answer)\nb.REPLY = 'patched'\n"
+             "b._answer = lambda msg: ({'status': 'ok'}, [b'{}'] + [FRAMES])\n")
+    try:
+        for frames in ("b'x'] * 2000", "memoryview(bytearray(40 * 2**20))] * 2"):
+            assert student.run(patch.replace("FRAMES]", frames)) == "patched"
+            with pytest.raises(AssertionError, match="too large"):
+                student.call("scale", (1.0,), {})
+    finally:
+        student.run("import initlab.bridge as b\nb._answer = b._real_answer\nb.REPLY = 'restored'\n")
+    assert student.call("scale", (1.0,), {})[0] == 2.0
+
+
+def test_the_test_kernel_runs_with_its_address_space_capped():
+    import asyncio
+
+    from nbclient import NotebookClient
+
+    from coursetools import course, trusted
+
+    async def limits():
+        kernel = trusted.TrustedKernel(SOURCE, 30, NotebookClient, None)
+        await kernel.start()
+        try:
+            with open(f"/proc/{kernel.km.provisioner.pid}/limits") as f:
+                return next(line.split()[3] for line in f if line.startswith("Max address space"))
+        finally:
+            await kernel.stop()
+    assert int(asyncio.run(limits())) == course.TEST_KERNEL_MEMORY_LIMIT
