@@ -106,7 +106,7 @@ def allowed_paths():
         elif os.path.exists(path):
             paths.add(path)
     paths |= {p for p in _python_paths() if p and os.path.exists(p)}
-    paths |= {shutil.which(name) or f"/usr/bin/{name}" for name in LAUNCHERS}
+    paths |= {shutil.which(name) for name in LAUNCHERS} - {None}
     files, chain = _interpreter(paths)
     paths |= files
     links.update(chain)
