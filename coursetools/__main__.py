@@ -26,7 +26,7 @@ def main(argv=None):
     grade = sub.add_parser("autograde", help="grade submitted/ with a report")
     grade.add_argument("--student", action="append", help="only this student (repeatable)")
     grade.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
-    grade.add_argument("--scheduler", help="grade on this Dask cluster instead, e.g. tcp://HOST:8786")
+    grade.add_argument("--scheduler", help="grade on this Dask cluster instead, e.g. tls://HOST:8786 (README)")
     sub.add_parser("review", help="flag suspicious submitted code for a TA")
     bench = sub.add_parser("bench", help="time live figures (browser and kernel), Run All, autograde, bridge")
     bench.add_argument("sections", nargs="*", choices=["latency", "kernel", "runall", "autograde", "bridge"],

@@ -5,18 +5,23 @@ For each student folder in submitted/, the coordinating process (this one):
 1. stages a clean copy of the submission in memory (``coursetools.staging``);
 2. sends it as a task to a ``dask.distributed`` cluster, by default a
    ``LocalCluster`` with one worker process per core, or the cluster of
-   ``--scheduler tcp://HOST:PORT``; the worker runs nbgrader's autograde on it
-   in a scratch course of its own (``coursetools.worker``), with a time limit;
+   ``--scheduler tls://HOST:PORT``; the worker runs nbgrader's autograde on it
+   in a scratch course of its own (``coursetools.worker``), within the
+   student's time budget;
 3. merges the autograded notebooks it gets back into autograded/ and the course
    gradebook with nbgrader's own steps (``coursetools.gradebook_merge``), and
    checks that every test cell got a score.
 
 No file system is shared with the workers. A task whose worker dies runs again
-on another one. Only one batch runs at a time (a lock file; a second one
-waits). One student's failure never stops the batch. A progress bar shows the
-students done, the failures and the time left; a report of every submission
-that did not grade cleanly, and why, is printed and written to reports/, with each
-student's score (and the maximum) and the score of each notebook.
+on another one. The cluster requires credentials: TLS with temporary certificates
+for the local cluster, the certificates of Dask's configuration for
+``--scheduler`` (README, "Grading a large class"); a worker takes one student at a
+time, so that no student waits behind another's task on a busy worker. Only one
+batch runs at a time (a lock file; a second one waits). One student's failure
+never stops the batch. A progress bar shows the students done, the failures and
+the time left; a report of every submission that did not grade cleanly, and why,
+is printed and written to reports/, with each student's score (and the maximum)
+and the score of each notebook.
 """
 
 import contextlib
@@ -37,6 +42,10 @@ from . import collect, course, staging, worker
 from .gradebook_merge import Merger
 from .inert import SAFE_ID
 from .staging import STAGED, expected_notebooks, stage  # noqa: F401 (the batch's staging, as before)
+
+# Seconds a task may run past the student's time budget before the worker gives up on it: the budget stops the
+# student's cells (coursetools.preprocessors); this only stops nbgrader itself if it ever hung.
+TASK_GRACE = 120
 
 
 def check_scores(root, student):
@@ -100,7 +109,7 @@ def merge_result(root, merger, result):
     """Merge a worker's result for one student and check it; return (ok, notes)."""
     student = result["student"]
     if result["timed_out"]:
-        return False, [f"autograde took more than {course.STUDENT_TIME_LIMIT} s and was stopped"]
+        return False, [f"autograde took more than {course.STUDENT_TIME_LIMIT + TASK_GRACE} s and was stopped"]
     if "Exception while loading config file" in result["log"]:
         raise SystemExit("nbgrader_config.py failed to load; nothing was graded:\n" + result["log"])
     if result["success"] or any(name.endswith(".ipynb") for name in result["files"]):
@@ -131,21 +140,43 @@ def _course_lock(root):
         yield
 
 
+def security(scheduler=None):
+    """The credentials of the cluster: temporary ones for a local cluster, else those of Dask's configuration
+    (``distributed.comm.tls.*``), which a ``tls://`` scheduler needs (README)."""
+    from distributed.security import Security
+
+    if scheduler is None:
+        return Security.temporary()
+    if not scheduler.startswith("tls://"):
+        raise SystemExit(f"--scheduler {scheduler}: use a tls:// address with certificates (README, 'Grading a "
+                         "large class'); a plain tcp:// scheduler runs whatever anyone who reaches it sends")
+    found = Security()
+    if not found.tls_client_cert:
+        raise SystemExit("--scheduler: no client certificate in Dask's configuration (set "
+                         "DASK_DISTRIBUTED__COMM__TLS__CA_FILE and DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT, README)")
+    return found
+
+
 @contextlib.contextmanager
-def cluster_client(workers=None, scheduler=None):
-    """A dask.distributed Client: on the cluster at ``scheduler``, or on a new LocalCluster."""
+def cluster_client(workers=None, scheduler=None, credentials=None):
+    """A dask.distributed Client: on the cluster at ``scheduler``, or on a new LocalCluster, with ``credentials``
+    (a distributed ``Security``; by default ``security(scheduler)``)."""
+    import dask
     from distributed import Client, LocalCluster
 
     for name in ("distributed", "tornado", "asyncio"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", module="distributed")
+    credentials = credentials or security(scheduler)
     if scheduler:
-        with Client(scheduler, timeout="30s") as client:
+        with Client(scheduler, timeout="30s", security=credentials) as client:
             yield client
         return
-    with LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
-                      host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
-            Client(cluster) as client:
+    # one task per worker at a time: a second one queued on a busy worker would wait for the first
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}), \
+            LocalCluster(n_workers=workers or os.cpu_count(), threads_per_worker=1, processes=True,
+                         host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL,
+                         security=credentials) as cluster, Client(cluster, security=credentials) as client:
         client.register_plugin(worker.Quiet())
         yield client
 
@@ -175,7 +206,7 @@ def _grade_all(root, names, client, record):
         if any(n.endswith("missing: graded as unanswered") for n in staged_notes[student]):
             staged_notes[student] += left_out.get(student, [])
         staged_notes[student] = graded_uploads.get(student, []) + staged_notes[student]
-        future = client.submit(worker.grade, payload, student, files, course.STUDENT_TIME_LIMIT,
+        future = client.submit(worker.grade, payload, student, files, course.STUDENT_TIME_LIMIT + TASK_GRACE,
                                key=f"autograde-{student}-{uuid.uuid4().hex[:8]}", pure=False)
         futures[future] = student
     for future in as_completed(futures):
@@ -195,8 +226,9 @@ def _grade_all(root, names, client, record):
     return sandboxes
 
 
-def run(root=course.ROOT, only=None, workers=None, scheduler=None):
-    """Grade every (or each ``only``) student; return the report text and whether all went cleanly."""
+def run(root=course.ROOT, only=None, workers=None, scheduler=None, credentials=None):
+    """Grade every (or each ``only``) student; return the report text and whether all went cleanly.
+    ``credentials``: the ``Security`` of the cluster at ``scheduler`` (by default, Dask's configuration)."""
     from tqdm import tqdm
 
     root = Path(root)
@@ -224,7 +256,7 @@ def run(root=course.ROOT, only=None, workers=None, scheduler=None):
             bar.set_postfix(failed=sum("FAILED" in e[0] for e in entries.values()))
 
         try:
-            with cluster_client(workers, scheduler) as client:
+            with cluster_client(workers, scheduler, credentials) as client:
                 sandboxes = _grade_all(root, names, client, record)
         except KeyboardInterrupt:
             bar.close()

@@ -43,11 +43,9 @@ def _median_ms(operation, repeats):
 
 def _student_kernel(work):
     """A kernel started in ``work`` as the student's is during autograding, with ``STUDENT`` run in it."""
-    from jupyter_client.manager import AsyncKernelManager
+    from .sandbox import PrivateKernelManager, SandboxKernelManager, unavailable_reason
 
-    from .sandbox import SandboxKernelManager, unavailable_reason
-
-    km = (SandboxKernelManager if unavailable_reason() is None else AsyncKernelManager)(kernel_name="python3")
+    km = (SandboxKernelManager if unavailable_reason() is None else PrivateKernelManager)(kernel_name="python3")
     run_sync(km.start_kernel)(cwd=work, env=course.tool_env(NBGRADER_EXECUTION="autograde"))
     client = BlockingKernelClient()
     client.load_connection_info(km.get_connection_info())

@@ -17,13 +17,20 @@ ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "initialization"
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 
-# Limits of grading (README, "Time bounds"). COURSE_CELL_TIMEOUT overrides the cell limit (the tests use a short one).
+# Limits of grading (README, "Time bounds" and "Threat model"). COURSE_CELL_TIMEOUT, COURSE_NOTEBOOK_TIME_LIMIT and
+# COURSE_STUDENT_TIME_LIMIT override the time limits (the tests use short ones).
 CELL_TIMEOUT = int(os.environ.get("COURSE_CELL_TIMEOUT", "20"))  # seconds per cell
-STUDENT_TIME_LIMIT = 30 * 60  # seconds for one student's whole autograde
+NOTEBOOK_TIME_LIMIT = int(os.environ.get("COURSE_NOTEBOOK_TIME_LIMIT", "120"))  # seconds per notebook, reruns included
+STUDENT_TIME_LIMIT = int(os.environ.get("COURSE_STUDENT_TIME_LIMIT", "600"))  # seconds for one student's notebooks
 MAX_FAULTS = 4  # cells that may kill or hang the kernel before the rest of a notebook is abandoned
-MAX_OUTPUT_CHARS = 100_000  # characters of output kept per cell
-MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per student kernel
+MAX_OUTPUT_CHARS = 100_000  # characters of output kept per cell (errors and tracebacks included)
+MEMORY_LIMIT = 3 * 1024**3  # bytes of address space per student kernel (one process: it cannot fork)
+SCRATCH_SIZE = 32 * 1024**2  # bytes each in-memory folder of a student kernel holds (/tmp, /dev/shm, its folders)
 FILE_SIZE_LIMIT = 64 * 1024**2  # bytes per file a student kernel writes
+CPU_TIME_LIMIT = 300  # CPU seconds per student kernel
+MAX_THREADS = 64  # threads per student kernel (ipykernel and numpy need about 10)
+TEST_KERNEL_MEMORY_LIMIT = 4 * 1024**3  # bytes of address space of the trusted test kernel
+MAX_FRAME_BYTES = 64 * 1024**2  # bytes per message frame the grader accepts from a student kernel
 
 
 def source_dir(root=ROOT):

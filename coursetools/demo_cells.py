@@ -13,8 +13,13 @@ no score reads them. A code cell is left out of grading when all of these hold:
   fetches from the student's only the names the cell reads without binding them,
   ``initlab.bridge.bind_student_names``);
 - no cell that runs can reach names dynamically (``globals``, ``eval``,
-  ``exec``, ``vars``, IPython magics, ...) and every such cell parses; otherwise
-  every cell runs.
+  ``exec``, ``vars``, ...) and every code cell is plain Python: a cell with IPython
+  syntax (magics, shell escapes) or a syntax error means every cell runs, without
+  further analysis.
+
+The analysis is bounded: a cell longer than ``MAX_CELL_CHARS``, or code cells
+longer than ``MAX_NOTEBOOK_CHARS`` together, mean every cell runs (a submission
+cannot make it slow).
 """
 
 import ast
@@ -29,16 +34,8 @@ from .course import is_test_cell
 # Calls through which a cell can read or write any name of the notebook: with one of them, nothing is left out.
 DYNAMIC = {"globals", "locals", "vars", "eval", "exec", "get_ipython", "__import__", "__builtins__",
            "__main__", "_ih", "_oh", "In", "Out", "sys", "builtins", "importlib", "inspect"}
-
-
-def _python(source):
-    """The cell as plain Python (IPython magics become ``get_ipython()`` calls), or None if it does not parse."""
-    from IPython.core.inputtransformer2 import TransformerManager
-    try:
-        code = TransformerManager().transform_cell(source)
-        return ast.parse(code), code
-    except (SyntaxError, ValueError):
-        return None
+MAX_CELL_CHARS = 20_000  # a longer cell is not analysed: every cell runs
+MAX_NOTEBOOK_CHARS = 200_000  # nor are code cells longer than this together (the course's are about 30,000)
 
 
 def _reads(code):
@@ -88,10 +85,15 @@ def _names(parsed):
 
 @functools.lru_cache(maxsize=4096)
 def _analysis(source):
-    """``_names`` of a cell's source, or None if it does not parse; computed once per source (most cells of a
-    class's submissions are the released ones). The sets are shared: never change them."""
-    parsed = _python(source)
-    return None if parsed is None else _names(parsed)
+    """``_names`` of a cell's source, or None if it is not plain Python (IPython syntax, a syntax error) or too long;
+    computed once per source (most cells of a class's submissions are the released ones). The sets are shared:
+    never change them."""
+    if len(source) > MAX_CELL_CHARS:
+        return None
+    try:
+        return _names((ast.parse(source), source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # symtable refuses some code ast accepts
+        return None
 
 
 def _is_demo(cell):
@@ -100,17 +102,16 @@ def _is_demo(cell):
 
 def _cells(nb, release):
     """[(index, candidate, read now, read later, bound)] of the code cells, or None if nothing may be left out."""
+    code = [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
+    if sum(len(cell.source) for _, cell in code) > MAX_NOTEBOOK_CHARS:
+        return None
     released = {cell.source for cell in release.cells if _is_demo(cell)}
     cells = []
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code" or not cell.source.strip():
-            continue
+    for index, cell in code:
         candidate = _is_demo(cell) and cell.source in released
         names = _analysis(cell.source)
-        if names is None:
-            if candidate:  # a released cell that does not parse (never in this course): keep everything
-                return None
-            continue  # a student's cell with a syntax error binds nothing
+        if names is None:  # magics, shell escapes, a syntax error or a huge cell: keep everything
+            return None
         top, deferred, bound = names
         if is_test_cell(cell):  # it runs in the trusted kernel, which fetches only the names it reads unbound
             top, deferred = (top | deferred) - bound, set()

@@ -2,7 +2,8 @@
 
 Scans the code cells students wrote or added in submitted/ and lists those that
 patch modules, builtins or the kernel, reach outside the submission's folder,
-or end the process. A flag is a place to look, not a verdict; honest solutions
+end the process, or run code made at run time (``exec(bytes.fromhex(...))`` hides
+everything else from this list). A flag is a place to look, not a verdict; honest solutions
 to these notebooks never need any of it.
 """
 
@@ -21,6 +22,8 @@ KERNEL_NAMES = {"get_ipython", "set_custom_exc", "excepthook", "displayhook", "s
                 "_oh", "initlab", "checks", "bridge", "REPLY", "listen", "zmq", "symlink", "pre_run_cell", "register"}
 ESCAPE_ROOTS = {"sys", "subprocess", "signal", "ctypes", "multiprocessing", "threading"}
 FILE_ROOTS = {"os", "shutil", "glob", "pathlib", "Path", "io", "open"}
+HIDDEN_CODE = {"exec", "eval", "compile", "fromhex", "b64decode", "a85decode", "b85decode", "decompress", "loads",
+               "unhexlify"}  # code made at run time, or decoded: what it does is not in the source
 TRUSTED_MODULES = {"np", "numpy", "builtins", "sys", "initlab", "checks", "math", "random", "os", "IPython",
                    "warnings", "matplotlib", "plt"}
 
@@ -69,6 +72,8 @@ def flags(source):
                 found.append(f"line {node.lineno}: calls {name} (files)")
             elif name.split(".")[0] == "np" and last in ("seed", "set_state"):
                 found.append(f"line {node.lineno}: calls {name} (global random state)")
+            elif last in HIDDEN_CODE:
+                found.append(f"line {node.lineno}: calls {name} (code or data decoded at run time: read what it is)")
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
             for module in filter(None, modules):

@@ -6,10 +6,12 @@ a second kernel, outside the sandbox, that never receives student code. Before
 each test cell, ``initlab.bridge`` binds the names the cell reads to the student
 kernel's functions and answers, and each call crosses as plain data.
 
-The kernel talks over Unix sockets in a private folder under /tmp, which the
-sandbox hides: student code cannot listen to its messages (the test cells'
-source is in them) even though both kernels share the network. It imports the
-helper package from the course's ``source/`` folder, never from the student's.
+The kernel talks over Unix sockets in a private folder, which no sandbox shows:
+student code cannot listen to its messages (the test cells' source is in them).
+It imports the helper package from the course's ``source/`` folder, never from
+the student's. Its address space is capped (``course.TEST_KERNEL_MEMORY_LIMIT``):
+what a student's kernel sends it can make it die, which costs that test cell,
+but never take the grader's machine.
 """
 
 import atexit
@@ -25,7 +27,22 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 
+from . import course
+
 CONNECT = "import initlab.bridge\ninitlab.bridge.connect(json.loads({info!r}))\n"
+
+
+class TestKernelDied(Exception):
+    """The test kernel died while it ran a test cell (a student's reply over its memory limit, say)."""
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels start with their address space capped (``prlimit``)."""
+
+    async def _async_pre_start_kernel(self, **kw):
+        cmd, kw = await super()._async_pre_start_kernel(**kw)
+        prlimit = shutil.which("prlimit")
+        return ([prlimit, f"--as={course.TEST_KERNEL_MEMORY_LIMIT}", "--", *cmd] if prlimit else cmd), kw
 
 
 def connection_info(km):
@@ -47,7 +64,7 @@ class TrustedKernel:
     async def start(self):
         """Launch the kernel process (it boots while the student's kernel does)."""
         self.folder = tempfile.mkdtemp(prefix="initlab-trusted-")
-        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc",
+        self.km = LimitedKernelManager(kernel_name="python3", transport="ipc",
                                      ip=os.path.join(self.folder, "kernel"),
                                      connection_file=os.path.join(self.folder, "kernel.json"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("JPY_")}
@@ -91,7 +108,7 @@ class TrustedKernel:
         try:
             cell = self.client.execute_cell(nb.cells[index], index, store_history=False)
         except DeadKernelError:
-            raise RuntimeError("the trusted test kernel died") from None
+            raise TestKernelDied("the trusted test kernel died") from None
         self.busy = False
         return cell
 

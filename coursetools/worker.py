@@ -117,13 +117,12 @@ def _scratch_parent():
     """The worker's local directory, if the sandbox hides it from kernels (it holds the hidden tests), else /tmp."""
     from distributed import get_worker
 
-    from .sandbox import _hidden_roots
+    from .sandbox import visible
     try:
         folder = os.path.realpath(get_worker().local_directory)
     except ValueError:  # not in a Dask worker
         folder = tempfile.gettempdir()
-    hidden = any(folder == r or folder.startswith(r + os.sep) for r in _hidden_roots())
-    return folder if hidden else "/tmp"
+    return "/tmp" if visible(folder) else folder
 
 
 def scratch_course(bundle):
@@ -150,7 +149,8 @@ def scratch_course(bundle):
 
 
 def grade(bundle, student, files, limit):
-    """Autograde one staged submission ({file name: bytes}) within ``limit`` seconds.
+    """Autograde one staged submission ({file name: bytes}); give up after ``limit`` seconds (the student's time
+    budget stops their cells before that: ``SafeExecute``).
 
     Returns {"student", "success", "log", "files": {path: bytes} of the autograded folder,
     "seconds", "host", "sandbox" (None when on, else why not), "timed_out"}.

@@ -48,8 +48,10 @@ answer_weights = {"W1": np.arange(6.0).reshape(2, 3), "b1": np.zeros((2, 1))}
 
 
 @pytest.fixture(scope="module")
-def student():
-    km = KernelManager(kernel_name="python3")
+def student(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kernel")  # Unix sockets, as during autograding
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=str(folder / "k"),
+                       connection_file=str(folder / "kernel.json"))
     km.start_kernel(cwd=str(SOURCE), env={**os.environ, "PYTHONPATH": str(SOURCE)})
     client = km.blocking_client()
     client.start_channels()
@@ -110,10 +112,9 @@ def test_a_request_not_signed_with_the_kernel_key_is_neither_run_nor_answered(st
     from jupyter_client.session import Session
 
     before = student.call("counted", (), {})[0]
-    port = student.socket.getsockopt(zmq.LAST_ENDPOINT).decode().rsplit(":", 1)[1]
     intruder = zmq.Context.instance().socket(zmq.DEALER)
     intruder.linger = 0
-    intruder.connect(f"tcp://127.0.0.1:{port}")
+    intruder.connect(student.socket.getsockopt(zmq.LAST_ENDPOINT).decode())
     request = [b'{"args": [], "kwargs": []}']
     for session in (Session(key=b"not the kernel's key"), Session(key=b"")):
         session.send(intruder, bridge.CALL_REQUEST, {"name": "counted"}, buffers=request)
@@ -129,3 +130,36 @@ def test_the_bridge_benchmark_times_each_operation():
     rows = bench_bridge.measure(repeats=3)
     assert [operation.split()[0] for operation, _ in rows] == ["draw(400,", "a", "square(0.6)", "draw(400,"]
     assert all(0 < ms < 10_000 for _, ms in rows)
+
+
+def test_a_reply_of_too_many_frames_or_bytes_is_refused(student):
+    """A student's kernel that answers with many frames (which could all be views of one buffer) or too many bytes
+    fails that call; the test kernel reads nothing further of it."""
+    patch = ("import initlab.bridge as b\nb._real_answer = getattr(b, '_real_answer', b._answer)\nb.REPLY = 'patched'\n"
+             "b._answer = lambda msg: ({'status': 'ok'}, [b'{}'] + [FRAMES])\n")
+    try:
+        for frames in ("b'x'] * 2000", "memoryview(bytearray(40 * 2**20))] * 2"):
+            assert student.run(patch.replace("FRAMES]", frames)) == "patched"
+            with pytest.raises(AssertionError, match="too large"):
+                student.call("scale", (1.0,), {})
+    finally:
+        student.run("import initlab.bridge as b\nb._answer = b._real_answer\nb.REPLY = 'restored'\n")
+    assert student.call("scale", (1.0,), {})[0] == 2.0
+
+
+def test_the_test_kernel_runs_with_its_address_space_capped():
+    import asyncio
+
+    from nbclient import NotebookClient
+
+    from coursetools import course, trusted
+
+    async def limits():
+        kernel = trusted.TrustedKernel(SOURCE, 30, NotebookClient, None)
+        await kernel.start()
+        try:
+            with open(f"/proc/{kernel.km.provisioner.pid}/limits") as f:
+                return next(line.split()[3] for line in f if line.startswith("Max address space"))
+        finally:
+            await kernel.stop()
+    assert int(asyncio.run(limits())) == course.TEST_KERNEL_MEMORY_LIMIT

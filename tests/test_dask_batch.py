@@ -130,14 +130,16 @@ def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades_and_their_grad
 
 def test_a_worker_killed_mid_batch_loses_no_student(tmp_path):
     from distributed import Client, LocalCluster
+    from distributed.security import Security
 
     course = Course(tmp_path)
     students = [f"s{i}" for i in range(4)]
     for student in students:
         course.submit_solutions(student)
     killed = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    credentials = Security.temporary()  # as `--scheduler tls://...` with certificates (README)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+                      security=credentials) as cluster, Client(cluster, security=credentials) as client:
         def kill_a_busy_worker():
             deadline = time.monotonic() + 300
             while time.monotonic() < deadline and not killed:
@@ -151,7 +153,7 @@ def test_a_worker_killed_mid_batch_loses_no_student(tmp_path):
 
         killer = threading.Thread(target=kill_a_busy_worker)
         killer.start()
-        report, clean = batch.run(course.root, scheduler=cluster.scheduler_address)
+        report, clean = batch.run(course.root, scheduler=cluster.scheduler_address, credentials=credentials)
         killer.join()
     assert killed, "no worker was killed"
     assert clean, report
@@ -232,3 +234,13 @@ def test_a_worker_gradebook_starts_as_nbgrader_would_make_it(tmp_path, monkeypat
         return found
     assert schema(ours) == schema(made_by_nbgrader)
     assert worker.alembic_version(tmp_path / "nowhere") is None
+
+
+def test_a_scheduler_without_credentials_is_refused(monkeypatch):
+    for name in [k for k in os.environ if k.startswith("DASK_")]:
+        monkeypatch.delenv(name)
+    with pytest.raises(SystemExit, match="tls://"):
+        batch.security("tcp://127.0.0.1:8786")
+    with pytest.raises(SystemExit, match="no client certificate"):
+        batch.security("tls://127.0.0.1:8786")
+    assert batch.security().require_encryption  # the local cluster: temporary certificates

@@ -1,5 +1,7 @@
 """Which demonstration cells autograding leaves out (coursetools.demo_cells), without kernels."""
 
+import time
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -103,3 +105,13 @@ def test_the_solutions_of_each_notebook_run_no_demonstration(name):
     release = nbformat.read(str(course.release_dir() / name), as_version=4)
     demos = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "nbgrader" not in c.metadata}
     assert demos and demo_cells.skippable(nb, release) == demos
+
+
+def test_magics_and_shell_escapes_mean_every_cell_runs_without_a_costly_analysis():
+    shell = "\n".join(f"!echo {'x' * 1200} {i}" for i in range(80))  # 97 KB: IPython's transformer took 59 s
+    nb = notebook("def f(x):\n    return 2 * x\n", extra=[shell])
+    started = time.perf_counter()
+    assert skipped(nb) == set()
+    assert skipped(notebook("def f(x):\n    return 2 * x\n", extra=["x = 1\n" * 5000])) == set()  # too long
+    assert skipped(notebook("def f(x):\n    return 2 * x\n", extra=["nonlocal x\n"])) == set()  # symtable refuses
+    assert time.perf_counter() - started < 0.5

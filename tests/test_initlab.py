@@ -691,13 +691,18 @@ def test_the_trusted_kernel_says_the_same_when_the_student_never_set_the_answer(
     lacks is unbound: the failure there carries the same one-line hint."""
     import os
 
-    from jupyter_client.manager import start_new_kernel
+    from jupyter_client.manager import KernelManager, start_new_kernel
 
     from coursetools import trusted
 
     helpers = str(checks.__file__).rsplit("/initlab/", 1)[0]
     env = dict(os.environ, PYTHONPATH=helpers, MPLBACKEND="Agg")
-    student_km, student = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
+    student_km = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "student"),
+                               connection_file=str(tmp_path / "student.json"))  # on Unix sockets, as in grading
+    student_km.start_kernel(cwd=str(tmp_path), env=env)
+    student = student_km.client()
+    student.start_channels()
+    student.wait_for_ready(timeout=60)
     grader_km, grader = start_new_kernel(kernel_name="python3", cwd=str(tmp_path), env=env)
     try:
         student.execute_interactive("import initlab.bridge\nanswer_other = 'a'", timeout=60)

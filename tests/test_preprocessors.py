@@ -90,11 +90,21 @@ def test_abandon_faults_every_code_cell_after_the_last_fault_and_keeps_the_rest(
     cells = [cell("a\n"), cell("b\n"), new_markdown_cell("m"), cell("c\n"), cell("d\n")]
     partial = new_notebook(cells=cells)
     faults = {1: "hung"}
-    assert SafeExecute._abandon(partial, faults, 1) is partial
-    assert faults.keys() == {1, 3, 4}
-    assert faults[1] == "hung" and faults[3] == faults[4]
-    assert faults[3].startswith("not run: the kernel died or hung in 1 cells")
+    assert SafeExecute._abandon(partial, faults, 2, "not run: abandoned") is partial
+    assert faults == {1: "hung", 3: "not run: abandoned", 4: "not run: abandoned"}
     assert partial.cells == cells
+
+
+def test_an_error_is_cut_like_any_output_but_never_left_out():
+    from coursetools.preprocessors import _cut_error
+
+    huge = {"ename": "E" * 1000, "evalue": "x" * 20_000_000, "traceback": ["frame\n"] * 10 + ["y" * 20_000_000]}
+    kept = _cut_error(huge, 10_000)
+    assert kept == len(huge["ename"]) + len(huge["evalue"]) + sum(map(len, huge["traceback"])) < 25_000
+    assert huge["evalue"].endswith("characters cut]") and huge["traceback"][-1].endswith("[traceback cut]")
+    small = {"ename": "ValueError", "evalue": "bad", "traceback": ["ValueError: bad"]}
+    _cut_error(small, 0)  # a cell whose output is already at the cap still keeps its error whole when it is short
+    assert small == {"ename": "ValueError", "evalue": "bad", "traceback": ["ValueError: bad"]}
 
 
 def test_is_test_cell_means_graded_code_that_is_not_an_answer():

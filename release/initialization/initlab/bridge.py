@@ -7,16 +7,21 @@ the test cells run in a second, trusted kernel that never receives student code:
 bound to what the student's kernel holds (``StudentFunction`` proxies, or the
 values of answer variables), and each call travels as plain data (JSON, arrays
 as raw bytes), never as pickle or code, on a socket of its own that the student's
-kernel serves from its event loop (``listen``), each message signed with the
-kernel's key:
+kernel serves from its event loop (``listen``): a Unix socket beside the kernel's own
+(its ``ipc`` transport), each message signed with the kernel's key:
 
 - values: None, bool, int, float, str, numeric numpy arrays and scalars, lists,
   tuples and dicts of them, and a ``numpy.random.Generator`` (PCG64) whose state
   travels both ways; anything else cannot be sent and fails that test;
 - identity is kept: an object that appears twice arrives as one object, and an
   argument the function returns comes back as the caller's own object;
-- arguments changed in place are changed in place on the caller's side too, and
-  the reply says whether numpy's global random state moved during the call.
+- arguments changed in place are changed in place on the caller's side too (values,
+  a dict's keys, a list's length, an array's shape; an array the caller made read-only
+  arrives read-only), and the reply says whether numpy's global random state moved
+  during the call;
+- what the trusted side reads is bounded: a reply has at most ``MAX_REPLY_FRAMES``
+  frames and ``MAX_REPLY_BYTES`` bytes in all, its JSON at most ``MAX_JSON_BYTES``,
+  and each array's bytes serve one array only.
 
 The student's side (``listen``, ``run_call``, ``lookup``) runs in the student's
 kernel, so a student can make it lie, but only about their own results: it
@@ -48,8 +53,10 @@ _BaseException = BaseException
 
 NUMERIC_KINDS = "biufc"
 MAX_DEPTH = 64
-MAX_REPLY_BYTES = 64 * 1024 * 1024
-REPLY = None  # the student's side leaves the port of its call socket here, read back as a user expression
+MAX_REPLY_BYTES = 64 * 1024 * 1024  # a reply's frames together
+MAX_REPLY_FRAMES = 1024
+MAX_JSON_BYTES = 8 * 1024 * 1024  # its JSON (a list of a million numbers takes about 20 MB once read)
+REPLY = None  # the student's side leaves "listening" here once its call socket is open, read as a user expression
 
 
 class Unsendable(Exception):
@@ -94,6 +101,8 @@ class _Encoder:
                 raise Unsendable(f"a numpy array of dtype {value.dtype}")
             data = _ascontiguousarray(value).tobytes()
             node = {"a": value.dtype.str, "s": [_int(n) for n in value.shape], "b": self._buffer(data)}
+            if not value.flags.writeable:
+                node["ro"] = True
         elif _isinstance(value, _generic):
             if value.dtype.kind not in NUMERIC_KINDS:
                 raise Unsendable(f"a numpy scalar of dtype {value.dtype}")
@@ -133,6 +142,7 @@ class _Decoder:
     def __init__(self, buffers, table=None):
         self.buffers = buffers
         self.table = table if table is not None else []
+        self.used = set()  # buffers already read: each serves one array (else one buffer could fill memory)
 
     def _register(self, node, obj):
         if "i" in node:
@@ -194,13 +204,19 @@ class _Decoder:
             _fail("dtype")
         if dtype.kind not in NUMERIC_KINDS or not all(_type(n) is _int and n >= 0 for n in shape):
             _fail("dtype or shape")
+        if k in self.used:
+            _fail("array data used twice")
+        self.used.add(k)
         raw = self.buffers[k]
         size = 1
         for n in shape:
             size *= n
         if _len(raw) != size * dtype.itemsize:
             _fail("array size")
-        return _frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        out = _frombuffer(raw, dtype=dtype).reshape(shape).copy()
+        if node.get("ro") is True:
+            out.flags.writeable = False
+        return out
 
     @staticmethod
     def generator(state):
@@ -213,11 +229,33 @@ class _Decoder:
         return _Generator(bits)
 
 
+class Unapplied(Exception):
+    """A change the callee made to an argument that cannot be made to the caller's object."""
+
+
+def _update_array(target, new):
+    """Make the array ``target`` equal to ``new``, its shape included (an array that owns its data can change it)."""
+    if target.dtype != new.dtype:
+        raise Unapplied(f"it changed the dtype of an array it was given in place, from {target.dtype} to {new.dtype}")
+    if target.shape != new.shape:
+        try:
+            if target.size == new.size:
+                target.shape = new.shape
+            else:
+                target.resize(new.shape, refcheck=False)
+        except (AttributeError, ValueError):
+            raise Unapplied(f"it changed the shape of an array it was given in place, from {target.shape} to "
+                            f"{new.shape}") from None
+    if not target.flags.writeable:  # the student's side got it read-only: it could not have written to it
+        raise Unapplied("it reports a change of an array it was given read-only")
+    _copyto(target, new, casting="unsafe")
+
+
 def _update_in_place(target, new):
-    """Make ``target`` (an argument of the caller) equal to ``new`` (what the callee left of it)."""
+    """Make ``target`` (an argument of the caller) equal to ``new`` (what the callee left of it): values, a dict's
+    keys, a list's length, an array's shape (``Unapplied`` when that cannot be done)."""
     if _isinstance(target, _ndarray) and _isinstance(new, _ndarray):
-        if target.shape == new.shape and target.flags.writeable:
-            _copyto(target, new, casting="unsafe")
+        _update_array(target, new)
     elif _isinstance(target, _list) and _isinstance(new, _list):
         target[:] = new
     elif _isinstance(target, _dict) and _isinstance(new, _dict):
@@ -225,6 +263,8 @@ def _update_in_place(target, new):
         target.update(new)
     elif _isinstance(target, _Generator) and _isinstance(new, _Generator):
         target.bit_generator.state = new.bit_generator.state
+    else:
+        raise Unapplied(f"it replaced an argument of type {_type(target).__name__} by a {_type(new).__name__}")
 
 
 # ------------------------------------------------------------ student's side
@@ -326,8 +366,15 @@ def lookup(names):
 _LISTENING = {}  # the student's kernel's call socket, once ``listen`` made it
 
 
+def call_address(transport, ip):
+    """The call socket of a kernel with this connection info: a Unix socket beside the kernel's own."""
+    if transport != "ipc":
+        raise RuntimeError(f"the call socket needs a kernel on Unix sockets (transport 'ipc', not {transport!r})")
+    return f"ipc://{ip}-call"
+
+
 def listen():
-    """Student's kernel: answer calls and lookups on a socket of their own; leaves its port in ``REPLY``.
+    """Student's kernel: answer calls and lookups on a socket of their own; leaves "listening" in ``REPLY``.
 
     The socket is served from the kernel's event loop, between the kernel's own messages: a call then costs one
     message each way and no more (a call that the kernel's shell channel carried would cost ten times as much, in
@@ -336,16 +383,18 @@ def listen():
     global REPLY
     REPLY = None
     if not _LISTENING:
+        from ipykernel.kernelapp import IPKernelApp
         from IPython import get_ipython
 
+        app = IPKernelApp.instance()
         session = get_ipython().kernel.session
         sock = _zmq.Context.instance().socket(_zmq.ROUTER)
         sock.linger = 0
         sock.setsockopt(_zmq.MAXMSGSIZE, MAX_REPLY_BYTES)
-        port = sock.bind_to_random_port("tcp://127.0.0.1")
+        sock.bind(call_address(app.transport, app.ip))
         _asyncio.get_running_loop().add_reader(sock.getsockopt(_zmq.FD), lambda: _serve(session, sock))
-        _LISTENING.update(socket=sock, port=port)
-    REPLY = _str(_LISTENING["port"])
+        _LISTENING.update(socket=sock)
+    REPLY = "listening"
 
 
 def _serve(session, sock):
@@ -419,6 +468,8 @@ def decode_reply(reply_text, buffers, sent_table, name):
             error = reply["error"] if _type(reply["error"]) is _dict else {}
             return _RemoteError(error), moved
         return decoder.value(reply.get("result")), moved
+    except Unapplied as exc:
+        raise AssertionError(f"{name} changed its arguments in a way the grader cannot follow: {exc}.") from None
     except Exception as exc:  # whatever the data, reading it only ever fails this test
         raise AssertionError(f"the result of {name} could not be read by the grader ({exc}).") from None
 
@@ -472,7 +523,9 @@ class StudentKernel:
     def __init__(self, connection_info):
         from jupyter_client import BlockingKernelClient
 
-        self.client = BlockingKernelClient(context=_zmq.Context())
+        context = _zmq.Context()
+        context.setsockopt(_zmq.MAXMSGSIZE, MAX_REPLY_BYTES)  # every socket to the student's kernel: no larger frame
+        self.client = BlockingKernelClient(context=context)
         self.client.load_connection_info(connection_info)
         self.client.start_channels(shell=True, iopub=False, stdin=False, hb=True, control=False)
         self.socket = None  # the call socket, once the student's kernel listens
@@ -519,15 +572,16 @@ class StudentKernel:
         return text
 
     def _connect(self):
-        """Have the student's kernel listen (a silent cell, once per kernel) and connect the call socket."""
-        port = self.run("__import__('initlab.bridge').bridge.listen()")
-        if not port.isdigit() or not 0 < _int(port) < 65536:
-            raise self._no_answer({"ename": "listen", "evalue": f"no port: {port[:100]!r}"})
+        """Have the student's kernel listen (a silent cell, once per kernel) and connect the call socket (its address
+        is derived from the connection info, never taken from the student's kernel)."""
+        address = call_address(self.client.transport, self.client.ip)
+        answer = self.run("__import__('initlab.bridge').bridge.listen()")
+        if answer != "listening":
+            raise self._no_answer({"ename": "listen", "evalue": f"not listening: {answer[:100]!r}"})
         sock = self.client.context.socket(_zmq.DEALER)
         sock.linger = 0
-        sock.setsockopt(_zmq.MAXMSGSIZE, MAX_REPLY_BYTES)  # a larger frame is dropped: the call times out
         sock.setsockopt(_zmq.RCVHWM, 4)  # a reply is awaited before the next request: no more is ever due
-        sock.connect(f"tcp://127.0.0.1:{port}")
+        sock.connect(address)
         self.socket = sock
 
     def _call_reply(self, timeout):
@@ -549,8 +603,11 @@ class StudentKernel:
         msg_id = msg["header"]["msg_id"]
         reply = self._wait(self._call_reply, lambda reply: reply.get("parent_header", {}).get("msg_id") == msg_id)
         buffers = reply.get("buffers") or []
-        if reply["content"].get("status") != "ok" or not buffers \
-                or _sum(_len(b) for b in buffers) > MAX_REPLY_BYTES:
+        size = _sum(_len(b) for b in buffers)
+        if _len(buffers) > MAX_REPLY_FRAMES or size > MAX_REPLY_BYTES \
+                or (buffers and _len(buffers[0]) > MAX_JSON_BYTES):
+            raise self._no_answer({"ename": "too large", "evalue": f"{_len(buffers)} frames, {size} bytes"})
+        if reply["content"].get("status") != "ok" or not buffers:
             raise self._no_answer(reply["content"])
         try:
             return _bytes(buffers[0]).decode(), [_bytes(b) for b in buffers[1:]]
