@@ -6,9 +6,13 @@ the untouched release gets zero, and a wrong function costs points in its own
 test cell only.
 """
 
+import subprocess
+
 import pytest
 from notebooks import ASSIGNMENT, NOTEBOOKS, SOURCE, answer_cells, grade_cells, read, variants
 from submissions import Course, full
+
+from coursetools.course import tool, tool_env
 
 pytestmark = pytest.mark.slow
 
@@ -168,7 +172,13 @@ def test_validate_passes_the_solutions_and_flags_the_stubs(graded, tmp_path):
     home = tmp_path / ASSIGNMENT  # a student's copy of the release, with initlab/
     shutil.copytree(graded.root / "release" / ASSIGNMENT, home)
     shutil.copy(graded.root / "submitted" / "solutions" / ASSIGNMENT / nb, home / "solved.ipynb")
-    solved = graded.nbgrader("validate", str(home / "solved.ipynb"))
+
+    def validate(name):  # in the student's folder, as a student runs it
+        return subprocess.run([tool("nbgrader"), "validate", name], cwd=home, env=tool_env(),
+                              capture_output=True, text=True, check=True)
+
+    solved = validate("solved.ipynb")
     assert "Success! Your notebook passes all the tests." in solved.stdout, solved.stdout + solved.stderr
-    stub = graded.nbgrader("validate", str(home / nb))
+    stub = validate(nb)
     assert "Success!" not in stub.stdout and "not implemented yet" in stub.stdout, stub.stdout
+    assert "No nbgrader_config.py file found" not in solved.stderr + stub.stderr
