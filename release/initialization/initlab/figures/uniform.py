@@ -67,7 +67,7 @@ def shape_comparison(xavier_uniform, seed=0, n_in=400, n_out=100, m=400):
             rows[name] = (W, z)
             print(f"{name:29s} Var(W) = {np.var(W):.5f}, kurtosis(W) = {kurtosis(W):.2f}, max |W| = "
                   f"{np.abs(W).max():.3f}  |  Var(z) = {np.var(z):.3f}, kurtosis(z) = {kurtosis(z):.2f}")
-        print(f"prediction: Var(W) = {variance:.5f}, Var(z) = n_in · Var(W) · Var(x) = {n_in * variance:.3f}")
+        print(f"prediction: Var(W) = {variance:.5f}, Var(z) = n_in · Var(W) · E[x²] = {n_in * variance:.3f}")
         bound = np.sqrt(3 * variance)
         beyond = np.mean(np.abs(weights["normal, same variance"]) > bound)
         print(f"normal weights beyond the uniform's bound sqrt(3)·σ = {bound:.4f}: {beyond:.2%} "
@@ -406,6 +406,7 @@ def variance_scaling_explorer(variance_scaling, seed=0, layer=(400, 50)):
         for d, stairs in parts["hist"].items():
             plots.set_density(stairs, drawn[d], edges)
             stairs.set_fill(d == highlight)
+            stairs.set_facecolor(DISTRIBUTIONS[d])
             stairs.set_alpha(0.45 if d == highlight else 0.9)
             lines.append(f"{d[:9]:9s} {np.var(drawn[d]):.3e}")
         top = 1.2 / (np.sqrt(2 * np.pi) * std)
