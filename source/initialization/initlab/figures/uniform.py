@@ -277,8 +277,8 @@ def training_comparison(xavier_uniform, he_uniform, seed=0, hidden=(32,) * 5, dr
             stack, _ = network.train_softmax(stack, X, labels, mark - seen, learning_rate, batch, "tanh", rng=batches)
             seen = mark
             curves["held-out"].append(_errors(stack, X_out, labels_out).reshape(len(kinds), draws))
-            curves["training"].append(_errors(stack, X[:, :300], labels[:300]).reshape(len(kinds), draws))
-        final = {"training": _errors(stack, X, labels).reshape(len(kinds), draws), "held-out": curves["held-out"][-1]}
+            curves["training"].append(_errors(stack, X, labels).reshape(len(kinds), draws))
+        final = {"training": curves["training"][-1], "held-out": curves["held-out"][-1]}
         print(f"{f'after {steps} steps, {draws} networks each':39s} {'training error':20s} held-out error (597 digits)")
         for i, name in enumerate(kinds.values()):
             cells = [f"{e[i].mean():6.1%} ({100 * e[i].min():.1f}–{100 * e[i].max():.1f})" for e in final.values()]
@@ -296,7 +296,7 @@ def training_comparison(xavier_uniform, he_uniform, seed=0, hidden=(32,) * 5, dr
         ax.yaxis.set_minor_locator(ticker.NullLocator())
         ax.grid(which="major")
         handles = [*ax.get_lines()[::2], plots.proxy("held-out (mean; band: lowest to highest)", marker="o"),
-                   plots.proxy("training (300 of its digits)", ls="--")]
+                   plots.proxy("training (mean)", ls="--")]
         plots.legend_outside(ax, "right", handles=handles)
         plots.freeze_layout(fig)
         return fig
