@@ -251,7 +251,7 @@ def _errors(stack, X, labels):
 
 
 def training_comparison(xavier_uniform, he_uniform, seed=0, hidden=(32,) * 5, draws=4, steps=200,
-                        learning_rate=0.1, batch=32, marks=(0, 10, 25, 50, 100, 150, 200)):
+                        learning_rate=0.1, batch=32, marks=(0, 20, 50, 100, 200)):
     """Tanh networks (``hidden`` layers, softmax output) trained on 1200 digits by minibatch SGD from the standard
     initialization, Glorot uniform (the student's xavier_uniform) and He uniform (the student's he_uniform),
     ``draws`` networks each; the held-out error on the other 597 digits and the training error while they train
@@ -352,7 +352,8 @@ def orthogonal(n_out, n_in, rng, gain=1.0):
     """A random (semi-)orthogonal (n_out, n_in) matrix times ``gain``, as torch.nn.init.orthogonal_ and Keras's
     Orthogonal draw it: Q of the QR decomposition of a Gaussian matrix, signs fixed by R's diagonal."""
     tall = rng.standard_normal((max(n_out, n_in), min(n_out, n_in)))
-    q, r = np.linalg.qr(tall)
+    with widgets.one_blas_thread():
+        q, r = np.linalg.qr(tall)
     q = q * np.sign(np.diag(r))
     return gain * (q if n_out >= n_in else q.T)
 
@@ -363,7 +364,8 @@ def orthogonal_check(seed=0, shape=(100, 400)):
     n_out, n_in = shape
     for name, W in (("orthogonal", orthogonal(n_out, n_in, rng)),
                     ("LeCun N(0, 1/n_in)", rng.standard_normal(shape) / np.sqrt(n_in))):
-        singular = np.linalg.svd(W, compute_uv=False)
+        with widgets.one_blas_thread():
+            singular = np.linalg.svd(W, compute_uv=False)
         print(f"{name:19s} W {shape}: Var(W) = {np.var(W):.5f} (1/n_in = {1 / n_in:.5f}), singular values "
               f"{singular.min():.3f} to {singular.max():.3f}")
 
