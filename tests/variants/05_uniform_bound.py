@@ -189,8 +189,8 @@ def sparse_init(n_in, n_out, k, std=1.0, rng=None):
     return np.where(mask, rng.normal(0, std, (n_out, n_in)), 0.0)
 """,
     ],
-    "answer_pytorch_default": ['answer_pytorch_default = "c"', "answer_pytorch_default = 'c'  # (1/3)**10"],
-    "answer_keras_bound": ['answer_keras_bound = "c"'],
+    "answer_pytorch_default": ['answer_pytorch_default = "d"', "answer_pytorch_default = 'd'  # (1/3)·(1/2)"],
+    "answer_keras_bound": ['answer_keras_bound = "b"', "answer_keras_bound = 'b'  # sqrt(6 / (5 * 5 * 16))"],
 }
 
 WRONG = keyed({

@@ -36,12 +36,12 @@ FAN = {"fan_in": lambda n_in, n_out: n_in, "fan_out": lambda n_in, n_out: n_out,
 
 # the multiple-choice answers: (the right option, {a wrong option: its mistake})
 CHOICES = {
-    "answer_pytorch_default": ("c", {
-        "a": not_quite("every layer has the gain 512·Var(W) = 1/3", "variance-algebra"),
-        "b": not_quite("each layer multiplies the variance by 1/3", "variance-algebra"),
-        "d": not_quite("the gain 512·Var(W) = 1/3 does not depend on n", "variance-algebra")}),
-    "answer_keras_bound": ("c", {
-        "a": not_quite("Keras's he_normal is a truncated normal", "truncated-normal"),
-        "b": not_quite("the cut is at ±2 s, s = sqrt(2/200) / 0.8796", "truncated-normal"),
-        "d": not_quite("sqrt(6/200) is the bound of He uniform, not of he_normal", "uniform-vs-normal")}),
+    "answer_pytorch_default": ("d", {
+        "a": not_quite("ReLU also halves the second moment", "relu-half"),
+        "b": not_quite("ReLU halves the second moment; He's 2 is not here", "relu-half"),
+        "c": not_quite("the fan-in cancels: n_in · 1/(3 n_in) = 1/3", "variance-algebra")}),
+    "answer_keras_bound": ("b", {
+        "a": not_quite("the fan-in of a conv is k²·c_in, not c_in", None),
+        "c": not_quite("5·5·32 is the fan-out; he_uniform uses the fan-in", "fans-swapped"),
+        "d": not_quite("Keras's kernel is (kh, kw, in, out), not PyTorch's", None)}),
 }

@@ -1,11 +1,13 @@
-"""Notebook 5, the uniform bound: U(-a, a), uniform against normal, Glorot & Bengio's tanh network, variance
-scaling, sparse initialization, biases and batch normalization."""
+"""Notebook 5, the uniform bound: U(-a, a), uniform against normal, Glorot & Bengio's tanh network and its training
+and held-out error, variance scaling and what the frameworks do (truncation, fans, orthogonal matrices), sparse
+initialization and batch normalization."""
 
-from math import erf, erfc, sqrt
+from math import erf, erfc, exp, pi, sqrt
 
 import numpy as np
+from matplotlib import ticker
 
-from .. import plots, widgets
+from .. import data, network, plots, widgets
 
 # The shapes of distribution, in colours apart from the initializations' (plots.COLORS).
 DISTRIBUTIONS = {"normal": "0.35", "truncated_normal": "#a6761d", "uniform": "#e7298a"}
@@ -65,7 +67,7 @@ def shape_comparison(xavier_uniform, seed=0, n_in=400, n_out=100, m=400):
             rows[name] = (W, z)
             print(f"{name:29s} Var(W) = {np.var(W):.5f}, kurtosis(W) = {kurtosis(W):.2f}, max |W| = "
                   f"{np.abs(W).max():.3f}  |  Var(z) = {np.var(z):.3f}, kurtosis(z) = {kurtosis(z):.2f}")
-        print(f"prediction: Var(W) = {variance:.5f}, Var(z) = n_in · Var(W) · Var(x) = {n_in * variance:.3f}")
+        print(f"prediction: Var(W) = {variance:.5f}, Var(z) = n_in · Var(W) · E[x²] = {n_in * variance:.3f}")
         bound = np.sqrt(3 * variance)
         beyond = np.mean(np.abs(weights["normal, same variance"]) > bound)
         print(f"normal weights beyond the uniform's bound sqrt(3)·σ = {bound:.4f}: {beyond:.2%} "
@@ -96,7 +98,12 @@ STANDARD = "standard U(±1/√n_in)"
 class GlorotBengio:
     """Five tanh layers of 250 units, 100 inputs x ~ N(0, input std²), a random gradient dJ/da^[5] at the top: the
     activations and the forward and backward variances per layer, for the standard initialization and for Glorot
-    uniform (the student's xavier_uniform), Glorot normal and He uniform (the student's he_uniform)."""
+    uniform (the student's xavier_uniform), Glorot normal and He uniform (the student's he_uniform), and the forward
+    second moments that the recursion v^[l+1] = gain · E[tanh(z)²], z ~ N(0, v^[l]), predicts."""
+
+    # the gain n_in · Var(W) of each initialization: 1/3, 2 n_in / (n_in + n_out) (1 for equal widths), 2
+    GAINS = {"standard": lambda n_in, n_out: 1 / 3, "xavier": lambda n_in, n_out: 2 * n_in / (n_in + n_out),
+             "he": lambda n_in, n_out: 2.0}
 
     def __init__(self, xavier_uniform, he_uniform, seed=0, dims=(250,) * 6):
         self.dims = list(dims)
@@ -114,7 +121,7 @@ class GlorotBengio:
         self._runs = {}
 
     def experiment(self, init, input_std=1.0):
-        """The activations a^[l], and Var(a^[l]) and Var(dz^[l]) for l = 1..5 (cached)."""
+        """The activations a^[l], and E[(a^[l])²] and Var(dz^[l]) for l = 1..5 (cached)."""
         key = (init, round(input_std, 3))
         if key not in self._runs:
             rng = np.random.default_rng(self.seed + 5)
@@ -128,8 +135,28 @@ class GlorotBengio:
                 dz = da * (1 - a ** 2)
                 grad_vars.append(np.var(dz))
                 da = W.T @ dz
-            self._runs[key] = (activations, np.array([np.var(a) for a in activations]), np.array(grad_vars[::-1]))
+            self._runs[key] = (activations, np.array([np.mean(a ** 2) for a in activations]),
+                               np.array(grad_vars[::-1]))
         return self._runs[key]
+
+    def predicted(self, init, input_std=1.0):
+        """E[(a^[l])²] for l = 1..5 from v^[1] = gain · E[x²] and v^[l+1] = gain · E[tanh(z)²], z ~ N(0, v^[l])."""
+        gain = self.GAINS[self.inits[init][0]]
+        second_moments, moment = [], input_std ** 2
+        for n_in, n_out in zip(self.dims[:-1], self.dims[1:]):
+            moment = tanh_second_moment(gain(n_in, n_out) * moment)
+            second_moments.append(moment)
+        return np.array(second_moments)
+
+    def report(self, input_std=1.0):
+        """Print, for each initialization, E[(a^[l])²] measured and predicted, and Var(dz^[l]) measured."""
+        print(f"inputs x ~ N(0, {input_std:g}²)   E[(a^[l])²], l = 1..5: measured / predicted      "
+              "Var(dz^[1]) → Var(dz^[5])")
+        for init in self.inits:
+            _, measured, grads = self.experiment(init, input_std)
+            print(f"  {init.split(' (')[0]:35s} {np.array2string(measured, precision=4)}\n"
+                  f"  {'':35s} {np.array2string(self.predicted(init, input_std), precision=4)}   "
+                  f"{grads[0]:.4f} → {grads[-1]:.4f} (× {grads[-1] / grads[0]:.1f})")
 
     def explorer(self):
         """Histograms of a^[l] (top) and the forward and backward variances per layer (bottom), the standard
@@ -149,7 +176,7 @@ class GlorotBengio:
                 parts["bars"]["standard"].append(axes.stairs(np.zeros(len(bar.get_data().edges) - 1),
                                                              bar.get_data().edges, color=standard_color, lw=1.4))
                 axes.set_ylim(0, 0.3)
-            for key, title, ylabel in (("fwd", r"forward: $\mathrm{Var}(a^{[l]})$", r"$\mathrm{Var}(a^{[l]})$"),
+            for key, title, ylabel in (("fwd", r"forward: $\mathbb{E}[(a^{[l]})^2]$", r"$\mathbb{E}[(a^{[l]})^2]$"),
                                        ("bwd", r"backward: $\mathrm{Var}(\partial\mathcal{J}/\partial z^{[l]})$",
                                         r"$\mathrm{Var}(dz^{[l]})$")):
                 parts["lines"][key] = {"standard": ax[key].plot([], [], "o-", color=standard_color)[0],
@@ -157,8 +184,13 @@ class GlorotBengio:
                 ax[key].set(yscale="log", xticks=layers, xlim=(0.5, layers[-1] + 0.5), ylim=(1e-5, 10),
                             xlabel="layer $l$", ylabel=ylabel, title=title)
                 ax[key].grid()
+            hollow = {"ls": "none", "marker": "o", "ms": 11, "mfc": "none", "mew": 1.2}
+            parts["predicted"] = {which: ax["fwd"].plot([], [], color=standard_color, **hollow)[0]
+                                  for which in ("standard", "other")}
             plots.figure_legend(fig, [plots.proxy(STANDARD, color=standard_color, marker="o"),
-                                      plots.proxy("the initialization chosen above (its colour)", marker="s")], ncol=2)
+                                      plots.proxy("the initialization chosen above (its colour)", marker="s"),
+                                      plots.proxy("predicted: v → gain · E[tanh(z)²]", ls="none", marker="o",
+                                                  ms=9, mfc="none")], ncol=3)
             return fig, parts
 
         def update(parts, compare_with, input_std):
@@ -168,7 +200,9 @@ class GlorotBengio:
                 plots.set_activation_bars(parts["bars"][which], activations)
                 parts["lines"]["fwd"][which].set_data(layers, fwd)
                 parts["lines"]["bwd"][which].set_data(layers, bwd)
-            for item in (*parts["bars"]["other"], parts["lines"]["fwd"]["other"], parts["lines"]["bwd"]["other"]):
+                parts["predicted"][which].set_data(layers, self.predicted(init, input_std))
+            for item in (*parts["bars"]["other"], parts["lines"]["fwd"]["other"], parts["lines"]["bwd"]["other"],
+                         parts["predicted"]["other"]):
                 item.set_color(color)
             parts["title"].set_text(f"5 tanh layers of 250 units, inputs x ~ N(0, {input_std:g}²): the standard "
                                     f"initialization against {compare_with.split(' (')[0]}")
@@ -178,15 +212,162 @@ class GlorotBengio:
                      input_std=widgets.slider(1.0, 0.1, 2.0, 0.1, "input std"))
 
 
-def layer_ratios(values):
-    """Ratio of each layer's variance to the previous layer's."""
-    return np.round(values[1:] / values[:-1], 2)
-
-
 def gaussian_mean(f, points=60):
     """E[f(z)] for z ~ N(0, 1), by Gauss-Hermite quadrature."""
     z, weights = np.polynomial.hermite_e.hermegauss(points)
     return float(weights @ f(z) / np.sqrt(2 * np.pi))
+
+
+def tanh_second_moment(v):
+    """E[tanh(z)²] for z ~ N(0, v)."""
+    return gaussian_mean(lambda z: np.tanh(np.sqrt(v) * z) ** 2)
+
+
+def tanh_fixed_point(gain, start=1.0, steps=200):
+    """The variance v* = gain · E[tanh(z)²], z ~ N(0, v*), at which a tanh layer of gain n_in · Var(W) = gain keeps
+    the variance of its pre-activations, by iterating the recursion (for gain > 1; below, v shrinks towards 0)."""
+    v = start
+    for _ in range(steps):
+        v = gain * tanh_second_moment(v)
+    return v
+
+
+def standard_uniform(n_in, n_out, rng):
+    """Glorot and Bengio's "standard" initialization U(±1/√n_in), PyTorch's nn.Linear default: shape (n_out, n_in)."""
+    return rng.uniform(-1, 1, (n_out, n_in)) / np.sqrt(n_in)
+
+
+def digits_split(seed=0, train=1200):
+    """The 1797 digits shuffled with ``seed``: ((X, labels) of ``train`` of them, (X, labels) of the others)."""
+    X, labels = data.load_digits()
+    order = np.random.default_rng(seed).permutation(X.shape[1])
+    return (X[:, order[:train]], labels[order[:train]]), (X[:, order[train:]], labels[order[train:]])
+
+
+def _errors(stack, X, labels):
+    """The error rate of each network of a stack of softmax classifiers with tanh hidden layers."""
+    _, cache = network.forward(stack, X, "tanh")
+    return np.mean(cache[f"z{network.n_layers(stack)}"].argmax(axis=-2) != labels, axis=-1)
+
+
+def training_comparison(xavier_uniform, he_uniform, seed=0, hidden=(32,) * 5, draws=4, steps=200,
+                        learning_rate=0.1, batch=32, marks=(0, 20, 50, 100, 200)):
+    """Tanh networks (``hidden`` layers, softmax output) trained on 1200 digits by minibatch SGD from the standard
+    initialization, Glorot uniform (the student's xavier_uniform) and He uniform (the student's he_uniform),
+    ``draws`` networks each; the held-out error on the other 597 digits and the training error while they train
+    (figure), and both at the end (printed)."""
+    kinds = {"standard": "standard U(±1/√n_in)", "xavier": "Glorot uniform (your xavier_uniform)",
+             "he": "He uniform (your he_uniform)"}
+    marks = np.array(sorted({min(mark, steps) for mark in (*marks, steps)}))
+
+    def draw():
+        (X, labels), (X_out, labels_out) = digits_split(seed)
+        dims = [X.shape[0], *hidden, 10]
+        draw_weights = {"standard": standard_uniform, "xavier": lambda n_in, n_out, rng: xavier_uniform(
+            n_in, n_out, rng=rng), "he": lambda n_in, n_out, rng: he_uniform(n_in, n_out, rng=rng)}
+        nets = []
+        for kind in kinds:
+            for k in range(draws):
+                rng = np.random.default_rng(seed + 10 + k)
+                nets.append({f"W{l}": draw_weights[kind](dims[l - 1], dims[l], rng) for l in range(1, len(dims))})
+        stack = {f"{w}{l}": np.stack([net[f"W{l}"] if w == "W" else np.zeros((dims[l], 1)) for net in nets])
+                 for l in range(1, len(dims)) for w in "Wb"}
+        seen, curves, batches = 0, {"held-out": [], "training": []}, np.random.default_rng(seed + 1)
+        for mark in marks:
+            stack, _ = network.train_softmax(stack, X, labels, mark - seen, learning_rate, batch, "tanh", rng=batches)
+            seen = mark
+            curves["held-out"].append(_errors(stack, X_out, labels_out).reshape(len(kinds), draws))
+            curves["training"].append(_errors(stack, X, labels).reshape(len(kinds), draws))
+        final = {"training": curves["training"][-1], "held-out": curves["held-out"][-1]}
+        print(f"{f'after {steps} steps, {draws} networks each':39s} {'training error':20s} held-out error (597 digits)")
+        for i, name in enumerate(kinds.values()):
+            cells = [f"{e[i].mean():6.1%} ({100 * e[i].min():.1f}–{100 * e[i].max():.1f})" for e in final.values()]
+            print(f"  {name:37s} {cells[0]:20s} {cells[1]}")
+        fig, (ax,) = plots.figure(1, height=3.5)
+        for i, kind in enumerate(kinds):
+            held_out, training = (100 * np.array(curves[c])[:, i] for c in ("held-out", "training"))
+            color = plots.COLORS[kind]
+            ax.fill_between(marks, held_out.min(axis=1), held_out.max(axis=1), color=color, alpha=0.2, lw=0)
+            ax.plot(marks, held_out.mean(axis=1), "o-", color=color, ms=4, label=kinds[kind])
+            ax.plot(marks, training.mean(axis=1), "--", color=color, lw=1.2)
+        ax.set(yscale="log", xlim=(0, steps), xlabel=f"step (minibatches of {batch})", ylabel="error (%)",
+               title=f"{len(hidden)} tanh layers of {hidden[0]} units on the digits, learning rate {learning_rate:g}")
+        ax.set_yticks([1, 2, 5, 10, 20, 50, 100], labels=["1", "2", "5", "10", "20", "50", "100"])
+        ax.yaxis.set_minor_locator(ticker.NullLocator())
+        ax.grid(which="major")
+        handles = [*ax.get_lines()[::2], plots.proxy("held-out (mean; band: lowest to highest)", marker="o"),
+                   plots.proxy("training (mean)", ls="--")]
+        plots.legend_outside(ax, "right", handles=handles)
+        plots.freeze_layout(fig)
+        return fig
+
+    widgets.show(draw)
+
+
+# --- frameworks: truncation, fans, orthogonal matrices ----------------------------------------------------------------
+
+def truncated_std(cut):
+    """The standard deviation of N(0, 1) kept on [-cut, cut]: sqrt(1 - 2 cut φ(cut) / P(|z| ≤ cut))."""
+    kept = erf(cut / sqrt(2))
+    return sqrt(1 - 2 * cut * exp(-cut ** 2 / 2) / sqrt(2 * pi) / kept)
+
+
+def pytorch_trunc_normal(std, size, rng, a=-2.0, b=2.0):
+    """Draws as torch.nn.init.trunc_normal_(w, mean=0, std=std, a=a, b=b) is documented: N(0, std²), every value
+    outside [a, b] redrawn until it is inside (a and b are values, not multiples of std)."""
+    w = std * rng.standard_normal(size)
+    redraw = (w < a) | (w > b)
+    while redraw.any():
+        w[redraw] = std * rng.standard_normal(int(redraw.sum()))
+        redraw = (w < a) | (w > b)
+    return w
+
+
+def trunc_normal_table(stds=(0.02, 0.0625, 0.5, 1.0, 2.0), seed=0, size=200_000):
+    """For each std, what PyTorch's trunc_normal_ with its default cut [-2, 2] does to N(0, std²), against a cut at
+    ±2 std (Keras, JAX, variance_scaling): the share of draws redrawn and the std that results."""
+    rng = np.random.default_rng(seed)
+    print(f"{'trunc_normal_(w, std=s), a = -2, b = 2 (absolute)':56s}|  a cut at ±2 s (Keras)")
+    print(f"{'s':>6s}   {'cut at':>7s}   {'redrawn':>7s}   {'std / s: formula, measured':27s}|  redrawn   std / s")
+    for s in stds:
+        w = pytorch_trunc_normal(s, size, rng)
+        cut = 2 / s
+        print(f"{s:6g}   {f'±{cut:.3g} s':>7s}   {erfc(cut / sqrt(2)):7.2%}   {truncated_std(cut):.3f}, "
+              f"{w.std() / s:.3f}{'':15s}|  {erfc(sqrt(2)):6.2%}   {truncated_std(2):.3f}")
+
+
+def framework_fans(shape, framework):
+    """(fan_in, fan_out) as PyTorch (weight (out, in, *kernel)) or Keras (kernel (*kernel, in, out)) reads a
+    weight's shape: each multiplies the channels by the receptive field, the product of the kernel's sizes."""
+    if framework == "PyTorch":
+        receptive_field = int(np.prod(shape[2:]))
+        return shape[1] * receptive_field, shape[0] * receptive_field
+    if framework == "Keras":
+        receptive_field = int(np.prod(shape[:-2]))
+        return shape[-2] * receptive_field, shape[-1] * receptive_field
+    raise ValueError(f"framework must be 'PyTorch' or 'Keras', got {framework!r}")
+
+
+def orthogonal(n_out, n_in, rng, gain=1.0):
+    """A random (semi-)orthogonal (n_out, n_in) matrix times ``gain``, as torch.nn.init.orthogonal_ and Keras's
+    Orthogonal draw it: Q of the QR decomposition of a Gaussian matrix, signs fixed by R's diagonal."""
+    tall = rng.standard_normal((max(n_out, n_in), min(n_out, n_in)))
+    with widgets.one_blas_thread():
+        q, r = np.linalg.qr(tall)
+    q = q * np.sign(np.diag(r))
+    return gain * (q if n_out >= n_in else q.T)
+
+
+def orthogonal_check(seed=0, shape=(100, 400)):
+    """Orthogonal against LeCun normal weights of the same shape: the entries' variance and the singular values."""
+    rng = np.random.default_rng(seed)
+    n_out, n_in = shape
+    for name, W in (("orthogonal", orthogonal(n_out, n_in, rng)),
+                    ("LeCun N(0, 1/n_in)", rng.standard_normal(shape) / np.sqrt(n_in))):
+        with widgets.one_blas_thread():
+            singular = np.linalg.svd(W, compute_uv=False)
+        print(f"{name:19s} W {shape}: Var(W) = {np.var(W):.5f} (1/n_in = {1 / n_in:.5f}), singular values "
+              f"{singular.min():.3f} to {singular.max():.3f}")
 
 
 # --- variance scaling and sparse initialization ----------------------------------------------------------------------
@@ -227,6 +408,7 @@ def variance_scaling_explorer(variance_scaling, seed=0, layer=(400, 50)):
         for d, stairs in parts["hist"].items():
             plots.set_density(stairs, drawn[d], edges)
             stairs.set_fill(d == highlight)
+            stairs.set_facecolor(DISTRIBUTIONS[d])
             stairs.set_alpha(0.45 if d == highlight else 0.9)
             lines.append(f"{d[:9]:9s} {np.var(drawn[d]):.3e}")
         top = 1.2 / (np.sqrt(2 * np.pi) * std)
@@ -289,29 +471,7 @@ def sparse_explorer(sparse_init, seed=0, n_in=400, n_out=200):
                  calibrated=widgets.checkbox(True, "std = 1/√k"))
 
 
-# --- biases and batch normalization -------------------------------------------------------------------------------
-
-def active_fractions(variance_scaling, weight_init, bias, seed=0, depth=10, width=128, layers=(1, 2, 5, 10)):
-    """Fractions of units with z > 0 at the given layers of a ReLU network with a constant bias (weights He from the
-    student's variance_scaling, or 0.01·N(0, 1)), and z^[depth]."""
-    bias_rng = np.random.default_rng(seed)
-    a = bias_rng.standard_normal((width, 200))
-    fractions = []
-    for _ in range(depth):
-        if weight_init == "He":
-            W = variance_scaling(width, width, 2.0, "fan_in", "normal", rng=bias_rng)
-        else:
-            W = 0.01 * bias_rng.standard_normal((width, width))
-        z = W @ a + bias
-        fractions.append(np.mean(z > 0))
-        a = np.maximum(z, 0)
-    return [fractions[l - 1] for l in layers], z
-
-
-def normal_cdf(x):
-    """Φ(x), the standard normal CDF."""
-    return 0.5 * (1 + erf(x / sqrt(2)))
-
+# --- batch normalization (going further) ----------------------------------------------------------------------------
 
 def last_layer(variance_scaling, c, normalize, seed=0, depth=20, width=100):
     """z^[depth] of a linear network whose weights have c times LeCun's variance (the student's variance_scaling),
