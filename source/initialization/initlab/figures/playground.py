@@ -199,7 +199,7 @@ class Playground:
     def show(self):
         """The playground: data set, initialization, activation, hidden layers, α, steps, clipping, draw of the
         weights; Train runs the student's network and the figure follows the run."""
-        widgets.show(self._setup, self._update,
+        widgets.show(self._setup, self._update, prerender=[{"activation": "tanh"}],  # its own axes for activations
                      data_set=widgets.dropdown(list(self.data), "circles", "data"),
                      init=widgets.dropdown(METHODS, "he", "init"),
                      activation=widgets.dropdown(["relu", "tanh"], "relu", "activation"),
@@ -258,8 +258,8 @@ class Playground:
             for method, (train, test) in results["spread"].items():
                 print(f"{method:8}{_range(train):>24}{_range(test):>24}")
             print(f"the true boundary (the circle of radius 0.9): train "
-                  f"{100 * true_boundary_accuracy(*self.data['circles']):.1f}, test "
-                  f"{100 * true_boundary_accuracy(*self.test['circles']):.1f}")
+                  f"{100 * true_boundary_accuracy(*self.data['circles']):.1f} %, test "
+                  f"{100 * true_boundary_accuracy(*self.test['circles']):.1f} %")
             return self._boundaries(results)
 
         widgets.show(draw)
