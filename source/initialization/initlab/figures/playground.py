@@ -284,7 +284,8 @@ class Playground:
                         data_set="xor", init="he"):
         """Train ``draws`` draws of the weights at each learning rate, without and with the student's clipping (one
         call per network and step), as two stacks; print how many runs end dead (a hidden layer off for every
-        point), stuck (alive, below SOLVED training accuracy) or solved."""
+        point), stuck (alive, below SOLVED training accuracy) or solved, and whether any run's outcome changed in
+        the second half of the steps."""
         X, Y = self.data[data_set]
         nets = [self.start(init, "10, 5", draw)[1] for _ in learning_rates for draw in range(1, draws + 1)]
         rates = np.repeat(learning_rates, draws).reshape(-1, 1, 1)
@@ -293,20 +294,26 @@ class Playground:
             clipped = [self.clip({k: v[b] for k, v in grads.items()}, max_norm) for b in range(len(nets))]
             return {k: np.stack([c[k] for c in clipped]) for k in grads}
 
-        outcome = {}
+        def fates(params):  # (3, rates, draws): dead, stuck, solved
+            dead, solved = dead_layer(params, X), network.accuracy(params, X, Y) >= SOLVED
+            return np.stack([dead, ~dead & ~solved, solved & ~dead]).reshape(3, len(learning_rates), draws)
+
+        outcome, changed = {}, 0
         for clip in (False, True):
-            final = network.train_together(_stack(nets), X, Y, steps, rates, "relu", clip_each if clip else None)
-            dead, solved = dead_layer(final, X), network.accuracy(final, X, Y) >= SOLVED
-            outcome[clip] = np.stack([dead, ~dead & ~solved, solved & ~dead]).reshape(3, len(learning_rates), draws)
+            hook = clip_each if clip else None
+            half = network.train_together(_stack(nets), X, Y, steps // 2, rates, "relu", hook)
+            final = network.train_together(half, X, Y, steps - steps // 2, rates, "relu", hook)
+            outcome[clip] = fates(final)
+            changed += int(np.sum(np.any(outcome[clip] != fates(half), axis=0)))
         print(f"{init} on {data_set}, {steps} steps, {draws} draws of the weights: dead / stuck / solved")
         print(f"{'learning rate α':>16}{'without clipping':>20}{f'clipped, max_norm = {max_norm:g}':>28}")
         for k, rate in enumerate(learning_rates):
             counts = {clip: " / ".join(str(n) for n in outcome[clip][:, k].sum(axis=1)) for clip in (False, True)}
             print(f"{rate:16g}{counts[False]:>20}{counts[True]:>28}")
-        fates = ["dead", "stuck", "solved"]
-        last = len(learning_rates) - 1
-        print(f"draw 1 at α = {learning_rates[last]:g}: {fates[int(np.argmax(outcome[False][:, last, 0]))]} without "
-              f"clipping, {fates[int(np.argmax(outcome[True][:, last, 0]))]} with it")
+        names, last = ["dead", "stuck", "solved"], len(learning_rates) - 1
+        print(f"runs whose outcome changed between step {steps // 2} and step {steps}: {changed}")
+        print(f"draw 1 at α = {learning_rates[last]:g}: {names[int(np.argmax(outcome[False][:, last, 0]))]} without "
+              f"clipping, {names[int(np.argmax(outcome[True][:, last, 0]))]} with it")
 
     def rescue(self, data_set="xor", init="he", learning_rate=5.0, steps=100, max_norm=1.0, draw=1):
         """One draw without and with the student's global-norm clipping: printed (final cost and accuracy, gradient
