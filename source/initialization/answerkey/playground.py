@@ -64,7 +64,7 @@ CHOICES = {
     "answer_clip": ("a", {
         "b": not_quite("clipnorm clips each array alone; global_clipnorm uses one norm", "global-norm"),
         "c": not_quite("global_clipnorm shrinks both arrays by one factor", "global-norm"),
-        "d": not_quite("the global norm is sqrt(0.6² + 8²), not the sum of the norms", "global-norm")}),
+        "d": not_quite("the global norm is √(sum of squared norms), not their sum", "global-norm")}),
     "answer_remedy": ("b", {
         "a": not_quite("tiny weights, tiny gradients: read the ratio panel"),
         "c": not_quite("small weights get tiny gradients: read the ratio panel"),

@@ -146,9 +146,10 @@ class Playground:
 
     def _setup(self):
         fig, axes = plots.mosaic([["map", "cost", "norm", "key"], ["acts", "health", "ratio", "key"]], plots.WIDTH,
-                                 6.3, width_ratios=[1.0, 1.0, 1.0, 0.36])
+                                 6.1, width_ratios=[1.0, 1.0, 1.0, 0.42])
         axes["key"].axis("off")
-        parts = {"status": fig.suptitle(" \n "), "background": {}, "legend": None,
+        axes["key"].text(0, 0, "", transform=axes["key"].transAxes, va="bottom", fontsize=8.5, linespacing=1.5)
+        parts = {"status": fig.suptitle(" "), "background": {}, "legend": None,
                  "boundary": plots.boundary_map(axes["map"]),
                  "cost": axes["cost"].plot([], [], marker="o", ms=4, markevery=[0])[0],  # a dot at step 0
                  "layers": plots.layer_lines(axes["norm"], MAX_LAYERS, r"$\|(dW^{[l]}, db^{[l]})\|$"),
@@ -422,7 +423,7 @@ def _norms(parts, view):
                                color=line.get_color(), ls=line.get_linestyle(), lw=line.get_linewidth())
                    for line in lines]
         parts["key_ax"].legend(handles=handles, loc="upper left", borderaxespad=0, title="layer")
-        parts["legend"] = parts["background"][parts["key_ax"]] = (n_layers, clip)
+        parts["legend"] = (n_layers, clip)
     positive = total[total > 0]
     level = max_norm if clip or not positive.size else positive[0]  # before training: a decade around max_norm
     low = min(norms[norms > 0].min() if positive.size else level, level)
@@ -494,12 +495,10 @@ def _ratios(parts, view):
 
 
 def _status(parts, view):
-    """The settings, and where the run is: before Train, training (step k of N) or trained, with the training and
-    test accuracy."""
+    """Where the run is (title): before Train, training (step k of N) or trained, with the training and test
+    accuracy. The settings are listed beside the panels, in text drawn with the background (redrawn when they
+    change, not at every step of a run)."""
     run, steps = view["run"], view["steps"]
-    setting = (f"{view['data_set']} · {view['init']} (draw {view['draw']}) · {view['activation']} · {view['dims']} · "
-               f"α = {view['learning_rate']:.3g} · {steps} steps · clipping "
-               + (f"at {view['max_norm']:.3g}" if view["clip"] else "off"))
     costs = run["costs"]
     if run["step"] is None:
         status = f"initial cost {costs[0]:.3f}: press Train"
@@ -510,7 +509,13 @@ def _status(parts, view):
         test = network.accuracy(run["params"], *view["test"], view["activation"])
         status = (f"{'trained' if run['step'] == steps else 'training'}: step {run['step']} of {steps}, "
                   f"cost {costs[-1]:.3f}, accuracy: train {100 * train:.1f} %, test {100 * test:.1f} %")
-    parts["status"].set_text(f"{setting}\n{status}")
+    parts["status"].set_text(status)
+    settings = "\n".join([view["data_set"], f"{view['init']}, draw {view['draw']}", view["activation"],
+                          "[" + ", ".join(map(str, view["dims"])) + "]", f"α = {view['learning_rate']:.3g}",
+                          f"{steps} steps", "clipping " + (f"at {view['max_norm']:.3g}" if view["clip"] else "off")])
+    key_ax = parts["key_ax"]
+    key_ax.texts[0].set_text(settings)
+    parts["background"][key_ax] = (parts["legend"], settings)
 
 
 _PANELS = (_boundary, _cost, _norms, _activations, _health, _ratios, _status)
