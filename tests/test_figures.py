@@ -103,6 +103,27 @@ def test_the_playground_follows_a_run_while_it_trains(playground):
 
 
 @pytest.mark.slow
+def test_the_playground_diagnostics_follow_a_layer_that_dies_and_one_that_saturates(playground):
+    """He on XOR at α = 5 (draw 1): layer 2 dies within a few steps, after updates as large as the weights; the
+    diagnostics show it (dead units, update/weight ratio, the histogram's note) and the title gives the test
+    accuracy. large with tanh starts saturated."""
+    live, lab, values = playground
+    values = {**values, "data_set": "xor", "learning_rate": 5.0, "steps": 100, "hidden": "10, 5", "draw": 1}
+    for _ in lab.train(**values):
+        pass
+    live.update(values)
+    health, ratios = live.parts["health"], live.parts["ratios"]
+    assert health[1].get_ydata()[0] == 0 and health[1].get_ydata()[-1] == 100  # layer 2: alive, then all dead
+    assert np.nanmax(ratios[2].get_ydata()[:5]) > 0.1  # the output layer's first updates: a tenth of W and more
+    assert "5 of 5 dead" in live.parts["acts"]["notes"][1].get_text()
+    assert re.search(r"accuracy: train 5\d\.\d %, test 5\d\.\d %", live.parts["status"].get_text())
+    live.update({**values, "init": "large", "activation": "tanh", "data_set": "circles"})  # before training
+    assert "saturated" in live.parts["acts"]["notes"][0].get_text()
+    assert live.parts["health_ax"].get_title().startswith("saturated")
+    assert 50 < health[0].get_ydata()[0] < 100  # most of layer 1 saturated from the start
+
+
+@pytest.mark.slow
 def test_the_symmetry_figure_ends_its_step_axis_at_the_steps_run():
     from initlab import widgets
     setup, update, controls, _ = bench.capture_widgets("01_symmetry_breaking.ipynb")[0]

@@ -579,6 +579,50 @@ def test_gradient_descent_stops_when_the_cost_is_not_finite():
     assert last[-1]["step"] == 1 and len(last) == 1
 
 
+@pytest.mark.parametrize("activation", network.ACTIVATIONS)
+def test_train_together_makes_the_updates_of_gradient_descent(activation):
+    rng = np.random.default_rng(10)
+    stack = {k: np.stack([net[k] for net in [small_net(rng, (2, 4, 3, 1)) for _ in range(3)]])
+             for k in small_net(rng, (2, 4, 3, 1))}
+    before = {k: v.copy() for k, v in stack.items()}
+    X, Y = data.make_moons(40, rng=rng)
+    rates = np.array([0.1, 0.3, 1.0]).reshape(3, 1, 1)  # one learning rate per network
+    halve = lambda grads: {k: 0.5 * v for k, v in grads.items()}  # noqa: E731
+    for hook in (None, halve):
+        expected = list(network.gradient_descent(stack, X, Y, 25, rates, activation, hook))[-1]["params"]
+        got = network.train_together(stack, X, Y, 25, rates, activation, hook)
+        assert all(np.allclose(got[k], expected[k], rtol=1e-10, atol=1e-12) for k in stack)
+    assert all(np.array_equal(stack[k], before[k]) for k in stack)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (lambda: network.train_together(small_net(np.random.default_rng()), np.zeros((2, 3)), np.zeros((1, 3)), -2), "-2"),
+    (lambda: network.train_together(small_net(np.random.default_rng()), np.zeros((2, 3)), np.zeros((1, 3)), 5, 0.0),
+     "0.0"),
+    (lambda: network.train_together(small_net(np.random.default_rng()), np.zeros((2, 3)), np.zeros((1, 3)), 5, 0.1,
+                                    "sigmoid"), "sigmoid"),
+])
+def test_train_together_rejects_bad_input_naming_it(bad, match):
+    with pytest.raises(ValueError, match=match):
+        bad()
+
+
+def test_gradient_descent_records_the_update_ratio_of_the_update_made_and_what_it_watches():
+    rng = np.random.default_rng(11)
+    params = small_net(rng, (2, 5, 4, 1))
+    X, Y = data.make_xor(50, rng=rng)
+    seen = []
+    tenth = lambda g: seen.append(g) or {k: 0.1 * v for k, v in g.items()}  # noqa: E731
+    last = list(network.gradient_descent(params, X, Y, 12, 0.7, grad_hook=tenth,
+                                         watch=lambda cache: cache["a2"].mean()))[-1]
+    assert last["ratios"].shape == (12, 3) and last["watched"].shape == (13,)
+    expected = [0.7 * 0.1 * np.linalg.norm(seen[0][f"dW{l}"]) / np.linalg.norm(params[f"W{l}"]) for l in (1, 2, 3)]
+    assert np.allclose(last["ratios"][0], expected)  # ‖ΔW‖ / ‖W‖ of the first (hooked) update
+    assert np.isclose(last["watched"][0], network.forward(params, X)[1]["a2"].mean())
+    zero = {k: 0 * v for k, v in params.items()}
+    assert np.all(np.isnan(list(network.gradient_descent(zero, X, Y, 1, 0.5))[-1]["ratios"][0, :2]))  # W = 0
+
+
 def test_spiral_and_xor_have_balanced_labels():
     X, Y = data.make_xor(400, rng=np.random.default_rng(9))
     assert abs(Y.mean() - 0.5) < 0.1 and np.mean((X[0] * X[1] < 0) == (Y[0] > 0)) > 0.9

@@ -118,7 +118,7 @@ def initialize_network(layer_dims, method, rng=None):
         clip_with("""    norm = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
     return {k: g * max_norm / max(norm, max_norm) for k, g in grads.items()}"""),
     ],
-    "answer_clip": ['answer_clip = "c"', "answer_clip = 'c'  # global norm 13"],
+    "answer_clip": ['answer_clip = "a"', "answer_clip = 'a'  # clipnorm per array, global_clipnorm global"],
     "answer_remedy": ['answer_remedy = "b"'],
 }
 

@@ -95,10 +95,15 @@ def backprop(params, cache, dz, activation="relu"):
 
 
 def gd_step(params, grads, learning_rate):
-    """One step of gradient descent; returns new parameters (inputs unchanged)."""
-    if learning_rate <= 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
+    """One step of gradient descent; returns new parameters (inputs unchanged). For a stack of networks the
+    learning rate may be an array of one rate per network, shape (B, 1, 1)."""
+    _check_learning_rate(learning_rate)
     return {k: v - learning_rate * grads["d" + k] for k, v in params.items()}
+
+
+def _check_learning_rate(learning_rate):
+    if np.any(np.asarray(learning_rate) <= 0):
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate!r}")
 
 
 def train(params, X, Y, steps, learning_rate=0.5, activation="relu", record_every=1):
@@ -138,14 +143,27 @@ def layer_gradient_norms(grads):
     return np.sqrt(np.array(squares))
 
 
-def gradient_descent(params, X, Y, steps, learning_rate=0.5, activation="relu", grad_hook=None, report_every=0):
-    """Gradient descent that records the cost and every layer's gradient norm; a generator.
+def update_ratios(params, grads, learning_rate):
+    """‖ΔW^[l]‖ / ‖W^[l]‖ for l = 1..L of the update ``-learning_rate * grads``: shape (L,), or (L, B) for a stack
+    (NaN where W^[l] is 0). Biases are left out."""
+    L = n_layers(params)
+    step = np.reshape(learning_rate, np.shape(learning_rate)[:-2] or ())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.array([step * np.sqrt((grads[f"dW{l}"] ** 2).sum(axis=(-2, -1)))
+                         / np.sqrt((params[f"W{l}"] ** 2).sum(axis=(-2, -1))) for l in range(1, L + 1)])
+
+
+def gradient_descent(params, X, Y, steps, learning_rate=0.5, activation="relu", grad_hook=None, report_every=0,
+                     watch=None):
+    """Gradient descent that records the cost, every layer's gradient norm and update ratio; a generator.
 
     At each step the gradients (a dict dW1, db1, ...) go through ``grad_hook`` (e.g. a
     clipping function) before the update; the norms recorded are those of the raw
-    gradients. Yields a dict ``step``, ``params``, ``costs`` (the cost before each
-    step and at the end, length step + 1) and ``norms`` (shape (step, L)) every
-    ``report_every`` steps (0: only at the end) and always at the end. Works on a
+    gradients, the ratios ‖ΔW^[l]‖/‖W^[l]‖ those of the update made (``update_ratios``).
+    Yields a dict ``step``, ``params``, ``costs`` (the cost before each step and at the
+    end, length step + 1), ``norms`` and ``ratios`` (shape (step, L)) and, with
+    ``watch``, ``watched`` (``watch(cache)`` of each forward pass, length step + 1)
+    every ``report_every`` steps (0: only at the end) and always at the end. Works on a
     stack of networks too (``costs`` then of shape (step + 1, B)). Stops early if the
     cost stops being finite. Inputs are not modified.
     """
@@ -153,21 +171,86 @@ def gradient_descent(params, X, Y, steps, learning_rate=0.5, activation="relu", 
         raise ValueError(f"steps must be >= 0, got {steps!r}")
     L = n_layers(params)
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    cost_log, norm_log = [], []
+    cost_log, norm_log, ratio_log, watch_log = [], [], [], []
     for step in range(steps + 1):
         A, cache = forward(params, X, activation)
         cost_log.append(costs(A, Y))
+        if watch is not None:
+            watch_log.append(watch(cache))
         done = step == steps or not np.all(np.isfinite(cost_log[-1]))
         if done or (report_every and step and step % report_every == 0):
-            yield {"step": step, "params": params, "costs": np.array(cost_log),
-                   "norms": np.array(norm_log).reshape(step, L, *np.shape(cost_log[-1]))}
+            shape = (step, L, *np.shape(cost_log[-1]))
+            state = {"step": step, "params": params, "costs": np.array(cost_log),
+                     "norms": np.array(norm_log).reshape(shape), "ratios": np.array(ratio_log).reshape(shape)}
+            yield state if watch is None else {**state, "watched": np.array(watch_log)}
         if done:
             return
         grads = backward(params, cache, Y, activation)
         norm_log.append(layer_gradient_norms(grads))
         if grad_hook is not None:
             grads = grad_hook(grads)
+        ratio_log.append(update_ratios(params, grads, learning_rate))
         params = gd_step(params, grads, learning_rate)
+
+
+def train_together(params, X, Y, steps, learning_rate=0.5, activation="relu", grad_hook=None):
+    """The final parameters of ``steps`` steps of ``gradient_descent`` (the same updates, up to round-off), in fewer
+    array operations, most of them in place: for a stack of networks trained as one (results tables).
+
+    ``params``: a network or a stack (leading axis B); X of shape (n0, m) or (B, n0, m); ``learning_rate`` a number
+    or one per network (shape (B, 1, 1)); ``grad_hook`` as in gradient_descent. Inputs are not modified.
+    """
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps!r}")
+    _check_learning_rate(learning_rate)
+    activate(np.zeros(1), activation)  # an unknown activation: its ValueError now
+    L = n_layers(params)
+    W = [None] + [np.array(params[f"W{l}"], dtype=np.float64) for l in range(1, L + 1)]
+    b = [None] + [np.array(params[f"b{l}"], dtype=np.float64) for l in range(1, L + 1)]
+    a = [np.asarray(X, dtype=np.float64)]
+    for l in range(1, L + 1):
+        a.append(np.matmul(W[l], a[l - 1]))  # a^[l] and dz^[l] are overwritten at every step
+    dz = [None] + [np.empty_like(a[l]) for l in range(1, L + 1)]
+    m = a[0].shape[-1]
+    for _ in range(steps):
+        for l in range(1, L + 1):
+            np.matmul(W[l], a[l - 1], out=a[l])
+            a[l] += b[l]
+            if l < L:
+                _activate_in_place(a[l], activation)
+        with np.errstate(over="ignore"):
+            np.exp(np.negative(a[L], out=dz[L]), out=dz[L])
+        dz[L] += 1.0
+        np.reciprocal(dz[L], out=dz[L])  # sigmoid(z^[L]) = A
+        dz[L] -= Y  # m * dcost/dz^[L]
+        grads = {}
+        for l in range(L, 0, -1):
+            grads[f"dW{l}"] = np.matmul(dz[l], np.swapaxes(a[l - 1], -1, -2)) / m
+            grads[f"db{l}"] = dz[l].sum(axis=-1, keepdims=True) / m
+            if l > 1:
+                _backward_in_place(a[l - 1], np.matmul(np.swapaxes(W[l], -1, -2), dz[l], out=dz[l - 1]), activation)
+        if grad_hook is not None:
+            grads = grad_hook(grads)
+        for l in range(1, L + 1):
+            W[l] -= learning_rate * grads[f"dW{l}"]
+            b[l] -= learning_rate * grads[f"db{l}"]
+    return {f"{kind}{l}": (W if kind == "W" else b)[l] for l in range(1, L + 1) for kind in "Wb"}
+
+
+def _activate_in_place(z, activation):
+    """z <- g(z)."""
+    if activation == "relu":
+        np.maximum(z, 0.0, out=z)
+    elif activation == "tanh":
+        np.tanh(z, out=z)
+
+
+def _backward_in_place(a, da, activation):
+    """da <- da * g'(z), from a = g(z) (g'(0) = 0 for ReLU)."""
+    if activation == "relu":
+        np.multiply(da, a > 0, out=da)
+    elif activation == "tanh":
+        da *= 1.0 - a * a
 
 
 def softmax_cost(Z, labels):

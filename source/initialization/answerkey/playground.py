@@ -61,12 +61,12 @@ def clip_cases():
 
 # the multiple-choice answers: (the right option, {a wrong option: its mistake})
 CHOICES = {
-    "answer_clip": ("c", {
-        "a": not_quite("that clips each entry, which turns the direction", "global-norm"),
-        "b": not_quite("that clips each array on its own: use one global norm", "global-norm"),
-        "d": not_quite("that clips the large array only: every array counts", "global-norm")}),
+    "answer_clip": ("a", {
+        "b": not_quite("clipnorm clips each array alone; global_clipnorm uses one norm", "global-norm"),
+        "c": not_quite("global_clipnorm shrinks both arrays by one factor", "global-norm"),
+        "d": not_quite("the global norm is √(sum of squared norms), not their sum", "global-norm")}),
     "answer_remedy": ("b", {
-        "a": not_quite("clipping only shortens gradients, and these are too small"),
-        "c": not_quite("the sigmoid adds a factor σ′ ≤ 1/4 per layer", "activation"),
-        "d": not_quite("a per-layer learning rate hides the symptom, not its cause")}),
+        "a": not_quite("tiny weights, tiny gradients: read the ratio panel"),
+        "c": not_quite("small weights get tiny gradients: read the ratio panel"),
+        "d": not_quite("small weights are small, not zero: the ratio is defined")}),
 }
