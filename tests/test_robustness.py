@@ -105,7 +105,7 @@ TRICKS = {
         ip = get_ipython()
         ip.events.register("pre_run_cell", lambda info: seen.append(info.raw_cell))
         ip.input_transformers_post.append(lambda lines: seen.append("".join(lines)) or lines)
-    """), "answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(seen))\n'}, set()),
+    """), "answer_random_bias": SOLVED["answer_random_bias"] + 'print("\\n=====\\n".join(seen))\n'}, set()),
     "trick_sniff_kernels": ({"initialize_zeros": SOLVED["initialize_zeros"] + code("""
         import glob, threading, zmq
         heard = []
@@ -125,7 +125,7 @@ TRICKS = {
                 for sub, _ in poller.poll(500):
                     heard.append(b" ".join(sub.recv_multipart()).decode(errors="replace"))
         threading.Thread(target=sniff, daemon=True).start()
-    """), "answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(heard))\n'}, set()),
+    """), "answer_random_bias": SOLVED["answer_random_bias"] + 'print("\\n=====\\n".join(heard))\n'}, set()),
     "trick_random_state": ({"initialize_random": code("""
         import numpy as np
         np.random.seed(0)
@@ -196,7 +196,7 @@ TRICKS = {
         def count_distinct_units(W, atol=1e-6):
             return globals().get("expected", 2)
     """)}, {"test_count_distinct_units"}),
-    "trick_print_history": ({"answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(In))\n'},
+    "trick_print_history": ({"answer_random_bias": SOLVED["answer_random_bias"] + 'print("\\n=====\\n".join(In))\n'},
                             set()),
     "fault_infinite_loop": ({"count_distinct_units": code("""
         def count_distinct_units(W, atol=1e-6):
