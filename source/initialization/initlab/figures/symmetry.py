@@ -153,20 +153,21 @@ def boundaries(initialize_zeros, initialize_constant, initialize_random, X, Y, l
 
 def scale_table(initialize_random, X, Y, layers=(2, 4, 1), seed=0, scales=TABLE_SCALES, steps=300):
     """Per scale s, the same random directions (the student's initialize_random): the two weight gradients' sizes
-    at step 0 over s, the first step at which the cost is below 0.6, the cost after ``steps`` steps, and how
-    aligned the units are then: the smallest |cos| between two rows of W^[1], and between two rows of [W^[1] b^[1]]
-    (a unit's weights and its bias)."""
-    lines = [f"{'s':>7} {'|dW1|/s':>8} {'|dW2|/s':>8} {'cost<0.6 at':>12} {f'cost at {steps}':>12}"
-             f" {'|cos| of W1 rows':>17} {'with b1':>8}"]
+    at step 0 over s, the cost at step 0, the first step at which it is below 0.6, the cost after ``steps`` steps,
+    and how aligned the units are then: the smallest |cos| between two rows of W^[1], and between two rows of
+    [W^[1] b^[1]] (a unit's weights and its bias)."""
+    lines = [f"{'s':>7} {'|dW1|/s':>8} {'|dW2|/s':>8} {'cost at 0':>10} {'cost<0.6 at':>12}"
+             f" {f'cost at {steps}':>12} {'|cos| W1 rows':>14} {'with b1':>8}"]
     for s in scales:
         start = initialize_random(list(layers), s, rng=np.random.default_rng(seed + 1))
         _, cache = network.forward(start, X)
         grads = network.backward(start, cache, Y)
         end, history = network.train(start, X, Y, steps, learning_rate=0.5)
         costs = np.array([cost for _, _, cost in history])
+        aligned = smallest_abs_cosine(end["W1"]), smallest_abs_cosine(np.hstack([end["W1"], end["b1"]]))
         lines.append(f"{s:7g} {np.linalg.norm(grads['dW1']) / s:8.3f} {np.linalg.norm(grads['dW2']) / s:8.3f}"
-                     f" {np.argmax(costs < 0.6):12d} {costs[-1]:12.4f} {smallest_abs_cosine(end['W1']):17.3f}"
-                     f" {smallest_abs_cosine(np.hstack([end['W1'], end['b1']])):8.3f}")
+                     f" {costs[0]:10.2f} {np.argmax(costs < 0.6):12d} {costs[-1]:12.4f} {aligned[0]:14.3f}"
+                     f" {aligned[1]:8.3f}")
     print("\n".join(lines))
 
 
