@@ -66,9 +66,28 @@ class _Starts:
         return {key: values[step] for key, values in run.items()}, costs[step]
 
 
+_TRAINED = []  # the last _Starts, reused by the next figure drawn from the same functions and data
+
+
+def _starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed):
+    """The trained starts of these initializers on (X, Y): the last figure's, if it used the same ones."""
+    functions = initialize_zeros, initialize_constant, initialize_random
+    for starts in _TRAINED:
+        if (starts.functions == functions and starts.X is X and starts.Y is Y and starts.layers == list(layers)
+                and starts.seed == seed):
+            return starts
+    _TRAINED[:] = [_Starts(*functions, X, Y, layers, seed)]
+    return _TRAINED[0]
+
+
 def _key(alpha):
     """A slider's value to 12 digits: the key of its start, whatever the last bits the browser sent."""
     return float(f"{alpha:.12g}")
+
+
+# every start the two figures' controls can choose, trained in one stack by whichever figure comes first
+EVERY_START = ([("zeros",)] + [("constant", _key(alpha), bias) for alpha in ALPHAS for bias in (False, True)]
+               + [("random", scale) for scale in SCALES])
 
 
 def explorer(initialize_zeros, initialize_constant, initialize_random, count_distinct_units, X, Y, layers=(2, 4, 1),
@@ -76,11 +95,10 @@ def explorer(initialize_zeros, initialize_constant, initialize_random, count_dis
     """Each hidden unit's weight path (its row of W^[1]) from a constant and from random weights, and the cost of
     the three starts, trained on (X, Y); sliders: the constant α, the steps shown, the random scale s, and random
     biases for the constant net. Every figure is drawn by the student's four functions."""
-    starts = _Starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed)
+    starts = _starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed)
 
     def setup():
-        starts.train([("zeros",)] + [("constant", _key(alpha), bias) for alpha in ALPHAS for bias in (False, True)]
-                     + [("random", scale) for scale in SCALES])
+        starts.train(EVERY_START)
         fig, axes = plots.figure(3, height=3.7)
         parts = {"axes": axes, "titles": [ax.title for ax in axes[:2]],
                  "constant": plots.unit_paths(axes[0], layers[1], plots.COLORS["constant"]),
@@ -111,8 +129,8 @@ def explorer(initialize_zeros, initialize_constant, initialize_random, count_dis
                 count = count_distinct_units(run["W1"][steps])
                 distinct[name] = f"{count} distinct unit" + "s" * (count != 1)
         parts["titles"][0].set_text(f"constant α = {value:g}" + (", random b" if random_bias else "")
-                                    + f": {distinct['constant']}")
-        parts["titles"][1].set_text(f"random, s = {scale:g}: {distinct['small']}")
+                                    + f"\n{distinct['constant']}")
+        parts["titles"][1].set_text(f"random, s = {scale:g}\n{distinct['small']}")
         parts["axes"][2].set_xlim(0, max(steps, 1))
         plots.rescale(*parts["axes"][:2], margin=0.05, ladder=plots.FINE)
 
@@ -128,11 +146,11 @@ def boundaries(initialize_zeros, initialize_constant, initialize_random, X, Y, l
     P(y = 1) over the plane (the decision boundary is where the colour turns) from zeros, from the constant
     ``value`` and from random weights of scale s, with the share of points classified right and the cost;
     sliders: s and the steps. Drawn by the student's initializers."""
-    starts = _Starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed)
+    starts = _starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed)
     fixed = {"zeros": ("zeros",), f"constant α = {value:g}": ("constant", _key(value), False)}
 
     def setup():
-        starts.train([*fixed.values()] + [("random", scale) for scale in SCALES])
+        starts.train(EVERY_START)
         fig, axes = plots.figure(3, height=3.5)
         maps = [plots.boundary_map(ax) for ax in axes]
         for ax in axes[1:]:
@@ -155,19 +173,25 @@ def scale_table(initialize_random, X, Y, layers=(2, 4, 1), seed=0, scales=TABLE_
     """Per scale s, the same random directions (the student's initialize_random): the two weight gradients' sizes
     at step 0 over s, the cost at step 0, the first step at which it is below 0.6, the cost after ``steps`` steps,
     and how aligned the units are then: the smallest |cos| between two rows of W^[1], and between two rows of
-    [W^[1] b^[1]] (a unit's weights and its bias)."""
+    [W^[1] b^[1]] (a unit's weights and its bias). The networks train as one stack."""
+    starts = [initialize_random(list(layers), s, rng=np.random.default_rng(seed + 1)) for s in scales]
+    stack = {key: np.stack([p[key] for p in starts]) for key in starts[0]}
+    costs, first = [], None  # first: the gradients at step 0
+    for step in range(steps + 1):
+        A, cache = network.forward(stack, X)
+        costs.append(network.costs(A, Y))
+        if step < steps:
+            grads = network.backward(stack, cache, Y)
+            first = first or grads
+            stack = network.gd_step(stack, grads, learning_rate=0.5)
+    costs = np.array(costs)
     lines = [f"{'s':>7} {'|dW1|/s':>8} {'|dW2|/s':>8} {'cost at 0':>10} {'cost<0.6 at':>12}"
              f" {f'cost at {steps}':>12} {'|cos| W1 rows':>14} {'with b1':>8}"]
-    for s in scales:
-        start = initialize_random(list(layers), s, rng=np.random.default_rng(seed + 1))
-        _, cache = network.forward(start, X)
-        grads = network.backward(start, cache, Y)
-        end, history = network.train(start, X, Y, steps, learning_rate=0.5)
-        costs = np.array([cost for _, _, cost in history])
-        aligned = smallest_abs_cosine(end["W1"]), smallest_abs_cosine(np.hstack([end["W1"], end["b1"]]))
-        lines.append(f"{s:7g} {np.linalg.norm(grads['dW1']) / s:8.3f} {np.linalg.norm(grads['dW2']) / s:8.3f}"
-                     f" {costs[0]:10.2f} {np.argmax(costs < 0.6):12d} {costs[-1]:12.4f} {aligned[0]:14.3f}"
-                     f" {aligned[1]:8.3f}")
+    for k, s in enumerate(scales):
+        W1, b1 = stack["W1"][k], stack["b1"][k]
+        lines.append(f"{s:7g} {np.linalg.norm(first['dW1'][k]) / s:8.3f} {np.linalg.norm(first['dW2'][k]) / s:8.3f}"
+                     f" {costs[0, k]:10.2f} {np.argmax(costs[:, k] < 0.6):12d} {costs[-1, k]:12.4f}"
+                     f" {smallest_abs_cosine(W1):14.3f} {smallest_abs_cosine(np.hstack([W1, b1])):8.3f}")
     print("\n".join(lines))
 
 
@@ -215,7 +239,8 @@ def beyond_gradient_descent(initialize_zeros, initialize_constant, count_distinc
     ones, zeros = np.flatnonzero(Y[0] == 1), np.flatnonzero(Y[0] == 0)
     subset = np.concatenate([ones, zeros[: len(ones) // 2]])
     Xs, Ys = X[:, subset], Y[:, subset]
-    sigmoid_net, history = network.train(initialize_zeros(list(layers)), Xs, Ys, steps, activation="sigmoid")
+    sigmoid_net, history = network.train(initialize_zeros(list(layers)), Xs, Ys, steps, activation="sigmoid",
+                                         record_every=steps)
     rng = np.random.default_rng(seed + 5)
     runs = [(f"sigmoid units from zeros, classes 2:1, cost {history[0][2]:.3f} -> {history[-1][2]:.3f}",
              sigmoid_net),
