@@ -30,6 +30,13 @@ def code(text):
     return textwrap.dedent(text).strip() + "\n"
 
 
+def _tests_after(grade_id):
+    """The test cells after cell ``grade_id`` of notebook 01: a notebook's fourth hang (course.MAX_FAULTS) abandons
+    them."""
+    ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in read(SOURCE / NB).cells]
+    return {gid for gid in ids[ids.index(grade_id) + 1:] if gid and gid.startswith("test_")}
+
+
 # student -> (answer cells replaced in notebook 01, test cells expected to score 0)
 TRICKS = {
     "trick_numpy": ({"count_distinct_units": WRONG_COUNT + code("""
@@ -218,7 +225,7 @@ TRICKS = {
                           "answer_random_bias": "import time\ntime.sleep(3600)\n",
                           "__added__": "while True:\n    pass\n"},
                          {"test_initialize_constant", "test_count_distinct_units", "test_initialize_random",
-                          "test_answer_random_bias"}),
+                          "test_answer_random_bias", *_tests_after("answer_random_bias")}),
     "fault_exit_in_function": ({"initialize_zeros": code("""
         import os
         def initialize_zeros(layer_dims):
