@@ -72,10 +72,27 @@ def test_test_cells_read_nothing_of_the_notebook_but_graded_names(notebook):
     """During autograding a test cell runs in the trusted kernel, where only the names it reads of the
     student's notebook are bound (functions and answers of graded cells): everything else it imports."""
     nb = read(SOURCE / notebook)
-    graded = set(answer_cells(nb))
+    graded = set(answer_cells(nb)) | {name for cell in answer_cells(nb).values() for name in _bound(cell.source)}
     for test_id, cell in grade_cells(nb).items():
         extra = bridge.free_names(cell.source) - graded
         assert not extra, f"{test_id} reads {sorted(extra)}, which only the student's kernel has: import it"
+
+
+def _bound(source):
+    """Names an answer cell binds at its top level: its function, or the answer a question's grade id stands for
+    when the answer's name is not the grade id (01's answer_random_bias cell binds answer_logistic_from_zero)."""
+    import ast
+    tree = ast.parse(source)
+    return ({node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+            | {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets
+               if isinstance(target, ast.Name)})
+
+
+def _answer_name(notebook, grade_id):
+    """The name a graded answer cell defines: its grade id, or the one name it binds (an answer renamed while its
+    grade id, which the gradebook knows, stays)."""
+    names = _bound(answer_cells(read(SOURCE / notebook))[grade_id].source)
+    return grade_id if grade_id in names or len(names) != 1 else names.pop()
 
 
 def _named_mistakes():
@@ -138,8 +155,9 @@ def test_hidden_tests_judge_implementation(notebook, function, implementation, a
     if hint is not None:
         assert hint.lower() in str(exc).lower(), f"message should mention {hint!r}, got: {exc}"
     first = str(exc).splitlines()[0] if str(exc) else ""
-    assert first.startswith(f"{function}: ") and len(first) <= 88, (
-        f"the first line should be '{function}: <the mistake>', at most 88 characters:\n{exc}")
+    name = _answer_name(notebook, function)
+    assert first.startswith(f"{name}: ") and len(first) <= 88, (
+        f"the first line should be '{name}: <the mistake>', at most 88 characters:\n{exc}")
     if key is not NO_KEY:
         assert mistakes.identify(str(exc)) == key, f"the message should name the misconception {key!r}:\n{exc}"
 

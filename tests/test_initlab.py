@@ -91,7 +91,7 @@ def test_train_lowers_the_cost_and_leaves_inputs_unchanged():
 
 
 @pytest.mark.parametrize("bad, match", [
-    (lambda: network.activate(np.zeros(2), "sigmoid"), "sigmoid"),
+    (lambda: network.activate(np.zeros(2), "softplus"), "softplus"),
     (lambda: network.gd_step({}, {}, -1), "-1"),
     (lambda: network.train({"W1": np.eye(2)}, np.zeros((2, 1)), np.zeros((1, 1)), 1), "b1"),
     (lambda: network.train(small_net(np.random.default_rng()), np.zeros((2, 1)), np.zeros((1, 1)), -3), "-3"),

@@ -30,6 +30,13 @@ def code(text):
     return textwrap.dedent(text).strip() + "\n"
 
 
+def _tests_after(grade_id):
+    """The test cells after cell ``grade_id`` of notebook 01: a notebook's fourth hang (course.MAX_FAULTS) abandons
+    them."""
+    ids = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in read(SOURCE / NB).cells]
+    return {gid for gid in ids[ids.index(grade_id) + 1:] if gid and gid.startswith("test_")}
+
+
 # student -> (answer cells replaced in notebook 01, test cells expected to score 0)
 TRICKS = {
     "trick_numpy": ({"count_distinct_units": WRONG_COUNT + code("""
@@ -105,7 +112,7 @@ TRICKS = {
         ip = get_ipython()
         ip.events.register("pre_run_cell", lambda info: seen.append(info.raw_cell))
         ip.input_transformers_post.append(lambda lines: seen.append("".join(lines)) or lines)
-    """), "answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(seen))\n'}, set()),
+    """), "answer_random_bias": SOLVED["answer_random_bias"] + 'print("\\n=====\\n".join(seen))\n'}, set()),
     "trick_sniff_kernels": ({"initialize_zeros": SOLVED["initialize_zeros"] + code("""
         import glob, threading, zmq
         heard = []
@@ -125,7 +132,7 @@ TRICKS = {
                 for sub, _ in poller.poll(500):
                     heard.append(b" ".join(sub.recv_multipart()).decode(errors="replace"))
         threading.Thread(target=sniff, daemon=True).start()
-    """), "answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(heard))\n'}, set()),
+    """), "answer_random_bias": SOLVED["answer_random_bias"] + 'print("\\n=====\\n".join(heard))\n'}, set()),
     "trick_random_state": ({"initialize_random": code("""
         import numpy as np
         np.random.seed(0)
@@ -196,7 +203,7 @@ TRICKS = {
         def count_distinct_units(W, atol=1e-6):
             return globals().get("expected", 2)
     """)}, {"test_count_distinct_units"}),
-    "trick_print_history": ({"answer_random_bias": 'answer_random_bias = "b"\nprint("\\n=====\\n".join(In))\n'},
+    "trick_print_history": ({"answer_random_bias": SOLVED["answer_random_bias"] + 'print("\\n=====\\n".join(In))\n'},
                             set()),
     "fault_infinite_loop": ({"count_distinct_units": code("""
         def count_distinct_units(W, atol=1e-6):
@@ -218,7 +225,7 @@ TRICKS = {
                           "answer_random_bias": "import time\ntime.sleep(3600)\n",
                           "__added__": "while True:\n    pass\n"},
                          {"test_initialize_constant", "test_count_distinct_units", "test_initialize_random",
-                          "test_answer_random_bias"}),
+                          "test_answer_random_bias", *_tests_after("answer_random_bias")}),
     "fault_exit_in_function": ({"initialize_zeros": code("""
         import os
         def initialize_zeros(layer_dims):

@@ -106,7 +106,10 @@ def initialize_random(layer_dims, scale=0.01, rng=None):
     return p
 """,
     ],
-    "answer_random_bias": ['answer_random_bias = "b"', "answer_random_bias = 'b'  # the biases differ"],
+    "answer_biases_alone": ['answer_biases_alone = "b"', "answer_biases_alone = 'ab'[1]  # the biases differ"],
+    # the grade id the gradebook knows; the question now asks about logistic regression from w = 0
+    "answer_random_bias": ['answer_logistic_from_zero = "d"', "answer_logistic_from_zero = 'D'.lower()  # one unit"],
+    "answer_constant_layer": ['answer_constant_layer = "c"', "answer_constant_layer = str('c')"],
 }
 
 _ZEROS_BODY = """
@@ -185,6 +188,14 @@ def initialize_zeros(layer_dims):
          "same result", "global-rng"),
         (_RANDOM_BODY.format(W="np.random.default_rng().standard_normal((layer_dims[l], layer_dims[l-1])) * scale"),
          "same seed", "global-rng"),
+        ("""
+import numpy as np
+def initialize_random(layer_dims, scale=0.01, rng=None):
+    rng = np.random.default_rng(0) if rng is None else rng
+    return {k: v for l in range(1, len(layer_dims)) for k, v in (
+        (f"W{l}", scale * rng.standard_normal((layer_dims[l], layer_dims[l-1]))),
+        (f"b{l}", np.zeros((layer_dims[l], 1))))}
+""", "with rng=None two calls gave the same result", "global-rng"),
         (_RANDOM_BODY.format(W="rng.normal(0, np.sqrt(scale), (layer_dims[l], layer_dims[l-1]))"),
          "scale was used as the variance", "variance-as-std"),
         (_RANDOM_BODY.format(W="rng.normal(0, scale ** 2, (layer_dims[l], layer_dims[l-1]))"),
@@ -219,17 +230,24 @@ def initialize_random(layer_dims, scale=0.01, rng=None):
     return p
 """, "biases", None),
     ],
-    "answer_random_bias": wrong_choices("answer_random_bias", CHOICES) + [
-                           ("answer_random_bias = 'B.'", "one of", None),
-                           ("answer_random_bias = None", "one of", None)],
+    "answer_biases_alone": wrong_choices("answer_biases_alone", CHOICES) + [
+        ("answer_biases_alone = 'B'", "one of", None)],
+    "answer_random_bias": wrong_choices("answer_logistic_from_zero", CHOICES) + [
+        ("answer_logistic_from_zero = 'D.'", "one of", None),
+        ("answer_logistic_from_zero = None", "one of", None)],
+    "answer_constant_layer": wrong_choices("answer_constant_layer", CHOICES) + [
+        ("answer_constant_layer = ['c']", "one of", None)],
 })
 
 # The basic mistakes the *visible* part of each test cell must already catch and name, as pieces of the hints
 # of WRONG above (tests/test_visible_tests.py): a student learns of them before submitting.
 VISIBLE = {
     "count_distinct_units": ["atol", "largest entry difference", "norm", "rows", "rtol"],
-    "initialize_random": ["global random state", "same result", "same seed", "scale was used as the variance",
+    "initialize_random": ["global random state", "same result", "same seed", "rng=None",
+                          "scale was used as the variance",
                           "scale**2 was used as the standard deviation", "mean 0", "normal", "transposed",
                           "not multiplied by scale", "rows of W1 are identical", "default scale", "biases"],
+    "answer_biases_alone": ["one of"],
     "answer_random_bias": ["one of"],
+    "answer_constant_layer": ["one of"],
 }

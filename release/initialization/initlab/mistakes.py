@@ -63,7 +63,7 @@ MISCONCEPTIONS = {m.key: m for m in [
 # The graded functions and answers of each notebook: a failure names its notebook's section.
 GRADED = {
     "01": ("initialize_zeros", "initialize_constant", "count_distinct_units", "initialize_random",
-           "answer_random_bias"),
+           "answer_biases_alone", "answer_logistic_from_zero", "answer_constant_layer"),
     "02": ("scaled_identity_chain", "linear_chain_forward", "linear_chain_backward", "random_matrix_product",
            "answer_stable_std", "sigmoid_derivative", "answer_sigmoid_bound"),
     "03": ("variance_of_product", "linear_output_variance", "lecun_normal", "xavier_normal", "answer_harmonic",

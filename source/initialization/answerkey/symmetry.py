@@ -56,8 +56,19 @@ def count_cases():
     ]
 
 
-# the multiple-choice answers: (the right option, {a wrong option: its mistake})
-CHOICES = {"answer_random_bias": ("b", {
-    "a": not_quite("one unit: dw = (1/m)(y_hat - y) x^T is not 0 at w = 0", "symmetry"),
-    "c": not_quite("each w_k gets its own gradient, through its own input x_k", "symmetry"),
-    "d": not_quite("the bias need not start elsewhere: dw is not 0 at w = 0", "symmetry")})}
+# the multiple-choice answers: (the right option, {a wrong option: its mistake}); the graded cell of
+# answer_logistic_from_zero keeps the grade id answer_random_bias that the gradebook knows
+CHOICES = {
+    "answer_biases_alone": ("b", {
+        "a": not_quite("units with different biases compute different functions", "symmetry"),
+        "c": not_quite("different biases give W^[1]'s rows different gradients", "symmetry"),
+        "d": not_quite("four different features fit the moons better than one", "symmetry")}),
+    "answer_logistic_from_zero": ("d", {
+        "a": not_quite("with one unit, dw = (y_hat - y) x^T / m is not 0", "symmetry"),
+        "b": not_quite("one linear unit: its boundary is a straight line"),
+        "c": not_quite("each w_k gets its own gradient through its own x_k", "symmetry")}),
+    "answer_constant_layer": ("c", {
+        "a": not_quite("layer 2's units share input, weights in and out", "symmetry"),
+        "b": not_quite("W^[1]'s rows start different and stay different", "symmetry"),
+        "d": not_quite("W^[1]'s rows start different and stay different", "symmetry")}),
+}

@@ -2,7 +2,7 @@
 
 ``params`` holds ``W1, b1, ..., WL, bL`` with ``W^[l]`` of shape (n_l, n_{l-1})
 and ``b^[l]`` of shape (n_l, 1); examples are columns. Hidden layers use
-``activation`` ("relu", "tanh" or "linear"); the output layer is a sigmoid
+``activation`` ("relu", "tanh", "linear" or "sigmoid"); the output layer is a sigmoid
 trained with the binary cross-entropy cost.
 
 ``forward``, ``backward`` and ``gd_step`` also take a stack of networks: arrays
@@ -12,7 +12,7 @@ with a leading axis of size B (``W^[l]`` of shape (B, n_l, n_{l-1}), X of shape
 
 import numpy as np
 
-ACTIVATIONS = ("relu", "tanh", "linear")
+ACTIVATIONS = ("relu", "tanh", "linear", "sigmoid")
 
 
 def n_layers(params):
@@ -32,6 +32,8 @@ def activate(z, activation):
         return np.tanh(z)
     if activation == "linear":
         return z
+    if activation == "sigmoid":
+        return sigmoid(z)
     raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
 
 
@@ -43,6 +45,9 @@ def activate_grad(z, activation):
         return 1.0 - np.tanh(z) ** 2
     if activation == "linear":
         return np.ones_like(z)
+    if activation == "sigmoid":
+        s = sigmoid(z)
+        return s * (1.0 - s)
     raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
 
 

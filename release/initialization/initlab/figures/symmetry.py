@@ -4,9 +4,10 @@ import numpy as np
 
 from .. import network, plots, widgets
 
-SCALES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)  # the values of the slider "random scale s"
+SCALES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)  # the slider "random scale s"
 ALPHAS = np.arange(-8, 9) * 0.25  # the values of the slider "constant α"
 MAX_STEPS = 600
+TABLE_SCALES = (10.0, 0.5, 0.1, 0.01, 0.001, 0.0001)  # the rows of scale_table
 
 
 def smallest_abs_cosine(W):
@@ -16,10 +17,11 @@ def smallest_abs_cosine(W):
 
 
 class _Starts:
-    """Every start the explorer's controls can choose, trained once for MAX_STEPS steps in one stack.
+    """Every start a figure's controls can choose, trained once for MAX_STEPS steps in one stack.
 
     A start is ("zeros",), ("constant", α, random biases?) or ("random", scale s); its run is
-    (W^[1] at steps 0..MAX_STEPS, shape (MAX_STEPS + 1, n_1, n_0); the cost at those steps).
+    ({"W1": W^[1] at steps 0..MAX_STEPS, shape (MAX_STEPS + 1, n_1, n_0), "b1": ..., "W2": ..., "b2": ...};
+    the cost at those steps).
     """
 
     def __init__(self, initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed):
@@ -46,15 +48,36 @@ class _Starts:
             return
         params = [self.params(start) for start in starts]
         stack = {key: np.stack([p[key] for p in params]) for key in params[0]}
-        W1s, costs = [], []
+        steps, costs = {key: [] for key in stack}, []
         for step in range(MAX_STEPS + 1):
             A, cache = network.forward(stack, self.X)
-            W1s.append(stack["W1"])
+            for key, value in stack.items():
+                steps[key].append(value)
             costs.append(network.costs(A, self.Y))
             if step < MAX_STEPS:
                 stack = network.gd_step(stack, network.backward(stack, cache, self.Y), learning_rate=0.5)
-        W1s, costs = np.array(W1s), np.array(costs)
-        self.runs.update({start: (W1s[:, k], costs[:, k]) for k, start in enumerate(starts)})
+        steps, costs = {key: np.array(values) for key, values in steps.items()}, np.array(costs)
+        self.runs.update({start: ({key: values[:, k] for key, values in steps.items()}, costs[:, k])
+                          for k, start in enumerate(starts)})
+
+    def at(self, start, step):
+        """The parameters of a trained start after ``step`` steps, and their cost."""
+        run, costs = self.runs[start]
+        return {key: values[step] for key, values in run.items()}, costs[step]
+
+
+_TRAINED = []  # the last _Starts, reused by the next figure drawn from the same functions and data
+
+
+def _starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed):
+    """The trained starts of these initializers on (X, Y): the last figure's, if it used the same ones."""
+    functions = initialize_zeros, initialize_constant, initialize_random
+    for starts in _TRAINED:
+        if (starts.functions == functions and starts.X is X and starts.Y is Y and starts.layers == list(layers)
+                and starts.seed == seed):
+            return starts
+    _TRAINED[:] = [_Starts(*functions, X, Y, layers, seed)]
+    return _TRAINED[0]
 
 
 def _key(alpha):
@@ -62,16 +85,20 @@ def _key(alpha):
     return float(f"{alpha:.12g}")
 
 
+# every start the two figures' controls can choose, trained in one stack by whichever figure comes first
+EVERY_START = ([("zeros",)] + [("constant", _key(alpha), bias) for alpha in ALPHAS for bias in (False, True)]
+               + [("random", scale) for scale in SCALES])
+
+
 def explorer(initialize_zeros, initialize_constant, initialize_random, count_distinct_units, X, Y, layers=(2, 4, 1),
              seed=0):
     """Each hidden unit's weight path (its row of W^[1]) from a constant and from random weights, and the cost of
     the three starts, trained on (X, Y); sliders: the constant α, the steps shown, the random scale s, and random
     biases for the constant net. Every figure is drawn by the student's four functions."""
-    starts = _Starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed)
+    starts = _starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed)
 
     def setup():
-        starts.train([("zeros",)] + [("constant", _key(alpha), bias) for alpha in ALPHAS for bias in (False, True)]
-                     + [("random", scale) for scale in SCALES])
+        starts.train(EVERY_START)
         fig, axes = plots.figure(3, height=3.7)
         parts = {"axes": axes, "titles": [ax.title for ax in axes[:2]],
                  "constant": plots.unit_paths(axes[0], layers[1], plots.COLORS["constant"]),
@@ -94,16 +121,16 @@ def explorer(initialize_zeros, initialize_constant, initialize_random, count_dis
         shown = sorted(set(range(0, steps + 1, max(1, steps // 60))) | {steps})  # the steps drawn on the paths
         distinct = {}
         for name, start in chosen.items():
-            W1s, costs = starts.runs[start]
+            run, costs = starts.runs[start]
             parts["costs"][name].set_data(np.arange(steps + 1), costs[:steps + 1])
             if name != "zeros":
                 plots.set_unit_paths(parts[name if name == "constant" else "random"],
-                                     [(k, {"W1": W1s[k]}, costs[k]) for k in shown])
-                count = count_distinct_units(W1s[steps])
+                                     [(k, {"W1": run["W1"][k]}, costs[k]) for k in shown])
+                count = count_distinct_units(run["W1"][steps])
                 distinct[name] = f"{count} distinct unit" + "s" * (count != 1)
         parts["titles"][0].set_text(f"constant α = {value:g}" + (", random b" if random_bias else "")
-                                    + f": {distinct['constant']}")
-        parts["titles"][1].set_text(f"random, s = {scale:g}: {distinct['small']}")
+                                    + f"\n{distinct['constant']}")
+        parts["titles"][1].set_text(f"random, s = {scale:g}\n{distinct['small']}")
         parts["axes"][2].set_xlim(0, max(steps, 1))
         plots.rescale(*parts["axes"][:2], margin=0.05, ladder=plots.FINE)
 
@@ -112,3 +139,128 @@ def explorer(initialize_zeros, initialize_constant, initialize_random, count_dis
                  steps=widgets.slider(300, 0, MAX_STEPS, 50, "steps", integer=True),
                  scale=widgets.choice_slider(SCALES, 0.5, "random scale s"),
                  random_bias=widgets.checkbox(False, "random biases in layer 1 of the constant net"))
+
+
+def boundaries(initialize_zeros, initialize_constant, initialize_random, X, Y, layers=(2, 4, 1), seed=0, value=0.5):
+    """What three starts have learned after some steps of gradient descent on (X, Y): the predicted probability
+    P(y = 1) over the plane (the decision boundary is where the colour turns) from zeros, from the constant
+    ``value`` and from random weights of scale s, with the share of points classified right and the cost;
+    sliders: s and the steps. Drawn by the student's initializers."""
+    starts = _starts(initialize_zeros, initialize_constant, initialize_random, X, Y, layers, seed)
+    fixed = {"zeros": ("zeros",), f"constant α = {value:g}": ("constant", _key(value), False)}
+
+    def setup():
+        starts.train(EVERY_START)
+        fig, axes = plots.figure(3, height=3.5)
+        maps = [plots.boundary_map(ax) for ax in axes]
+        for ax in axes[1:]:
+            ax.set_ylabel("")
+        return fig, {"maps": maps, "titles": [ax.title for ax in axes]}
+
+    def update(parts, scale, steps):
+        shown = {**fixed, f"random, s = {scale:g}": ("random", scale)}
+        for (label, start), artists, title in zip(shown.items(), parts["maps"], parts["titles"]):
+            params, cost = starts.at(start, steps)
+            plots.set_boundary(artists, lambda P, params=params: network.forward(params, P)[0], X, Y)
+            title.set_text(f"{label}\n{100 * network.accuracy(params, X, Y):.0f} % right, cost {cost:.2f}")
+
+    widgets.show(setup, update,
+                 scale=widgets.choice_slider(SCALES, 10.0, "random scale s"),
+                 steps=widgets.slider(300, 0, MAX_STEPS, 50, "steps", integer=True))
+
+
+def scale_table(initialize_random, X, Y, layers=(2, 4, 1), seed=0, scales=TABLE_SCALES, steps=300):
+    """Per scale s, the same random directions (the student's initialize_random): the two weight gradients' sizes
+    at step 0 over s, the cost at step 0, the first step at which it is below 0.6, the cost after ``steps`` steps,
+    and how aligned the units are then: the smallest |cos| between two rows of W^[1], and between two rows of
+    [W^[1] b^[1]] (a unit's weights and its bias). The networks train as one stack."""
+    starts = [initialize_random(list(layers), s, rng=np.random.default_rng(seed + 1)) for s in scales]
+    stack = {key: np.stack([p[key] for p in starts]) for key in starts[0]}
+    costs, first = [], None  # first: the gradients at step 0
+    for step in range(steps + 1):
+        A, cache = network.forward(stack, X)
+        costs.append(network.costs(A, Y))
+        if step < steps:
+            grads = network.backward(stack, cache, Y)
+            first = first or grads
+            stack = network.gd_step(stack, grads, learning_rate=0.5)
+    costs = np.array(costs)
+    lines = [f"{'s':>7} {'|dW1|/s':>8} {'|dW2|/s':>8} {'cost at 0':>10} {'cost<0.6 at':>12}"
+             f" {f'cost at {steps}':>12} {'|cos| W1 rows':>14} {'with b1':>8}"]
+    for k, s in enumerate(scales):
+        W1, b1 = stack["W1"][k], stack["b1"][k]
+        lines.append(f"{s:7g} {np.linalg.norm(first['dW1'][k]) / s:8.3f} {np.linalg.norm(first['dW2'][k]) / s:8.3f}"
+                     f" {costs[0, k]:10.2f} {np.argmax(costs[:, k] < 0.6):12d} {costs[-1, k]:12.4f}"
+                     f" {smallest_abs_cosine(W1):14.3f} {smallest_abs_cosine(np.hstack([W1, b1])):8.3f}")
+    print("\n".join(lines))
+
+
+def hidden_units(params):
+    """Print each hidden unit of a one-hidden-layer network: its row of W^[1], its bias, its outgoing weight, and
+    the cosine of its row with u, the direction of the longest row."""
+    W1, b1, W2 = params["W1"], params["b1"][:, 0], params["W2"][0]
+    u = W1[np.argmax(np.linalg.norm(W1, axis=1))]
+    u = u / np.linalg.norm(u)
+    lines = [f"{'unit':>4}  {'row of W1':^18} {'b1':>6} {'W2':>7} {'cos(row, u)':>12}"]
+    for j, (row, bias, out) in enumerate(zip(W1, b1, W2), start=1):
+        lines.append(f"{j:4d}  ({row[0]:7.3f}, {row[1]:7.3f}) {bias:6.2f} {out:7.2f}"
+                     f" {row @ u / np.linalg.norm(row):12.3f}")
+    print("\n".join(lines))
+
+
+def _minibatch_sgd(params, X, Y, steps, batch, rng):
+    """Gradient descent on a fresh random minibatch of ``batch`` examples at every step."""
+    for _ in range(steps):
+        chosen = rng.choice(X.shape[1], size=batch, replace=False)
+        _, cache = network.forward(params, X[:, chosen])
+        params = network.gd_step(params, network.backward(params, cache, Y[:, chosen]), learning_rate=0.5)
+    return params
+
+
+def _dropout_gd(params, X, Y, steps, keep, rng):
+    """Gradient descent with (inverted) dropout on the hidden layer of a one-hidden-layer ReLU network: at every
+    step each hidden unit is kept, for each example on its own, with probability ``keep``."""
+    for _ in range(steps):
+        _, cache = network.forward(params, X)
+        mask = rng.random(cache["z1"].shape) < keep
+        cache["a1"] = cache["a1"] * mask / keep  # a dropped unit outputs 0 and gets no gradient
+        cache["z1"] = np.where(mask, cache["z1"], 0.0)
+        cache["a2"] = network.sigmoid(params["W2"] @ cache["a1"] + params["b2"])
+        scaled = {**params, "W2": params["W2"] / keep}  # the 1/keep of a kept unit, on the way back
+        params = network.gd_step(params, network.backprop(scaled, cache, cache["a2"] - Y), learning_rate=0.5)
+    return params
+
+
+def beyond_gradient_descent(initialize_zeros, initialize_constant, count_distinct_units, X, Y, layers=(2, 4, 1),
+                            seed=0, steps=300):
+    """Distinct hidden units after ``steps`` steps in three settings §1.2's argument does not cover as written:
+    sigmoid hidden units from zeros (on a subset with twice as many points of class 1 as of class 0), minibatch
+    SGD and dropout from the constant 0.5."""
+    ones, zeros = np.flatnonzero(Y[0] == 1), np.flatnonzero(Y[0] == 0)
+    subset = np.concatenate([ones, zeros[: len(ones) // 2]])
+    Xs, Ys = X[:, subset], Y[:, subset]
+    sigmoid_net, history = network.train(initialize_zeros(list(layers)), Xs, Ys, steps, activation="sigmoid",
+                                         record_every=steps)
+    rng = np.random.default_rng(seed + 5)
+    runs = [(f"sigmoid units from zeros, classes 2:1, cost {history[0][2]:.3f} -> {history[-1][2]:.3f}",
+             sigmoid_net),
+            ("ReLU, constant 0.5, minibatch SGD (20 examples a step)",
+             _minibatch_sgd(initialize_constant(list(layers), 0.5), X, Y, steps, 20, rng)),
+            ("ReLU, constant 0.5, dropout (each unit kept with probability 1/2)",
+             _dropout_gd(initialize_constant(list(layers), 0.5), X, Y, steps, 0.5, rng))]
+    print("\n".join(f"{label:67}  distinct units after {steps} steps: {count_distinct_units(params['W1'])}"
+                    for label, params in runs))
+
+
+def compare_with_logistic(logistic, params, X, Y, label="the network"):
+    """Logistic regression ``logistic`` (the network [n0, 1]) beside a one-hidden-layer network ``params``: their
+    costs and shares of points classified right, and the |cos| of the angle between logistic regression's w and u,
+    the direction of the network's longest row of W^[1]."""
+    lines = [f"{name:32}  cost {network.cost(network.forward(p, X)[0], Y):.4f}, "
+             f"right on {network.accuracy(p, X, Y):.0%} of the points"
+             for name, p in (("logistic regression from w = 0", logistic), (label, params))]
+    w = logistic["W1"][0]
+    u = params["W1"][np.argmax(np.linalg.norm(params["W1"], axis=1))]
+    cosine = abs(w @ u) / (np.linalg.norm(w) * np.linalg.norm(u))
+    lines.append(f"w = ({w[0]:.2f}, {w[1]:.2f}); |cos| of its angle with u, the network's direction: {cosine:.3f}")
+    print("\n".join(lines))
