@@ -86,7 +86,7 @@ class Chain:
             parts["dw"].set_data(hidden, da_norms[hidden] * a_norms[hidden - 1])
             parts["mark"].set_data([scale], [a_norms[-1]])
             parts["titles"][0].set_text(f"hidden layers W = {scale:g}·I, depth L = {depth}")
-            parts["titles"][1].set_text(f"hidden weights' gradients: s^(L−2) = {scale ** (depth - 2):.3g} × identity's")
+            parts["titles"][1].set_text(f"s^(L−2) = {scale ** (depth - 2):.3g}: weights' gradients vs s = 1")
             plots.rescale(parts["left"], parts["right"])
 
         widgets.show(setup, update,
@@ -186,7 +186,7 @@ def lyapunov_rate(n, std):
     return np.log(std) + 0.5 * (np.log(2) + digamma_half(n))
 
 
-def measured_rates(random_matrix_product, n, std, count=100, seeds=100, seed=0):
+def measured_rates(random_matrix_product, n, std, count=100, seeds=50, seed=0):
     """Per-factor growth of log ||M G1...G_count|| over ``seeds`` seeds (seed, seed + 1, ...), with the student's
     ``random_matrix_product``."""
     rates = []
@@ -264,7 +264,7 @@ def deviation(x):
     return "< 1e-12 (round-off)" if x < 1e-12 else f"= {x:.1e}"
 
 
-def norm_ratios(random_matrix_product, n, seeds=100, count=100, seed=0):
+def norm_ratios(random_matrix_product, n, seeds=50, count=100, seed=0):
     """||M F1 ... F_count|| / ||M|| for ``seeds`` Gaussian M: Gaussian factors with std 1/sqrt n (the student's
     ``random_matrix_product``), and orthogonal factors."""
     r = np.random.default_rng(seed)
