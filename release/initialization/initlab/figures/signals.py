@@ -94,7 +94,7 @@ class Chain:
                      depth=widgets.slider(10, 1, 50, 1, "depth L", integer=True))
 
 
-    def train(self, scale, depth, rate, X, Y, steps=300):
+    def train(self, scale, depth, rate, X, Y, steps=200):
         """Gradient descent on J = ||ŷ - Y||² / (2m) from W^[1..L-1] = s·I and W^[L] = ``w_out``, every layer trained,
         gradients from the student's functions: the cost before each step and ||∂J/∂W^[1]||. A run whose cost
         overflows stops (its arrays are shorter)."""
@@ -114,7 +114,7 @@ class Chain:
                 weights = [W - rate * dW for W, dW in zip(weights, weight_grads)]
         return np.array(costs), np.array(first)
 
-    def trainer(self, seed=0, m=32, steps=300):
+    def trainer(self, seed=0, m=32, steps=200):
         """Cost and first layer's gradient against the step for a scale s, depth L and learning rate α, next to
         the run from s = 1 (grey). The data: m inputs x ~ N(0, I), targets y = [1, -1/2] x."""
         r = np.random.default_rng(seed)
@@ -280,21 +280,17 @@ def norm_ratios(random_matrix_product, n, seeds=50, count=100, seed=0):
 # --- the sigmoid ---------------------------------------------------------------------------------------------------
 
 def sigmoid_figure(sigmoid_derivative):
-    """σ and the student's σ' with the bound 1/4 (left); σ' on a log scale against e^-|z| (right)."""
+    """The student's σ' on a log scale: its peak 1/4 at z = 0 and its tails e^-|z| (saturation)."""
     def draw():
-        z = np.linspace(-10, 10, 401)
-        d_sig = sigmoid_derivative(z)
-        fig, axes = plots.figure(2, height=3.4)
-        axes[0].plot(z, 1 / (1 + np.exp(-z)), color="tab:blue", label=r"$\sigma(z)$")
-        axes[0].plot(z, d_sig, color="tab:red", label=r"your $\sigma'(z)$")
-        axes[0].axhline(0.25, color=plots.THEORY, ls=":", lw=1, label=r"$\sigma'(0) = 1/4$")
-        axes[0].set(xlabel="$z$", title="the sigmoid and its derivative")
-        axes[1].semilogy(z, d_sig, color="tab:red", label=r"your $\sigma'(z)$")
-        axes[1].semilogy(z, np.exp(-np.abs(z)), "--", color=plots.THEORY, lw=1, label=r"$e^{-|z|}$")
-        axes[1].set(xlabel="$z$", title="saturation: the tails vanish like $e^{-|z|}$")
-        for ax in axes:
-            ax.grid()
-            plots.legend_outside(ax, "below", ncol=3)
+        z = np.linspace(-12, 12, 241)
+        fig, (ax,) = plots.figure(1, width=6.4, height=3.0)
+        ax.semilogy(z, sigmoid_derivative(z), color="tab:red", label=r"your $\sigma'(z) = \sigma(z)(1-\sigma(z))$")
+        ax.semilogy(z, np.exp(-np.abs(z)), "--", color=plots.THEORY, lw=1, label=r"$e^{-|z|}$")
+        ax.axhline(0.25, color=plots.THEORY, ls=":", lw=1, label=r"$\sigma'(0) = 1/4$")
+        ax.set(xlabel="$z$", ylim=(1e-6, 2),
+               title=r"$\sigma' \leq 1/4$, and saturated tails that vanish like $e^{-|z|}$")
+        ax.grid()
+        plots.legend_outside(ax, "right")
         plots.plain_log_ticks(fig)
         fig.tight_layout()
         return fig
