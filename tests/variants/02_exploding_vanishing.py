@@ -159,7 +159,11 @@ def sigmoid_derivative(z):
     return s - s ** 2
 """,
     ],
+    "answer_vanishing_depth": ['answer_vanishing_depth = "c"', "answer_vanishing_depth = 'c'  # 0.9**44 < 0.01"],
+    "answer_plateau": ['answer_plateau = "c"', "answer_plateau = 'c'  # 2**4 = 16 > 1.2**8 > 2"],
+    "answer_flat_std": ['answer_flat_std = "b"', "answer_flat_std = 'b'  # exp(-lambda), Jensen"],
     "answer_stable_std": ['answer_stable_std = "b"', "answer_stable_std = 'b'  # (100 * 0.01**2)**20, 1/sqrt(100)"],
+    "answer_centered": ['answer_centered = "c"', "answer_centered = 'c'  # mean 0: no offset to remove"],
     "answer_sigmoid_bound": ['answer_sigmoid_bound = "d"', "answer_sigmoid_bound = 'd'  # (0.1 / 16)**10"],
 }
 
@@ -316,6 +320,19 @@ def sigmoid_derivative(z):
     return (s(z + h) - s(z)) / h
 """, None, None),
     ],
+    "answer_vanishing_depth": wrong_choices("answer_vanishing_depth", CHOICES) + [
+        ('answer_vanishing_depth = "46"', "one of", None),
+        ("answer_vanishing_depth = 46", "one of", None),
+    ],
+    "answer_plateau": wrong_choices("answer_plateau", CHOICES) + [
+        ('answer_plateau = "L = 6"', "one of", None),
+    ],
+    "answer_flat_std": wrong_choices("answer_flat_std", CHOICES) + [
+        ("answer_flat_std = 0.57", "one of", None),
+    ],
+    "answer_centered": wrong_choices("answer_centered", CHOICES) + [
+        ('answer_centered = "C"', "one of", None),
+    ],
     "answer_stable_std": wrong_choices("answer_stable_std", CHOICES) + [
         ('answer_stable_std = "1/2"', "one of", None),
         ("answer_stable_std = 0.1", "one of", None),
@@ -325,3 +342,19 @@ def sigmoid_derivative(z):
         ("answer_sigmoid_bound = 1e-22", "one of", None),
     ],
 })
+
+# What the visible part of each test cell must already reject, by a piece of the hint (tests/test_visible_tests.py):
+# the aliasing and the returned argument the prose warns about, and the basic mistakes.
+VISIBLE = {
+    "scaled_identity_chain": ["one array object several times", "full of scale", "scale**2", "not multiplied by scale",
+                              "expected 10", "expected (3, 3)", "should be a list"],
+    "linear_chain_forward": ["W^[l].T", "reversed order", "computed from x", "in place", "one array object"],
+    "linear_chain_backward": ["transpose is missing", "list is reversed", "in place", "one array object"],
+    "random_matrix_product": ["returned its 1st argument itself", "on the left", "std**2", "std was ignored",
+                              "global random state", "rng=None", "same seed gave different"],
+    "sigmoid_derivative": ["sigma(z) itself", "tanh's derivative", "sigma * (1 + sigma)", "inf/inf is nan"],
+    "answer_vanishing_depth": ["one of"],
+    "answer_plateau": ["one of"],
+    "answer_flat_std": ["one of"],
+    "answer_centered": ["one of"],
+}

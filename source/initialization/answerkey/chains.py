@@ -213,12 +213,28 @@ def backward_cases():
 
 # the multiple-choice answers: (the right option, {a wrong option: its mistake})
 CHOICES = {
+    "answer_vanishing_depth": ("c", {
+        "a": not_quite("that is the mean square; the size is asked", "variance-as-std"),
+        "b": not_quite("count the powers of s a hidden weight collects", "layer-indexing"),
+        "d": not_quite("a factor close to 1 still compounds with depth")}),
+    "answer_plateau": ("c", {
+        "a": not_quite("doubling α doubles the steps; compare the others", None),
+        "b": not_quite("s enters through a power; compare the others", None),
+        "d": not_quite("the three change the first step very differently", None)}),
     "answer_stable_std": ("b", {
-        "a": not_quite("the factor n is missing: each layer multiplies by n·σ²", "variance-algebra"),
-        "c": not_quite("(n·σ²)^20 multiplies the mean square, not the norm", "variance-as-std"),
+        "a": not_quite("the factor n is missing: each layer multiplies by n·std²", "variance-algebra"),
+        "c": not_quite("(n·std²)^20 multiplies the mean square, not the norm", "variance-as-std"),
         "d": not_quite("the stable variance is 1/n, so the stable std is 1/sqrt(n)", "variance-as-std")}),
+    "answer_flat_std": ("b", {
+        "a": not_quite("1/√n keeps the mean square, not the thick line", None),
+        "c": not_quite("std = 1/n makes n·std² = 1/4: it shrinks", "variance-as-std"),
+        "d": not_quite("std = 1/√2 makes n·std² = 2: it grows", "variance-algebra")}),
     "answer_sigmoid_bound": ("d", {
         "a": not_quite("the weights' n·Var(W) counts too, not only σ′ ≤ 1/4", "variance-algebra"),
         "b": not_quite("the sigmoid's σ′ ≈ 1/4 counts too, not only n·Var(W)", "activation"),
         "c": not_quite("n·Var(W) counts too, not only σ′(0)² = 1/16", "variance-algebra")}),
+    "answer_centered": ("c", {
+        "a": not_quite("the same slope σ′ is not the same saturation", "activation"),
+        "b": not_quite("nothing pushes its units toward σ(z) ≈ 1", None),
+        "d": not_quite("look at its top layer: not merely slower", None)}),
 }

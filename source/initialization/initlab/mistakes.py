@@ -64,8 +64,9 @@ MISCONCEPTIONS = {m.key: m for m in [
 GRADED = {
     "01": ("initialize_zeros", "initialize_constant", "count_distinct_units", "initialize_random",
            "answer_biases_alone", "answer_logistic_from_zero", "answer_constant_layer"),
-    "02": ("scaled_identity_chain", "linear_chain_forward", "linear_chain_backward", "random_matrix_product",
-           "answer_stable_std", "sigmoid_derivative", "answer_sigmoid_bound"),
+    "02": ("scaled_identity_chain", "linear_chain_forward", "linear_chain_backward", "answer_vanishing_depth",
+           "answer_plateau", "random_matrix_product", "answer_flat_std", "answer_stable_std", "sigmoid_derivative",
+           "answer_centered", "answer_sigmoid_bound"),
     "03": ("variance_of_product", "linear_output_variance", "lecun_normal", "xavier_normal", "answer_harmonic",
            "forward_variances", "measure_forward_variances"),
     "04": ("relu", "relu_second_moment", "he_normal", "answer_notes_code", "backward_variances",

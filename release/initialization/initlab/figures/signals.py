@@ -1,11 +1,13 @@
-"""Notebook 2, exploding and vanishing signals: the notes' chain W = s·I, products of random matrices, sigmoid."""
+"""Notebook 2, exploding and vanishing signals: the notes' chain W = s·I and its training, products of random
+matrices, the sigmoid's gain, and Glorot & Bengio's saturated top layer."""
 
 import functools
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 
-from .. import plots, widgets
+from .. import data, plots, widgets
 
 EULER_GAMMA = 0.5772156649015329
 
@@ -49,11 +51,13 @@ class Chain:
             for key, style, color, label in (("a_pred", "--", "tab:blue", r"closed form $s^{l}\|x\|$"),
                                              ("a", "o", "tab:blue", r"forward $\|a^{[l]}\|$"),
                                              ("da_pred", "--", "tab:red", r"closed form $s^{L-1-l}\|W^{[L]}\|$"),
-                                             ("da", "s", "tab:red", r"backward $\|da^{[l]}\|$")):
+                                             ("da", "s", "tab:red", r"backward $\|da^{[l]}\|$"),
+                                             ("dw", "D", "tab:purple",
+                                              r"weights $\|da^{[l]}\|\,\|a^{[l-1]}\|$, hidden $l$")):
                 parts[key], = left.semilogy([], [], style, color=color, lw=1, ms=4, label=label, clip_on=False)
             left.set(xmargin=0, xlabel="layer $l$", ylabel="norm (log scale)")
             left.grid()
-            plots.legend_outside(left, "below", ncol=2)
+            plots.legend_outside(left, "below", ncol=2, fontsize=8)
             parts["y"], = right.semilogy([], [], color="tab:blue", label=r"$|\hat y| = |W^{[L]}x|\,s^{L-1}$")
             parts["w"], = right.semilogy([], [], color="tab:purple",
                                          label=r"$\|\partial\hat y/\partial W^{[l]}\| \propto s^{L-2}$")
@@ -78,14 +82,94 @@ class Chain:
             parts["y"].set_data(s_grid, output * s_grid ** (depth - 1))
             parts["w"].set_data(s_grid, gradient * s_grid ** (depth - 2))
             parts["w"].set_visible(depth >= 2)
+            hidden = np.arange(1, depth)
+            parts["dw"].set_data(hidden, da_norms[hidden] * a_norms[hidden - 1])
             parts["mark"].set_data([scale], [a_norms[-1]])
             parts["titles"][0].set_text(f"hidden layers W = {scale:g}·I, depth L = {depth}")
-            parts["titles"][1].set_text(f"depth L = {depth}, this s = {scale:g}")
+            parts["titles"][1].set_text(f"s^(L−2) = {scale ** (depth - 2):.3g}: weights' gradients vs s = 1")
             plots.rescale(parts["left"], parts["right"])
 
         widgets.show(setup, update,
                      scale=widgets.slider(1.5, 0.1, 2.0, 0.05, "scale s (notes: 0.5, 1.5)"),
                      depth=widgets.slider(10, 1, 50, 1, "depth L", integer=True))
+
+
+    def train(self, scale, depth, rate, X, Y, steps=200):
+        """Gradient descent on J = ||ŷ - Y||² / (2m) from W^[1..L-1] = s·I and W^[L] = ``w_out``, every layer trained,
+        gradients from the student's functions: the cost before each step and ||∂J/∂W^[1]||. A run whose cost
+        overflows stops (its arrays are shorter)."""
+        scaled_identity_chain, linear_chain_forward, linear_chain_backward = self.functions
+        weights = scaled_identity_chain(scale, depth - 1) + [self.w_out.copy()]
+        m, costs, first = X.shape[1], [], []
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(steps):
+                activations = linear_chain_forward(X, weights)
+                error = activations[-1] - Y
+                costs.append(0.5 * np.mean(error ** 2))
+                if not costs[-1] < DIVERGED:
+                    break
+                grads = linear_chain_backward(weights, error / m)
+                weight_grads = [g @ a.T for g, a in zip(grads[1:], activations[:-1])]  # da^[l] a^[l-1]ᵀ
+                first.append(np.linalg.norm(weight_grads[0]))
+                weights = [W - rate * dW for W, dW in zip(weights, weight_grads)]
+        return np.array(costs), np.array(first)
+
+    def trainer(self, seed=0, m=32, steps=200):
+        """Cost and first layer's gradient against the step for a scale s, depth L and learning rate α, next to
+        the run from s = 1 (grey). The data: m inputs x ~ N(0, I), targets y = [1, -1/2] x."""
+        r = np.random.default_rng(seed)
+        X = r.standard_normal((2, m))
+        Y = np.array([[1.0, -0.5]]) @ X
+        reference = functools.lru_cache(maxsize=64)(lambda depth, rate: self.train(1.0, depth, rate, X, Y, steps))
+
+        def setup():
+            fig, (left, right) = plots.figure(2, height=3.7)
+            parts = {"titles": [left.title, right.title]}
+            parts["ref_cost"], = left.semilogy([], [], color="0.6", lw=1.2, label="from s = 1")
+            parts["cost"], = left.semilogy([], [], color="tab:blue", label="from the chosen s")
+            parts["end"], = left.semilogy([], [], "x", color="tab:red", ms=9, mew=2, clip_on=False,
+                                          label="overflow: diverged")
+            parts["ref_grad"], = right.semilogy([], [], color="0.6", lw=1.2)
+            parts["grad"], = right.semilogy([], [], color="tab:blue")
+            left.set(xlim=(0, steps), ylim=SHOWN, xlabel="gradient-descent step", ylabel=r"cost $\mathcal{J}$")
+            right.set(xlim=(0, steps), ylim=SHOWN, xlabel="gradient-descent step",
+                      ylabel=r"$\|\partial\mathcal{J}/\partial W^{[1]}\|$")
+            for ax in (left, right):
+                ax.grid()
+            plots.figure_legend(fig, left.get_legend_handles_labels()[0], ncol=3)
+            return fig, parts
+
+        def update(parts, scale, depth, rate):
+            costs, grads = self.train(scale, depth, rate, X, Y, steps)
+            ref_costs, ref_grads = reference(depth, rate)
+            diverged = len(costs) < steps  # then the last cost has overflowed: drawn at the top
+            parts["cost"].set_data(np.arange(len(costs)), np.clip(costs, *SHOWN))
+            parts["ref_cost"].set_data(np.arange(len(ref_costs)), np.clip(ref_costs, *SHOWN))
+            parts["end"].set_data(*(([len(costs) - 1], [SHOWN[1]]) if diverged else ([], [])))
+            parts["grad"].set_data(np.arange(len(grads) + diverged), np.clip(np.r_[grads, [np.inf] * diverged], *SHOWN))
+            parts["ref_grad"].set_data(np.arange(len(ref_grads)), np.clip(ref_grads, *SHOWN))
+            parts["titles"][0].set_text(run_text(costs, steps))
+            parts["titles"][1].set_text(f"first gradient: {grads[0] / ref_grads[0]:.3g} × that from s = 1")
+
+        widgets.show(setup, update,
+                     scale=widgets.slider(0.5, 0.3, 1.7, 0.05, "start s"),
+                     depth=widgets.slider(10, 3, 20, 1, "depth L", integer=True),
+                     rate=widgets.choice_slider(RATES, 0.1, "step size α"))
+
+
+DIVERGED = 1e12  # a cost above this has overflowed for good
+SHOWN = (1e-8, 1e12)  # the costs and gradients drawn: below, round-off; above, divergence
+RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
+
+
+def run_text(costs, steps):
+    """How a run went: diverged (at which step), or the first step where the cost is below half its start, and
+    the last cost."""
+    if len(costs) < steps:
+        return f"the cost overflows at step {len(costs) - 1}: diverged"
+    below = np.flatnonzero(costs < costs[0] / 2)
+    halved = f"cost halved at step {below[0]}" if len(below) else f"cost not halved in {steps} steps"
+    return f"{halved}, last {costs[-1]:.2g}" if costs[-1] >= SHOWN[0] else f"{halved}, last < {SHOWN[0]:g}"
 
 
 # --- products of random matrices ---------------------------------------------------------------------------------
@@ -98,11 +182,11 @@ def digamma_half(n):
 
 
 def lyapunov_rate(n, std):
-    """The predicted rate λ (nats per factor): the top Lyapunov exponent of n × n factors with entries N(0, std²)."""
+    """The exact rate λ (nats per factor): the top Lyapunov exponent of n × n factors with entries N(0, std²)."""
     return np.log(std) + 0.5 * (np.log(2) + digamma_half(n))
 
 
-def measured_rates(random_matrix_product, n, std, count=100, seeds=100, seed=0):
+def measured_rates(random_matrix_product, n, std, count=100, seeds=50, seed=0):
     """Per-factor growth of log ||M G1...G_count|| over ``seeds`` seeds (seed, seed + 1, ...), with the student's
     ``random_matrix_product``."""
     rates = []
@@ -116,7 +200,8 @@ def measured_rates(random_matrix_product, n, std, count=100, seeds=100, seed=0):
 
 def product_explorer(random_matrix_product, M, seed=0, seeds=20, max_count=200):
     """log10 ||M G1 ... G_k|| against k for ``seeds`` seeds (the student's function, one factor at a time), their
-    mean, the predicted slope λ/ln 10 and the naive one; sliders: the factors' std σ and their number."""
+    mean, the slope λ/ln 10 of the exact rate and that of the mean-square rule; sliders: the factors' std and their
+    number."""
     n = M.shape[0]
     start = np.log10(np.linalg.norm(M))
 
@@ -140,8 +225,9 @@ def product_explorer(random_matrix_product, M, seed=0, seeds=20, max_count=200):
                  "seeds": ax.add_collection(LineCollection([], color="tab:blue", alpha=0.25, lw=0.8,
                                                            label="one seed")),
                  "mean": ax.plot([], [], color="tab:blue", lw=2.5, label=f"mean of {seeds} seeds")[0],
-                 "lambda": ax.plot([], [], "--", color="black", label=r"prediction: slope $\lambda/\ln 10$")[0],
-                 "naive": ax.plot([], [], ":", color="tab:red", label=r"naive: slope $\log(\sigma\sqrt{n})/\ln 10$")[0]}
+                 "lambda": ax.plot([], [], "--", color="black", label="exact rate λ (Going further)")[0],
+                 "naive": ax.plot([], [], ":", color="tab:red",
+                                  label=r"mean-square rule: $\log(\mathrm{std}\sqrt{n})$")[0]}
         ax.axhline(start, color="gray", lw=0.5)
         ax.set(xlabel="number of factors $k$", ylabel=r"$\log_{10}\|M G_1 \cdots G_k\|$")
         ax.grid()
@@ -157,12 +243,12 @@ def product_explorer(random_matrix_product, M, seed=0, seeds=20, max_count=200):
         parts["lambda"].set_data(k, start + k * lam / np.log(10))
         parts["naive"].set_data(k, start + k * naive / np.log(10))
         measured = (logs[:, -1].mean() - start) * np.log(10) / count if count > 0 else float("nan")
-        parts["title"].set_text(f"{n}×{n} factors, σ = {std:g}: rates in nats per factor, λ = {lam:.3f}, "
-                                f"naive {naive:.3f}, measured {measured:.3f}")
+        parts["title"].set_text(f"std = {std:g}, nats per factor: measured {measured:.3f}, "
+                                f"mean-square rule {naive:.3f}, λ = {lam:.3f}")
         plots.rescale(parts["ax"], ladder=plots.FINE)
 
     widgets.show(setup, update,
-                 std=widgets.slider(1.0, 0.05, 2.0, 0.01, "std σ of each factor"),
+                 std=widgets.slider(1.0, 0.05, 2.0, 0.01, "std of each factor"),
                  count=widgets.slider(100, 0, max_count, 10, "number of factors", integer=True))
 
 
@@ -178,7 +264,7 @@ def deviation(x):
     return "< 1e-12 (round-off)" if x < 1e-12 else f"= {x:.1e}"
 
 
-def norm_ratios(random_matrix_product, n, seeds=100, count=100, seed=0):
+def norm_ratios(random_matrix_product, n, seeds=50, count=100, seed=0):
     """||M F1 ... F_count|| / ||M|| for ``seeds`` Gaussian M: Gaussian factors with std 1/sqrt n (the student's
     ``random_matrix_product``), and orthogonal factors."""
     r = np.random.default_rng(seed)
@@ -193,33 +279,18 @@ def norm_ratios(random_matrix_product, n, seeds=100, count=100, seed=0):
 
 # --- the sigmoid ---------------------------------------------------------------------------------------------------
 
-def sigmoid_figure(sigmoid_derivative, seed=0):
-    """σ and the student's σ' with the bound 1/4 (left), σ' on a log scale (middle), and the product of σ'(z^[l])
-    along a path through L layers for z ~ N(0, 1) and N(0, 3²) against 4^-L (right)."""
+def sigmoid_figure(sigmoid_derivative):
+    """The student's σ' on a log scale: its peak 1/4 at z = 0 and its tails e^-|z| (saturation)."""
     def draw():
-        z = np.linspace(-10, 10, 401)
-        d_sig = sigmoid_derivative(z)
-        depths = np.arange(1, 31)
-        r = np.random.default_rng(seed)
-        products = {spread: np.cumsum(np.log10(sigmoid_derivative(spread * r.standard_normal((200, depths[-1])))),
-                                      axis=1).mean(axis=0) for spread in (1.0, 3.0)}
-        fig, axes = plots.figure(3, height=3.9)
-        axes[0].plot(z, 1 / (1 + np.exp(-z)), color="tab:blue", label=r"$\sigma(z)$")
-        axes[0].plot(z, d_sig, color="tab:red", label=r"$\sigma'(z) = \sigma(z)(1-\sigma(z))$")
-        axes[0].axhline(0.25, color=plots.THEORY, ls=":", lw=1, label=r"$\sigma'(0) = 1/4$")
-        axes[0].set(xlabel="$z$", title="the sigmoid and its derivative")
-        axes[1].semilogy(z, d_sig, color="tab:red", label=r"$\sigma'(z)$")
-        axes[1].semilogy(z, np.exp(-np.abs(z)), "--", color=plots.THEORY, lw=1, label=r"$e^{-|z|}$")
-        axes[1].set(xlabel="$z$", ylabel=r"$\sigma'(z)$", title="saturation: the tails vanish")
-        for (spread, log_products), color in zip(products.items(), ("tab:orange", "tab:purple")):
-            axes[2].plot(depths, log_products, "o-", ms=3, color=color,
-                         label=rf"$z^{{[l]}} \sim \mathcal{{N}}(0, {spread:g}^2)$")
-        axes[2].plot(depths, -depths * np.log10(4), "--", color=plots.THEORY, lw=1, label=r"bound $4^{-L}$")
-        axes[2].set(xlabel="number of sigmoid layers $L$", ylabel=r"$\log_{10}\prod_{l}\sigma'(z^{[l]})$",
-                    title=r"the product over $L$ layers")
-        for ax in axes:
-            ax.grid()
-            plots.legend_outside(ax, "below")
+        z = np.linspace(-12, 12, 241)
+        fig, (ax,) = plots.figure(1, width=6.4, height=3.0)
+        ax.semilogy(z, sigmoid_derivative(z), color="tab:red", label=r"your $\sigma'(z) = \sigma(z)(1-\sigma(z))$")
+        ax.semilogy(z, np.exp(-np.abs(z)), "--", color=plots.THEORY, lw=1, label=r"$e^{-|z|}$")
+        ax.axhline(0.25, color=plots.THEORY, ls=":", lw=1, label=r"$\sigma'(0) = 1/4$")
+        ax.set(xlabel="$z$", ylim=(1e-6, 2),
+               title=r"$\sigma' \leq 1/4$, and saturated tails that vanish like $e^{-|z|}$")
+        ax.grid()
+        plots.legend_outside(ax, "right")
         plots.plain_log_ticks(fig)
         fig.tight_layout()
         return fig
@@ -229,8 +300,8 @@ def sigmoid_figure(sigmoid_derivative, seed=0):
 
 def sigmoid_gains(sigmoid_derivative, n_var_w, n=256, depth=10, m=100, seed=0):
     """A sigmoid network of ``depth`` layers of width n with weights N(0, n_var_w / n) and a random gradient at the
-    top: the spread of z, the share saturated (|z| > 4), E[σ'²] (the student's σ'), the predicted and measured gain
-    per layer (geometric means), and the total change of the gradient's mean square."""
+    top: std(z), the share saturated (|z| > 4), E[σ'²] (the student's σ'), the predicted and measured gain of the
+    gradient's mean square per layer (geometric means), and its total change from da^[depth] to da^[0]."""
     r = np.random.default_rng(seed)
     a = r.standard_normal((n, m))
     weights, pre = [], []
@@ -252,3 +323,107 @@ def sigmoid_gains(sigmoid_derivative, n_var_w, n=256, depth=10, m=100, seed=0):
     return (np.std(z), np.mean(np.abs(z) > 4), np.mean(sigmoid_derivative(z) ** 2),
             np.exp(np.mean(np.log(predicted))), np.exp(np.mean(np.log(mean_squares[1:] / mean_squares[:-1]))),
             mean_squares[-1] / mean_squares[0])
+
+
+# --- Glorot & Bengio's sigmoid network, in small ---------------------------------------------------------------------
+
+NETWORKS = {"sigmoid σ(z)": 0.0, "centered σ(z) − ½": 0.5}  # what is subtracted from σ(z): a = σ(z) − shift
+
+
+def saturation_run(sigmoid_derivative, hidden=4, width=32, steps=1000, rate=2.0, batch=100, every=25, seed=0):
+    """Glorot & Bengio's (2010) section 3.1 in small: ``hidden`` sigmoid layers of ``width`` units and a softmax on
+    the digits, their "standard" initialization U(±1/√n_in), biases 0, minibatch SGD on the cross-entropy. The
+    sigmoid network (a = σ(z)) and the centered one (a = σ(z) − ½, the same σ′) train side by side from the same
+    weights on the same minibatches; backpropagation uses the student's ``sigmoid_derivative``. Every ``every``
+    steps, on 300 fixed digits: the mean and standard deviation of σ(z^[l]) per hidden layer, and the cost."""
+    X, labels = data.load_digits()
+    r = np.random.default_rng(seed)
+    dims = [X.shape[0]] + [width] * hidden + [int(labels.max()) + 1]
+    shift = np.array(list(NETWORKS.values()))[:, None, None]
+    weights = [np.repeat(r.uniform(-1, 1, (1, n_out, n_in)) / np.sqrt(n_in), len(shift), axis=0)
+               for n_in, n_out in zip(dims[:-1], dims[1:])]
+    biases = [np.zeros((len(shift), n, 1)) for n in dims[1:]]
+    test = r.choice(X.shape[1], 300, replace=False)
+
+    def forward(x):
+        pre, post = [], [x]
+        for W, b in zip(weights[:-1], biases[:-1]):
+            pre.append(W @ post[-1] + b)
+            post.append(1 / (1 + np.exp(-pre[-1])) - shift)
+        return pre, post, weights[-1] @ post[-1] + biases[-1]
+
+    record = {"step": [], "mean": [], "std": [], "cost": []}
+    for step in range(steps + 1):
+        if step % every == 0:
+            _, post, out = forward(X[:, test])
+            sig = np.stack([a + shift for a in post[1:]], axis=1)  # (network, layer, unit, example)
+            record["step"].append(step)
+            record["mean"].append(sig.mean(axis=(2, 3)))
+            record["std"].append(sig.std(axis=(2, 3)))
+            record["cost"].append(softmax_cost(out, labels[test])[0])
+        if step == steps:
+            break
+        batch_ids = r.integers(0, X.shape[1], batch)
+        pre, post, out = forward(X[:, batch_ids])
+        dz = softmax_cost(out, labels[batch_ids])[1] / batch
+        for l in range(len(weights) - 1, -1, -1):
+            grad_W, grad_b = dz @ np.swapaxes(post[l], -1, -2), dz.sum(axis=-1, keepdims=True)
+            if l > 0:
+                dz = (np.swapaxes(weights[l], -1, -2) @ dz) * sigmoid_derivative(pre[l - 1])
+            weights[l] = weights[l] - rate * grad_W
+            biases[l] = biases[l] - rate * grad_b
+    return {key: np.array(value) for key, value in record.items()}
+
+
+def softmax_cost(out, labels):
+    """Mean cross-entropy of softmax(out) per network (out: (network, class, example)) and its gradient P − Y."""
+    P = np.exp(out - out.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    columns = np.arange(out.shape[-1])
+    cost = -np.log(P[:, labels, columns]).mean(axis=-1)
+    P[:, labels, columns] -= 1.0
+    return cost, P
+
+
+def saturation_figure(sigmoid_derivative, seed=0):
+    """Left: the mean (line) and standard deviation (bars: ± one std) of σ(z^[l]) for each hidden layer against the
+    training step, as in Glorot & Bengio's figure 2; right: the cost on 300 fixed digits. Dropdown: the sigmoid
+    network or the centered one, trained together once (``saturation_run``)."""
+    run = {}
+
+    def setup():
+        run.update(saturation_run(sigmoid_derivative, seed=seed))
+        layers = run["mean"].shape[-1]
+        fig, (left, right) = plots.figure(2, height=3.7, width_ratios=(1.35, 1))
+        colors = [colormaps["viridis"](0.85 * k / max(layers - 1, 1)) for k in range(layers)]
+        parts = {"left": left, "right": right, "titles": [left.title, right.title],
+                 "bars": [left.add_collection(LineCollection([], color=c, lw=1.2)) for c in colors],
+                 "means": [left.plot([], [], color=c, label=f"layer {k + 1}" + (" (top)" if k == layers - 1 else ""))[0]
+                           for k, c in enumerate(colors)]}
+        parts["cost"], = right.plot([], [], color="black")
+        right.axhline(np.log(10), color=plots.THEORY, ls=":", lw=1)
+        right.text(0.98, np.log(10), "ln 10: chance", transform=right.get_yaxis_transform(), ha="right",
+                   va="bottom", fontsize=8, color=plots.THEORY)
+        left.set(xlim=(0, run["step"][-1]), ylim=(0, 1), xlabel="training step",
+                 ylabel=r"$\sigma(z^{[l]})$: mean and std")
+        right.set(xlim=(0, run["step"][-1]), ylim=(0, 2.5), xlabel="training step", ylabel="cost on 300 digits")
+        for ax in (left, right):
+            ax.grid()
+        plots.legend_outside(left, "right")
+        return fig, parts
+
+    def update(parts, network):
+        k = list(NETWORKS).index(network)
+        steps, mean, std = run["step"], run["mean"][:, k], run["std"][:, k]
+        every = max(1, len(steps) // 10)  # a bar of ± one std every tenth of the run, as in their figure 2
+        for layer, (line, bars) in enumerate(zip(parts["means"], parts["bars"])):
+            line.set_data(steps, mean[:, layer])
+            x = steps[::every] + (layer - (len(parts["bars"]) - 1) / 2) * 0.006 * steps[-1]
+            low, high = (mean - std)[::every, layer], (mean + std)[::every, layer]
+            bars.set_segments([[(u, lo), (u, hi)] for u, lo, hi in zip(x, low, high)])
+        top = mean[:, -1]
+        parts["cost"].set_data(steps, run["cost"][:, k])
+        parts["titles"][0].set_text(f"top layer: mean σ(z) {top.min():.2f} at its lowest, {top[-1]:.2f} at the end")
+        parts["titles"][1].set_text(f"cost at step {steps[-1]}: {run['cost'][-1, k]:.2f}")
+
+    widgets.show(setup, update, network=widgets.dropdown(list(NETWORKS), list(NETWORKS)[0], "network"))
