@@ -6,6 +6,7 @@ the same plain-data encoding as during autograding (``INITLAB_BRIDGE=loopback``)
 is in test_grading_pipeline.py; tricks and faults are in test_robustness.py.
 """
 
+import ast
 import traceback
 
 import pytest
@@ -67,12 +68,21 @@ def test_every_graded_function_has_wrong_variants(notebook):
     assert set(correct) | set(wrong) <= set(answers), "variants name a function the notebook does not grade"
 
 
+def _bound_names(source):
+    """The names a cell binds at its top level: an answer cell's function, or its answer variable (whose name may
+    differ from the cell's grade id, e.g. 03's answer_wide_to_narrow in the cell answer_harmonic)."""
+    body = ast.parse(source).body
+    return ({node.name for node in body if isinstance(node, ast.FunctionDef)}
+            | {target.id for node in body if isinstance(node, ast.Assign) for target in node.targets
+               if isinstance(target, ast.Name)})
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_test_cells_read_nothing_of_the_notebook_but_graded_names(notebook):
     """During autograding a test cell runs in the trusted kernel, where only the names it reads of the
     student's notebook are bound (functions and answers of graded cells): everything else it imports."""
     nb = read(SOURCE / notebook)
-    graded = set(answer_cells(nb))
+    graded = set(answer_cells(nb)).union(*(_bound_names(cell.source) for cell in answer_cells(nb).values()))
     for test_id, cell in grade_cells(nb).items():
         extra = bridge.free_names(cell.source) - graded
         assert not extra, f"{test_id} reads {sorted(extra)}, which only the student's kernel has: import it"
@@ -138,7 +148,8 @@ def test_hidden_tests_judge_implementation(notebook, function, implementation, a
     if hint is not None:
         assert hint.lower() in str(exc).lower(), f"message should mention {hint!r}, got: {exc}"
     first = str(exc).splitlines()[0] if str(exc) else ""
-    assert first.startswith(f"{function}: ") and len(first) <= 88, (
+    names = {function} | _bound_names(answer_cells(read(SOURCE / notebook))[function].source)  # or its variable
+    assert any(first.startswith(f"{name}: ") for name in names) and len(first) <= 88, (
         f"the first line should be '{function}: <the mistake>', at most 88 characters:\n{exc}")
     if key is not NO_KEY:
         assert mistakes.identify(str(exc)) == key, f"the message should name the misconception {key!r}:\n{exc}"
