@@ -2,7 +2,6 @@
 
 import numpy as np
 from matplotlib import colors as mcolors
-from matplotlib import ticker
 
 from .. import plots, widgets
 
@@ -249,11 +248,10 @@ class TanhNetwork:
         parts["variance"] = plots.variance_lines(ax["var"], 5, r"$\mathrm{Var}(z^{[l]})$")
         parts["gradient"] = plots.variance_lines(ax["grad"], 5, r"$\mathrm{Var}(dz^{[l]})$")
         parts["gradient"]["with_slopes"], = ax["grad"].plot([], [], "x:", ms=7, mew=1.5, lw=1.2)
-        for axes in parts["axes"]:  # few ticks: these axes are drawn again whenever their limits change
+        for axes in parts["axes"]:
             axes.set_title(" ")
-            axes.yaxis.set_major_locator(ticker.LogLocator(numticks=7))
-            axes.yaxis.set_minor_locator(ticker.LogLocator(subs=(2, 5), numticks=7))
-            axes.grid(False, which="minor")
+            axes.grid(False)
+        parts["y axes"] = [plots.live_axis(axes, "y", labels=7) for axes in parts["axes"]]  # limits move, no redraw
         plots.legend_outside(ax["var"], "below", ncol=2, handles=[
             plots.proxy("predicted (linear regime)", marker="o", ls="--", mfc="white"),
             plots.proxy("measured", marker="s")])
@@ -282,18 +280,17 @@ class TanhNetwork:
         same = init == XAVIER and len(set(ARCHITECTURES[architecture])) == 1
         parts["titles"][0].set_text(f"{init}, variance × {c:.3g}" + ("\nequal widths: the same as LeCun" * same))
         parts["titles"][1].set_text(architecture)
-        for axes in parts["axes"]:
+        for axes, axis in zip(parts["axes"], parts["y axes"]):
             axes.set_ylim(LIMITS[init])
+            plots.set_live_axis(axis)
 
     def explorer(self):
         """Histograms of a^[l] and dz^[l] (top), predicted and measured Var(z^[l]) and Var(dz^[l]) (bottom);
         controls: the architecture, the initialization, a factor c on its variance."""
-        limits = {LIMITS[init]: init for init in INITS}  # one initialization per set of axes limits
         widgets.show(self._setup, self._update,
                      architecture=widgets.dropdown(list(ARCHITECTURES), EQUAL, "architecture"),
                      init=widgets.dropdown(list(INITS), LECUN, "initialization"),
-                     c=widgets.slider(1.0, -1.0, 1.0, 0.05, "variance × c", log=True),
-                     prerender=[{"init": init} for init in limits.values() if LIMITS[init] != LIMITS[LECUN]])
+                     c=widgets.slider(1.0, -1.0, 1.0, 0.05, "variance × c", log=True))
 
     def snapshot(self, architecture, init, c=1.0):
         """The explorer's figure for one setting, without controls."""
