@@ -120,7 +120,7 @@ def _histogram(values, limit, bins):
 def _shades(color, n=5):
     """``n`` shades of ``color``, from light (layer 1) to the colour itself (layer n)."""
     rgb = np.array(mcolors.to_rgb(color))
-    return [tuple(1 - (1 - rgb) * t) for t in np.linspace(0.3, 1.0, n)]
+    return [tuple(1 - (1 - rgb) * t) for t in np.linspace(0.4, 1.0, n)]
 
 
 def _backpropagate(weights, scales, X, top=None):
@@ -213,9 +213,9 @@ class TanhNetwork:
 
     def table(self, settings):
         """Print, for each (architecture, init, c), Var(z^[5]) predicted and measured, and Var(dz^[1]) predicted
-        (the written derivation; with the measured E[tanh'(z)²]) and measured, for Var(dz^[5]) = 1."""
+        (the written derivation, tanh' = 1; with the measured E[tanh'(z)²]) and measured, for Var(dz^[5]) = 1."""
         print(f"{'':38}{'Var(z^[5])':^22}  {'Var(dz^[1]), Var(dz^[5]) = 1':^33}")
-        print(f"{'setting':38}" + "".join(f"{h:>11}" for h in ("predicted", "measured", "derivation",
+        print(f"{'setting':38}" + "".join(f"{h:>11}" for h in ("predicted", "measured", "tanh' = 1",
                                                                 "with tanh'", "measured")))
         for architecture, init, c in settings:
             r = self.experiment(architecture, init, c)
