@@ -84,16 +84,18 @@ def gaussian_mean(f, var):
 
 
 def tanh_square(z):
+    """tanh(z)², whose mean is E[a²] for a = tanh(z)."""
     return np.tanh(z) ** 2
 
 
 def tanh_slope_square(z):
-    return (1 - np.tanh(z) ** 2) ** 2  # tanh'(z) = 1 - tanh(z)²
+    """tanh'(z)² = (1 - tanh(z)²)², the factor a gradient's variance gets through tanh."""
+    return (1 - np.tanh(z) ** 2) ** 2
 
 
 def tanh_fixed_point(gain2, steps=400):
     """The variance v that layers of gain ``gain2`` = n_in·Var(W) keep through tanh, v = gain2·E[tanh(z)²] for
-    z ~ N(0, v), by iterating that map from v = 1 (0 when gain2 <= 1)."""
+    z ~ N(0, v), by iterating that map from v = 1 (it creeps towards 0 when gain2 <= 1)."""
     v = 1.0
     for _ in range(steps):
         v = gain2 * gaussian_mean(tanh_square, v)
