@@ -6,6 +6,7 @@ the same plain-data encoding as during autograding (``INITLAB_BRIDGE=loopback``)
 is in test_grading_pipeline.py; tricks and faults are in test_robustness.py.
 """
 
+import ast
 import traceback
 
 import pytest
@@ -67,31 +68,30 @@ def test_every_graded_function_has_wrong_variants(notebook):
     assert set(correct) | set(wrong) <= set(answers), "variants name a function the notebook does not grade"
 
 
+def _bound_names(source):
+    """The names a cell binds at its top level: an answer cell's function, or its answer variable (whose name may
+    differ from the cell's grade id, e.g. 03's answer_wide_to_narrow in the cell answer_harmonic)."""
+    body = ast.parse(source).body
+    return ({node.name for node in body if isinstance(node, ast.FunctionDef)}
+            | {target.id for node in body if isinstance(node, ast.Assign) for target in node.targets
+               if isinstance(target, ast.Name)})
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_test_cells_read_nothing_of_the_notebook_but_graded_names(notebook):
     """During autograding a test cell runs in the trusted kernel, where only the names it reads of the
     student's notebook are bound (functions and answers of graded cells): everything else it imports."""
     nb = read(SOURCE / notebook)
-    graded = set(answer_cells(nb)) | {name for cell in answer_cells(nb).values() for name in _bound(cell.source)}
+    graded = set(answer_cells(nb)) | {name for cell in answer_cells(nb).values() for name in _bound_names(cell.source)}
     for test_id, cell in grade_cells(nb).items():
         extra = bridge.free_names(cell.source) - graded
         assert not extra, f"{test_id} reads {sorted(extra)}, which only the student's kernel has: import it"
 
 
-def _bound(source):
-    """Names an answer cell binds at its top level: its function, or the answer a question's grade id stands for
-    when the answer's name is not the grade id (01's answer_random_bias cell binds answer_logistic_from_zero)."""
-    import ast
-    tree = ast.parse(source)
-    return ({node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-            | {target.id for node in tree.body if isinstance(node, ast.Assign) for target in node.targets
-               if isinstance(target, ast.Name)})
-
-
 def _answer_name(notebook, grade_id):
     """The name a graded answer cell defines: its grade id, or the one name it binds (an answer renamed while its
     grade id, which the gradebook knows, stays)."""
-    names = _bound(answer_cells(read(SOURCE / notebook))[grade_id].source)
+    names = _bound_names(answer_cells(read(SOURCE / notebook))[grade_id].source)
     return grade_id if grade_id in names or len(names) != 1 else names.pop()
 
 

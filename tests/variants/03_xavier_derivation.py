@@ -135,7 +135,9 @@ def measure_forward_variances(X, params, activation="tanh"):
     return np.array(out)
 """,
     ],
-    "answer_harmonic": ['answer_harmonic = "b"', "answer_harmonic = 'b'  # backward gain 10·2/794 ≈ 1/40"],
+    "answer_harmonic": ['answer_wide_to_narrow = "b"', "answer_wide_to_narrow = 'b'  # backward gain 10·2/794 ≈ 1/40"],
+    "answer_standard_backward": ['answer_standard_backward = "b"', "answer_standard_backward = 'b'  # (1/3)**4"],
+    "answer_tanh_gain_depth": ['answer_tanh_gain_depth = "b"'],
 }
 
 WRONG = keyed({
@@ -212,6 +214,11 @@ def measure_forward_variances(X, params, activation="tanh"):
     return out[:2]
 """, "shape", None),
     ],
-    "answer_harmonic": wrong_choices("answer_harmonic", CHOICES) + [("answer_harmonic = 'B'", "one of", None),
-                        ("answer_harmonic = 2", "one of", None)],
+    # the grade id answer_harmonic is kept for the gradebook; the variable is answer_wide_to_narrow
+    "answer_harmonic": wrong_choices("answer_wide_to_narrow", CHOICES) + [
+        ("answer_wide_to_narrow = 'B'", "one of", None), ("answer_wide_to_narrow = 2", "one of", None)],
+    "answer_standard_backward": wrong_choices("answer_standard_backward", CHOICES) + [
+        ("answer_standard_backward = 'b.'", "one of", None)],
+    "answer_tanh_gain_depth": wrong_choices("answer_tanh_gain_depth", CHOICES) + [
+        ("answer_tanh_gain_depth = ['b']", "one of", None)],
 })

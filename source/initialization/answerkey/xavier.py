@@ -135,7 +135,17 @@ def measure_cases():
 
 
 # the multiple-choice answers: (the right option, {a wrong option: its mistake})
-CHOICES = {"answer_harmonic": ("b", {
-    "a": not_quite("forward gain n_in·Var(W), backward gain n_out·Var(W)", "fans-swapped"),
-    "c": not_quite("the backward gain is n_out·Var(W), with n_out = 10", "fans-swapped"),
-    "d": not_quite("a mean of 1/784 and 1/10 is far from both of them", "rule-confused")})}
+CHOICES = {
+    "answer_wide_to_narrow": ("b", {
+        "a": not_quite("forward gain n_in·Var(W), backward gain n_out·Var(W)", "fans-swapped"),
+        "c": not_quite("the backward gain is n_out·Var(W), with n_out = 10", "fans-swapped"),
+        "d": not_quite("a mean of 1/784 and 1/10 is far from both of them", "rule-confused")}),
+    "answer_standard_backward": ("b", {
+        "a": not_quite("Var U(-a, a) = a²/3: the bound is not the std", "uniform-vs-normal"),
+        "c": not_quite("dz^[5] to dz^[1] crosses four layers, not five", "layer-indexing"),
+        "d": not_quite("a backward gain of 1/3 shrinks the gradient")}),
+    "answer_tanh_gain_depth": ("b", {
+        "a": not_quite("the backward gain (25/9)·E[tanh'(z)²] is not 1"),
+        "c": not_quite("(25/9)·E[tanh'(z)²] = 1.21 a layer is above 1"),
+        "d": not_quite("the backward gain keeps the factor E[tanh'(z)²]", "activation")}),
+}
