@@ -2,7 +2,6 @@
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import data, network, plots, widgets
@@ -167,32 +166,29 @@ class ReluStack:
         widgets.snapshot(self._setup, self._update, **values)
 
     def histograms(self, layers=(1, 10, 20, 30, 50), rules=("LeCun 1/n_in", "He (fan_in) 2/n_in"), n=64):
-        """Histograms of the non-zero activations a^[l] at a few layers (one panel each, one row per rule), with
-        each layer's standard deviation and share of zeros, for the explorer's stack of equal widths n."""
+        """Histograms of the non-zero activations a^[l] at a few layers (one row each, each scaled to its own
+        height), with each layer's standard deviation, for the explorer's stack of equal widths n; one panel per
+        rule, the same standard normal draws."""
         def draw():
             X, _, standard = self._standard_draws(PATTERNS[0], n)
-            fig, axes = plt.subplots(len(rules), len(layers), figsize=(plots.WIDTH, 1.9 * len(rules) + 0.5),
-                                     sharex=True, sharey="row", squeeze=False)
+            fig, axes = plots.figure(len(rules), height=3.3)
             edges = np.linspace(0, 5, 51)
-            for row, rule in zip(axes, rules):
-                a, depth, color = X, max(layers), plots.COLORS[RULE_COLORS[rule]]
-                found = {}
-                for l in range(1, depth + 1):
+            for ax, rule in zip(axes, rules):
+                a, color = X, plots.COLORS[RULE_COLORS[rule]]
+                for l in range(1, max(layers) + 1):
                     a = np.maximum(np.sqrt(RULES[rule](n, n)) * standard[l - 1] @ a, 0.0)
-                    found[l] = a
-                for ax, l in zip(row, layers):
-                    positive = found[l][found[l] > 0]
-                    counts, _ = np.histogram(np.clip(positive, 0, edges[-1]), bins=edges)
-                    ax.stairs(counts / found[l].size, edges, fill=True, color=color, alpha=0.8)
-                    ax.set_title(f"layer {l}", fontsize=9.5)
-                    ax.text(0.97, 0.95, f"std {np.std(found[l]):.2g}\nzeros {np.mean(found[l] == 0):.0%}",
-                            transform=ax.transAxes, ha="right", va="top", fontsize=8.5)
-                row[0].set_ylabel(rule.split(" ")[0] + "\nshare of entries")
-            for ax in axes[-1]:
-                ax.set_xlabel(r"$a^{[l]} > 0$")
-            fig.suptitle(f"activations a = ReLU(z) of {M_DEMO} inputs through {max(layers)} layers of width {n} "
-                         "(the zeros are not drawn)")
-            fig.tight_layout()
+                    if l in layers:
+                        row = len(layers) - 1 - layers.index(l)  # layer 1 on top
+                        counts, _ = np.histogram(np.clip(a[a > 0], 0, edges[-1]), bins=edges)
+                        ax.stairs(row + 0.85 * counts / counts.max(), edges, baseline=row, fill=True, color=color,
+                                  alpha=0.8)
+                        ax.text(edges[-1], row + 0.3, f"std {np.std(a):.2g}", ha="right", fontsize=8.5)
+                ax.set(yticks=range(len(layers)), yticklabels=[f"layer {l}" for l in layers[::-1]],
+                       ylim=(-0.1, len(layers)), xlim=(0, edges[-1]), xlabel=r"activation $a^{[l]} > 0$",
+                       title=rule)
+            fig.suptitle(f"{M_DEMO} inputs, {max(layers)} ReLU layers of width {n}: the activations that are not 0 "
+                         "(about half are)")
+            fig.subplots_adjust(left=0.08, right=0.98, top=0.83, bottom=0.16, wspace=0.22)
             return fig
 
         widgets.show(draw)
@@ -288,7 +284,7 @@ def collapse(relu, he_normal, seed=0, shown=(1, 5, 10, 30, 50)):
         for ax in axes:
             ax.grid()
             ax.legend(loc="lower right")
-        fig.tight_layout()
+        fig.subplots_adjust(left=0.07, right=0.99, top=0.92, bottom=0.14, wspace=0.22)
         return fig
 
     widgets.show(draw)
@@ -313,12 +309,13 @@ def conv_check(he_normal, relu, seed=0, channels=64, filters=128, k=3):
 
 # --- the digits ----------------------------------------------------------------------------------------------------
 
-DIGIT_DEPTH, DIGIT_WIDTH, SHALLOW_DEPTH, HELD_OUT = 30, 64, 3, 450
-TRAINING = {"steps": 300, "learning_rate": 0.01, "batch_size": 64, "momentum": 0.9, "cosine": True}
-DIGIT_NETWORKS = {"LeCun 1/n_in": ("LeCun 1/n_in", DIGIT_DEPTH),
-                  "Glorot 2/(n_in+n_out)": ("Glorot 2/(n_in+n_out)", DIGIT_DEPTH),
-                  "He 2/n_in (your he_normal)": ("He (fan_in) 2/n_in", DIGIT_DEPTH),
-                  "He, 3 layers (shallow)": ("He (fan_in) 2/n_in", SHALLOW_DEPTH)}
+DIGIT_DEPTH, DIGIT_WIDTH, SHALLOW_DEPTH, HELD_OUT, AT_START = 30, 64, 3, 450, 500
+TRAINING = {"steps": 300, "learning_rate": 0.004, "batch_size": 64, "momentum": 0.9, "cosine": True}
+# name: (rule, depth, trained); Glorot is LeCun on the hidden layers of equal width: only its start is shown
+DIGIT_NETWORKS = {"LeCun 1/n_in": ("LeCun 1/n_in", DIGIT_DEPTH, True),
+                  "Glorot 2/(n_in+n_out)": ("Glorot 2/(n_in+n_out)", DIGIT_DEPTH, False),
+                  "He 2/n_in (your he_normal)": ("He (fan_in) 2/n_in", DIGIT_DEPTH, True),
+                  "He, 3 layers (shallow)": ("He (fan_in) 2/n_in", SHALLOW_DEPTH, True)}
 
 
 def digit_dims(depth):
@@ -352,11 +349,11 @@ def _accuracy(params, X, labels):
 
 
 def _train_by_depth(params, X, labels, seed):
-    """Train every network; those of one depth together, as one stack (about the time of one): the same minibatches
-    for all. Returns the trained parameters and the minibatch costs of each network."""
+    """Train the networks marked trained; those of one depth together, as one stack (about the time of one), so all
+    see the same minibatches. Returns the trained parameters and the minibatch costs of each network."""
     trained, costs = {}, {}
-    for depth in sorted({depth for _, depth in DIGIT_NETWORKS.values()}):
-        names = [name for name, (_, d) in DIGIT_NETWORKS.items() if d == depth]
+    for depth in sorted({depth for _, depth, _ in DIGIT_NETWORKS.values()}):
+        names = [name for name, (_, d, train) in DIGIT_NETWORKS.items() if d == depth and train]
         stack = {key: np.stack([params[name][key] for name in names]) for key in params[names[0]]}
         result, history = network.train_softmax(stack, X, labels, rng=np.random.default_rng(seed), **TRAINING)
         for k, name in enumerate(names):
@@ -365,72 +362,82 @@ def _train_by_depth(params, X, labels, seed):
 
 
 def digits_experiment(he_normal, backward_variances, measure_backward_variances, seed=0):
-    """Per network: the training costs, the accuracy on the training and the held-out digits after training, and
-    at initialization Var(dz^[l]) predicted and measured (the student's functions) and the mean cosine between the
-    training digits' z^[L-1]. The networks are drawn from the same seed and see the same minibatches."""
+    """Per network: at initialization, Var(dz^[l]) predicted and measured (the student's functions) and the mean
+    cosine between the digits' z^[L-1], on AT_START training digits; for the trained ones, the minibatch costs and
+    the accuracy on the training and the held-out digits after training. The networks are drawn from the same seed
+    and see the same minibatches."""
     (X, labels), (X_held, labels_held) = digits_split(seed + 9)
     params = {name: _digit_network(he_normal, rule, depth, np.random.default_rng(seed + 10))
-              for name, (rule, depth) in DIGIT_NETWORKS.items()}
+              for name, (rule, depth, _) in DIGIT_NETWORKS.items()}
     trained, costs = _train_by_depth(params, X, labels, seed + 11)
+    start, start_labels = X[:, :AT_START], labels[:AT_START]
     runs = {}
-    for name, (rule, depth) in DIGIT_NETWORKS.items():
+    for name, (rule, depth, _) in DIGIT_NETWORKS.items():
         dims = digit_dims(depth)
         weight_vars = [RULES[rule](n_in, n_out) for n_in, n_out in zip(dims, dims[1:])]
-        _, cache = network.forward(params[name], X, "relu")
-        _, top = network.softmax_cost(cache[f"z{depth}"], labels)  # ŷ - y, one column per digit
-        runs[name] = {"depth": depth, "costs": costs[name], "train": _accuracy(trained[name], X, labels),
-                      "held out": _accuracy(trained[name], X_held, labels_held),
-                      "backward": (backward_variances(dims, weight_vars, np.var(top), "relu"),
-                                   measure_backward_variances(X, params[name], top, "relu")),
+        _, cache = network.forward(params[name], start, "relu")
+        _, top = network.softmax_cost(cache[f"z{depth}"], start_labels)  # ŷ - y, one column per digit
+        runs[name] = {"depth": depth, "backward": (backward_variances(dims, weight_vars, np.var(top), "relu"),
+                                                   measure_backward_variances(start, params[name], top, "relu")),
                       "cosine": mean_cosine(cache[f"z{depth - 1}"])}
+        if name in trained:
+            runs[name] |= {"costs": costs[name], "train": _accuracy(trained[name], X, labels),
+                           "held out": _accuracy(trained[name], X_held, labels_held)}
     return runs
 
 
 def _print_digits(runs):
     for name, run in runs.items():
         predicted, measured = run["backward"]
-        print(f"{name}: minibatch cost {np.mean(run['costs'][:20]):.3f} (first 20 steps) → "
-              f"{np.mean(run['costs'][-20:]):.3f} (last 20); accuracy {run['train']:.1%} on the training digits, "
-              f"{run['held out']:.1%} on the {HELD_OUT} held-out digits")
+        if "costs" in run:
+            print(f"{name}: minibatch cost {np.mean(run['costs'][:20]):.3f} (first 20 steps) → "
+                  f"{np.mean(run['costs'][-20:]):.3f} (last 20); accuracy {run['train']:.1%} on the training digits, "
+                  f"{run['held out']:.1%} on the {HELD_OUT} held-out digits")
+        else:
+            print(f"{name}: not trained (on layers of equal width it is LeCun's rule; only its output layer differs)")
         print(f"    at initialization: Var(dz^[1]) / Var(dz^[{run['depth']}]) = {measured[0] / measured[-1]:.2g} "
               f"(theory {predicted[0] / predicted[-1]:.2g}); mean cosine between the digits' z^[{run['depth'] - 1}]: "
               f"{run['cosine']:.2f}")
 
 
 def digits_showcase(he_normal, backward_variances, measure_backward_variances, seed=0):
-    """Train 30-layer ReLU networks on the digits from LeCun, Glorot and He (the student's he_normal), and a
-    3-layer He network for scale; show the training costs, the accuracies on the training and the held-out digits,
-    and the gradients' variances at initialization that explain them; prints the numbers."""
+    """Train 30-layer ReLU networks on the digits from LeCun and He (the student's he_normal), and a 3-layer He
+    network for scale; show the training costs, the accuracies on the training and the held-out digits, and the
+    gradients' variances at initialization (Glorot's too) that explain them; prints the numbers."""
     def draw():
         runs = digits_experiment(he_normal, backward_variances, measure_backward_variances, seed)
         _print_digits(runs)
-        fig, axes = plots.figure(3, height=3.9, width_ratios=[1.25, 1, 1])
+        fig, axes = plots.figure(3, height=3.9, width_ratios=[1.25, 0.9, 1])
         window = 20
-        # Glorot equals LeCun on every layer but the last: LeCun is drawn wide and pale, Glorot thin on top of it
         styles = {"LeCun 1/n_in": {"lw": 4.5, "alpha": 0.45}, "Glorot 2/(n_in+n_out)": {"lw": 1.4, "ls": (0, (4, 2))},
                   "He 2/n_in (your he_normal)": {"lw": 1.6}, "He, 3 layers (shallow)": {"lw": 1.4}}
-        colors = {name: plots.COLORS[RULE_COLORS[rule]] for name, (rule, _) in DIGIT_NETWORKS.items()}
+        colors = {name: plots.COLORS[RULE_COLORS[rule]] for name, (rule, _, _) in DIGIT_NETWORKS.items()}
         colors["He, 3 layers (shallow)"] = "0.55"
-        handles = []
-        for k, (name, run) in enumerate(runs.items()):
-            smooth = np.convolve(run["costs"], np.ones(window) / window, mode="valid")
-            label = name + (", on LeCun's line" if name.startswith("Glorot") else "")
-            handles += axes[0].plot(np.arange(window, len(run["costs"]) + 1), smooth, color=colors[name],
-                                    label=label, **styles[name])
-            for offset, key, hatch in ((-0.2, "train", None), (0.2, "held out", "//")):
-                axes[1].bar(k + offset, 100 * run[key], 0.4, color=colors[name], alpha=0.85 if hatch else 1,
-                            hatch=hatch, edgecolor="white")
-                axes[1].text(k + offset, 100 * run[key] + 1.5, f"{100 * run[key]:.0f}", ha="center", fontsize=8)
+        handles, bars = [], [name for name in runs if "costs" in runs[name]]
+        for name, run in runs.items():
+            label = name + (": start only" if "costs" not in run else "")
+            if "costs" in run:
+                smooth = np.convolve(run["costs"], np.ones(window) / window, mode="valid")
+                handles += axes[0].plot(np.arange(window, len(run["costs"]) + 1), smooth, color=colors[name],
+                                        label=label, **styles[name])
+                k = bars.index(name)
+                for offset, key, hatch in ((-0.2, "train", None), (0.2, "held out", "//")):
+                    axes[1].bar(k + offset, 100 * run[key], 0.4, color=colors[name], alpha=0.85 if hatch else 1,
+                                hatch=hatch, edgecolor="white")
+                    axes[1].text(k + offset, 100 * run[key] + 1.5, f"{100 * run[key]:.0f}", ha="center", fontsize=8)
             if run["depth"] == DIGIT_DEPTH:
                 predicted, measured = run["backward"]
                 layers = np.arange(1, DIGIT_DEPTH + 1)
                 axes[2].plot(layers, predicted, color=colors[name], **{**styles[name], "ls": ":", "lw": 1.4})
-                axes[2].plot(layers, measured, color=colors[name], marker="o", ms=2.5, **styles[name])
+                line, = axes[2].plot(layers, measured, color=colors[name], marker="o", ms=2.5, label=label,
+                                     **styles[name])
+                if "costs" not in run:
+                    handles.append(line)
         handles.append(axes[0].axhline(np.log(10), color=plots.THEORY, lw=0.8, ls="-.",
                                        label="guessing (ln 10; 10 %)"))
         axes[0].set(xlabel="training step", ylabel="minibatch cost (average of 20)", title="training", ylim=(0, None))
-        axes[1].set(xticks=range(len(runs)), xticklabels=["LeCun", "Glorot", "He", "He,\n3 layers"],
-                    ylabel="accuracy (%)", ylim=(0, 105), title="accuracy: training | held-out (hatched)")
+        axes[1].set(xticks=range(len(bars)), xticklabels=["LeCun", "He", "He,\n3 layers"], ylabel="accuracy (%)",
+                    ylim=(0, 105), title="accuracy: training | held-out (hatched)")
         axes[1].axhline(10, color=plots.THEORY, lw=0.8, ls="-.")
         axes[2].set(yscale="log", xlabel="layer $l$", ylabel=r"$\mathrm{Var}(dz^{[l]})$ at initialization",
                     title="gradients at initialization")
@@ -438,13 +445,13 @@ def digits_showcase(he_normal, backward_variances, measure_backward_variances, s
         plots.figure_legend(fig, [*handles, plots.proxy("measured", marker="o", ms=2.5),
                                   plots.proxy("predicted (theory)", ls=":")], ncol=4)
         plots.plain_log_ticks(fig)
-        plots.freeze_layout(fig)
+        fig.subplots_adjust(left=0.075, right=0.99, top=0.93, bottom=0.28, wspace=0.45)
         return fig
 
     widgets.show(draw)
 
 
-def fluctuations(relu, he_normal, seed=0, widths=(32, 96)):
+def fluctuations(relu, he_normal, seed=0, widths=(32, 64)):
     """Var(z^[30]) / its prediction over 40 He networks (the student's relu and he_normal) of equal widths, for two
     widths: printed, and as outlined histograms (no overlap of fills)."""
     def ratios(width, depth=30, draws=40, m=64):
