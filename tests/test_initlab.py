@@ -78,6 +78,31 @@ def test_train_softmax_learns_the_digits_and_leaves_inputs_unchanged():
         network.train_softmax(params, X, labels, steps=-1)
 
 
+def test_train_softmax_with_momentum_and_a_cosine_schedule():
+    X, labels = data.load_digits()
+    rng = np.random.default_rng(4)
+    params = {"W1": rng.standard_normal((16, 64)) * np.sqrt(2 / 64), "b1": np.zeros((16, 1)),
+              "W2": rng.standard_normal((10, 16)) * np.sqrt(2 / 16), "b2": np.zeros((10, 1))}
+    _, plain = network.train_softmax(params, X, labels, steps=80, learning_rate=0.005, rng=np.random.default_rng(0))
+    _, heavy = network.train_softmax(params, X, labels, steps=80, learning_rate=0.005, momentum=0.9,
+                                     rng=np.random.default_rng(0))
+    assert heavy[-20:].mean() < 0.8 * plain[-20:].mean()  # the velocity makes the steps up to 10 times longer
+    # the first step: zero velocity and the full rate of the schedule, plain gradient descent
+    first_plain, _ = network.train_softmax(params, X, labels, steps=1, rng=np.random.default_rng(0))
+    first, _ = network.train_softmax(params, X, labels, steps=1, momentum=0.9, cosine=True,
+                                     rng=np.random.default_rng(0))
+    assert all(np.allclose(first[k], first_plain[k]) for k in params)
+    # two steps of the cosine schedule: the full rate, then half of it
+    batches = np.random.default_rng(0)
+    halfway, _ = network.train_softmax(params, X, labels, steps=1, learning_rate=0.1, rng=batches)
+    by_hand, _ = network.train_softmax(halfway, X, labels, steps=1, learning_rate=0.05, rng=batches)
+    scheduled, _ = network.train_softmax(params, X, labels, steps=2, learning_rate=0.1, cosine=True,
+                                         rng=np.random.default_rng(0))
+    assert all(np.allclose(scheduled[k], by_hand[k]) for k in params)
+    with pytest.raises(ValueError, match="1.5"):
+        network.train_softmax(params, X, labels, steps=1, momentum=1.5)
+
+
 def test_train_lowers_the_cost_and_leaves_inputs_unchanged():
     rng = np.random.default_rng(1)
     params = small_net(rng, (2, 8, 1))

@@ -117,6 +117,7 @@ def measure_backward_variances(X, params, grad_output, activation="relu"):
     ],
     "answer_notes_code": ['answer_notes_code = "c"', "answer_notes_code = 'c'  # a quarter of He's variance"],
     "answer_narrowing": ['answer_narrowing = "b"', "answer_narrowing = 'b'"],
+    "answer_collapse": ['answer_collapse = "d"', "answer_collapse = 'd'  # ReLU(cz) = c·ReLU(z)"],
 }
 
 WRONG = keyed({
@@ -173,4 +174,6 @@ def relu(z):
     "answer_notes_code": wrong_choices("answer_notes_code", CHOICES) + [("answer_notes_code = 'C'", "one of", None),
                           ("answer_notes_code = 3", "one of", None)],
     "answer_narrowing": wrong_choices("answer_narrowing", CHOICES) + [("answer_narrowing = ['b']", "one of", None)],
+    "answer_collapse": wrong_choices("answer_collapse", CHOICES) + [("answer_collapse = 'D'", "one of", None),
+                                                                    ("answer_collapse = 'same'", "one of", None)],
 })

@@ -155,6 +155,10 @@ CHOICES = {
         "a": not_quite("randn(n) / sqrt(2n) has variance 1/(2n), not He's 2/n", "variance-as-std"),
         "b": not_quite("a gain is ½·n·Var(W): count ReLU's ½ and the 1/(2n)", "relu-half"),
         "d": not_quite("the variance 1/(2n) is below He's 2/n: the signal shrinks", "relu-half")}),
+    "answer_collapse": ("d", {
+        "a": not_quite("LeCun's weights shrink every z^[l]; do the angles change?"),
+        "b": not_quite("gain 1 keeps the signal's size, not its direction"),
+        "c": not_quite("larger weights grow every z^[l]; do the angles change?")}),
     "answer_narrowing": ("b", {
         "a": not_quite("a backward gain is ½·n_l·2/n_{l-1} = n_l/n_{l-1}", "fans-swapped"),
         "c": not_quite("mind the direction: the product of n_l/n_{l-1} from 2 to 40", "fans-swapped"),

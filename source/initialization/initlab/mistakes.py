@@ -70,7 +70,7 @@ GRADED = {
     "03": ("variance_of_product", "linear_output_variance", "lecun_normal", "xavier_normal", "answer_wide_to_narrow",
            "forward_variances", "measure_forward_variances", "answer_standard_backward", "answer_tanh_gain_depth"),
     "04": ("relu", "relu_second_moment", "he_normal", "answer_notes_code", "backward_variances",
-           "measure_backward_variances", "answer_narrowing"),
+           "measure_backward_variances", "answer_narrowing", "answer_collapse"),
     "05": ("uniform_variance", "uniform_bound", "xavier_uniform", "he_uniform", "answer_pytorch_default",
            "variance_scaling", "answer_keras_bound", "sparse_init"),
     "06": ("initialize_network", "clip_by_global_norm", "answer_clip", "answer_remedy"),

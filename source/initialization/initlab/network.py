@@ -273,23 +273,32 @@ def softmax_cost(Z, labels):
     return (float(cost) if np.ndim(cost) == 0 else cost), P
 
 
-def train_softmax(params, X, labels, steps, learning_rate=0.02, batch_size=64, activation="relu", rng=None):
+def train_softmax(params, X, labels, steps, learning_rate=0.02, batch_size=64, activation="relu", rng=None,
+                  momentum=0.0, cosine=False):
     """Minibatch SGD on the softmax cross-entropy (output layer linear + softmax); returns (params, costs).
 
     ``costs[t]`` is the cost of the minibatch of step t, before its update. Inputs are unchanged. A stack
     of networks (leading axis B, see ``forward``) trains on the same minibatches at the cost of about one;
-    ``costs`` then has shape (steps, B).
+    ``costs`` then has shape (steps, B). With ``momentum`` μ > 0 the step follows a velocity, v ← μ·v + grad
+    (PyTorch's SGD); with ``cosine`` the learning rate of step t is learning_rate·(1 + cos(π·t/steps))/2.
     """
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps!r}")
+    if not 0 <= momentum < 1:
+        raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
     rng = np.random.default_rng() if rng is None else rng
     params = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     labels = np.asarray(labels)
-    L, costs = n_layers(params), []
-    for _ in range(steps):
+    L, costs, velocity = n_layers(params), [], None
+    for t in range(steps):
         batch = rng.choice(X.shape[1], size=min(batch_size, X.shape[1]), replace=False)
         _, cache = forward(params, X[:, batch], activation)
         cost_value, dz = softmax_cost(cache[f"z{L}"], labels[batch])
         costs.append(cost_value)
-        params = gd_step(params, backprop(params, cache, dz, activation), learning_rate)
+        grads = backprop(params, cache, dz, activation)
+        if momentum:
+            velocity = grads if velocity is None else {k: momentum * velocity[k] + g for k, g in grads.items()}
+            grads = velocity
+        rate = learning_rate * (1 + np.cos(np.pi * t / steps)) / 2 if cosine else learning_rate
+        params = gd_step(params, grads, rate)
     return params, np.array(costs)

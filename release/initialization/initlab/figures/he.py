@@ -1,5 +1,7 @@
 """Notebook 4, He initialization: ReLU's second moment, forward and backward through a ReLU stack, the digits."""
 
+import math
+
 import numpy as np
 
 from .. import data, network, plots, widgets
@@ -12,6 +14,14 @@ RULES = {"He (fan_in) 2/n_in": lambda n_in, n_out: 2 / n_in,
          "Glorot 2/(n_in+n_out)": lambda n_in, n_out: 2 / (n_in + n_out)}
 RULE_COLORS = {"He (fan_in) 2/n_in": "he", "He (fan_out) 2/n_out": "he_fan_out", "LeCun 1/n_in": "lecun",
                "Glorot 2/(n_in+n_out)": "xavier"}
+
+
+def mean_cosine(Z):
+    """The mean cosine between the columns (examples) of Z over all pairs of different columns: with unit columns
+    u_i, the sum over i ≠ k of u_i·u_k is |u_1 + ... + u_m|² − m."""
+    total = (Z / np.linalg.norm(Z, axis=-2, keepdims=True)).sum(axis=-1)
+    m = Z.shape[-1]
+    return ((total * total).sum(axis=-1) - m) / (m * (m - 1))
 
 
 def second_moment_check(relu, relu_second_moment, seed=0):
@@ -54,6 +64,11 @@ def stack_dims(pattern, n, depth):
     else:
         dims = [int(round(n * 4 ** (l / MAX_DEPTH))) for l in range(MAX_DEPTH + 1)]
     return dims[:depth + 1]
+
+
+def geometric_dims(first, last, depth):
+    """layer_dims of a stack whose widths change geometrically: n_0 = n_1 = first, ..., n_depth = last."""
+    return [first] + [int(round(first * (last / first) ** ((l - 1) / max(depth - 1, 1)))) for l in range(1, depth + 1)]
 
 
 def relu_forward_prediction(dims, weight_vars, input_second_moment):
@@ -150,6 +165,34 @@ class ReluStack:
         """The explorer's figure for one setting, without controls."""
         widgets.snapshot(self._setup, self._update, **values)
 
+    def histograms(self, layers=(1, 10, 20, 30, 50), rules=("LeCun 1/n_in", "He (fan_in) 2/n_in"), n=64):
+        """Histograms of the non-zero activations a^[l] at a few layers (one row each, each scaled to its own
+        height), with each layer's standard deviation, for the explorer's stack of equal widths n; one panel per
+        rule, the same standard normal draws."""
+        def draw():
+            X, _, standard = self._standard_draws(PATTERNS[0], n)
+            fig, axes = plots.figure(len(rules), height=3.3)
+            edges = np.linspace(0, 5, 51)
+            for ax, rule in zip(axes, rules):
+                a, color = X, plots.COLORS[RULE_COLORS[rule]]
+                for l in range(1, max(layers) + 1):
+                    a = np.maximum(np.sqrt(RULES[rule](n, n)) * standard[l - 1] @ a, 0.0)
+                    if l in layers:
+                        row = len(layers) - 1 - layers.index(l)  # layer 1 on top
+                        counts, _ = np.histogram(np.clip(a[a > 0], 0, edges[-1]), bins=edges)
+                        ax.stairs(row + 0.85 * counts / counts.max(), edges, baseline=row, fill=True, color=color,
+                                  alpha=0.8)
+                        ax.text(edges[-1], row + 0.3, f"std {np.std(a):.2g}", ha="right", fontsize=8.5)
+                ax.set(yticks=range(len(layers)), yticklabels=[f"layer {l}" for l in layers[::-1]],
+                       ylim=(-0.1, len(layers)), xlim=(0, edges[-1]), xlabel=r"activation $a^{[l]} > 0$",
+                       title=rule)
+            fig.suptitle(f"{M_DEMO} inputs, {max(layers)} ReLU layers of width {n}: the activations that are not 0 "
+                         "(about half are)")
+            fig.subplots_adjust(left=0.08, right=0.98, top=0.83, bottom=0.16, wspace=0.22)
+            return fig
+
+        widgets.show(draw)
+
 
 def bias_comparison(he_normal, rng, width=100, depth=30, m=500, layers=(1, 10, 30)):
     """A He network (the student's he_normal; the same weights for both) with biases 0 and 0.01: per bias, at the
@@ -168,112 +211,256 @@ def bias_comparison(he_normal, rng, width=100, depth=30, m=500, layers=(1, 10, 3
     return found
 
 
-# --- the digits ----------------------------------------------------------------------------------------------------
+# --- directions and dead units -------------------------------------------------------------------------------------
 
-DIGIT_DIMS = [64] + [32] * 29 + [10]  # L = 30 layers
-TRAINING = {"steps": 300, "learning_rate": 0.02, "batch_size": 64}
-DIGIT_RULES = {"LeCun 1/n_in": "LeCun 1/n_in", "Glorot 2/(n_in+n_out)": "Glorot 2/(n_in+n_out)",
-               "He 2/n_in (your he_normal)": "He (fan_in) 2/n_in"}
-
-
-def _digit_network(he_normal, rule, init_rng):
-    """Parameters of the 30-layer network, W^[l] from the rule (He: the student's he_normal), zero biases."""
-    params = {}
-    for l, (n_in, n_out) in enumerate(zip(DIGIT_DIMS, DIGIT_DIMS[1:]), start=1):
-        if rule.startswith("He"):
-            params[f"W{l}"] = he_normal(n_in, n_out, rng=init_rng)
-        else:
-            params[f"W{l}"] = np.sqrt(RULES[DIGIT_RULES[rule]](n_in, n_out)) * init_rng.standard_normal((n_out, n_in))
-        params[f"b{l}"] = np.zeros((n_out, 1))
-    return params
+def cosine_map(rho):
+    """The cosine between ReLU(u) and ReLU(v) for zero-mean Gaussian vectors u, v of cosine rho (the arc-cosine
+    kernel of Cho and Saul, 2009): the cosine of z^[l+1] from that of z^[l] in a wide layer."""
+    rho = np.clip(rho, -1.0, 1.0)
+    return (np.sqrt(1 - rho * rho) + (np.pi - np.arccos(rho)) * rho) / np.pi
 
 
-def digits_experiment(he_normal, backward_variances, measure_backward_variances, seed=0):
-    """For each rule: the variances at initialization (predicted and measured, both directions), the training costs,
-    and the cost, accuracy and number of classes predicted on all 1797 digits after training."""
-    X, labels = data.load_digits()
-    L = len(DIGIT_DIMS) - 1
-    nets = {rule: _digit_network(he_normal, rule, np.random.default_rng(seed + 10)) for rule in DIGIT_RULES}
-    # the three networks train as one stack (leading axis 3): the same minibatches, about the time of one
-    stack = {key: np.stack([params[key] for params in nets.values()]) for key in nets[next(iter(nets))]}
-    trained, costs = network.train_softmax(stack, X, labels, rng=np.random.default_rng(seed + 11), **TRAINING)
-    _, final = network.forward(trained, X, "relu")
-    final_costs, _ = network.softmax_cost(final[f"z{L}"], labels)
-    predicted = np.argmax(final[f"z{L}"], axis=1)  # (3, 1797)
-    runs = {}
-    for k, (rule, params) in enumerate(nets.items()):
-        weight_vars = [RULES[DIGIT_RULES[rule]](n_in, n_out) for n_in, n_out in zip(DIGIT_DIMS, DIGIT_DIMS[1:])]
-        _, cache = network.forward(params, X, "relu")
-        _, top = network.softmax_cost(cache[f"z{L}"], labels)  # ŷ - y, one column per digit
-        runs[rule] = {"forward": (relu_forward_prediction(DIGIT_DIMS, weight_vars, np.mean(X ** 2)),
-                                  np.array([np.var(cache[f"z{l}"]) for l in range(1, L + 1)])),
-                      "backward": (backward_variances(DIGIT_DIMS, weight_vars, np.var(top), "relu"),
-                                   measure_backward_variances(X, params, top, "relu")),
-                      "costs": costs[:, k], "final cost": final_costs[k],
-                      "accuracy": np.mean(predicted[k] == labels), "classes": len(np.unique(predicted[k]))}
-    return runs
+def _normal_cdf(x):
+    return 0.5 * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))
 
 
-def digits_showcase(he_normal, backward_variances, measure_backward_variances, seed=0):
-    """Train the 30-layer ReLU network on the digits from LeCun, Glorot and He (the student's he_normal) and show
-    the training costs next to the variances at initialization that explain them; prints the numbers."""
+def dead_share(rho, m):
+    """The chance that a unit is inactive on all m inputs whose z have pairwise correlation rho (z_i = √rho·u +
+    √(1 − rho)·e_i with independent standard normal u, e_i): the average over u of Φ(−u·√(rho/(1 − rho)))^m."""
+    u = np.linspace(-8, 8, 801)
+    weights = np.exp(-u * u / 2) / np.sqrt(2 * np.pi) * (u[1] - u[0])
+    rho = np.clip(rho, 0.0, 1 - 1e-12)
+    return np.array([np.sum(weights * _normal_cdf(-u * np.sqrt(r / (1 - r))) ** m) for r in rho])
+
+
+def collapse_experiment(relu, he_normal, seed=0, width=100, depth=50, m=500):
+    """m standard normal inputs through a ReLU stack of equal widths with the student's he_normal (and LeCun's
+    weights, the same divided by √2): per layer the mean cosine between the inputs' z^[l] (both networks, and the
+    arc-cosine prediction) and the units inactive on every input (measured, and predicted from the measured
+    cosine)."""
+    draw_rng = np.random.default_rng(seed)
+    x = draw_rng.standard_normal((width, m))
+    a_he, a_lecun, found = x, x, {"he": [], "lecun": [], "dead": []}
+    for _ in range(depth):
+        W = np.asarray(he_normal(width, width, rng=draw_rng), dtype=float)
+        z_he, z_lecun = W @ a_he, (W / np.sqrt(2)) @ a_lecun
+        found["he"].append(mean_cosine(z_he))
+        found["lecun"].append(mean_cosine(z_lecun))
+        found["dead"].append(int(np.sum(np.all(z_he <= 0, axis=1))))
+        a_he, a_lecun = relu(z_he), relu(z_lecun)
+    theory = [mean_cosine(x)]
+    for _ in range(depth - 1):
+        theory.append(cosine_map(theory[-1]))
+    return {key: np.array(values) for key, values in found.items()} | {
+        "theory": np.array(theory), "dead theory": width * dead_share(np.array(found["he"]), m), "width": width, "m": m}
+
+
+def collapse(relu, he_normal, seed=0, shown=(1, 5, 10, 30, 50)):
+    """The mean cosine between examples' z^[l] per layer (He, LeCun, theory) and the units inactive on every input
+    (measured, predicted); prints both at a few layers."""
     def draw():
-        runs = digits_experiment(he_normal, backward_variances, measure_backward_variances, seed)
-        fig, axes = plots.figure(3, height=4.0)
-        layers = np.arange(1, len(DIGIT_DIMS))
-        window = 20
-        # Glorot equals LeCun on the 32 → 32 layers: LeCun is drawn wide and pale, Glorot thin on top of it
-        styles = {"LeCun 1/n_in": {"lw": 4.5, "alpha": 0.45}, "Glorot 2/(n_in+n_out)": {"lw": 1.4, "ls": (0, (4, 2))},
-                  "He 2/n_in (your he_normal)": {"lw": 1.6}}
-        for rule, run in runs.items():
-            color, style = plots.COLORS[RULE_COLORS[DIGIT_RULES[rule]]], styles[rule]
-            smooth = np.convolve(run["costs"], np.ones(window) / window, mode="valid")
-            label = rule + (" (on top of LeCun)" if rule.startswith("Glorot") else "")
-            axes[0].plot(np.arange(window, len(run["costs"]) + 1), smooth, color=color, label=label, **style)
-            for ax, name in ((axes[1], "forward"), (axes[2], "backward")):
-                predicted, measured = run[name]
-                ax.plot(layers, predicted, color=color, **{**style, "ls": ":", "lw": min(style["lw"], 1.6)})
-                ax.plot(layers, measured, color=color, marker="o", ms=2.5, **style)
-            (fwd_pred, fwd), (bwd_pred, bwd) = run["forward"], run["backward"]
-            print(f"{rule}: minibatch cost {np.mean(run['costs'][:20]):.3f} (first 20 steps) → "
-                  f"{np.mean(run['costs'][-20:]):.3f} (last 20); after training, on all 1797 digits: cost "
-                  f"{run['final cost']:.3f}, accuracy {run['accuracy']:.1%}, {run['classes']} of the 10 classes "
-                  "predicted")
-            print(f"    at initialization: Var(z^[1]) = {fwd[0]:.3g} (predicted {fwd_pred[0]:.3g}), Var(z^[30]) = "
-                  f"{fwd[-1]:.3g} (predicted {fwd_pred[-1]:.3g}); Var(dz^[1]) = {bwd[0]:.3g} "
-                  f"(predicted {bwd_pred[0]:.3g}), Var(dz^[30]) = {bwd[-1]:.3g}")
-        he, lecun = runs["He 2/n_in (your he_normal)"], runs["LeCun 1/n_in"]
-        print(f"He / LeCun, measured Var(z^[30]): {he['forward'][1][-1] / lecun['forward'][1][-1]:.4g}; "
-              f"2^30 = {2.0 ** 30:.4g}")
-        guess = axes[0].axhline(np.log(10), color=plots.THEORY, lw=0.8, ls=":", label="ln 10 (guessing)")
-        axes[0].set(xlabel="training step", ylabel="cost (average of 20 steps)", title="training on the digits")
-        for ax, label in ((axes[1], r"$\mathrm{Var}(z^{[l]})$"), (axes[2], r"$\mathrm{Var}(dz^{[l]})$")):
-            ax.set(yscale="log", xlabel="layer $l$", ylabel=label + " at initialization")
+        found = collapse_experiment(relu, he_normal, seed)
+        width, m = found["width"], found["m"]
+        rows = [f"layer {l}: {found['he'][l - 1]:.2f} (theory {found['theory'][l - 1]:.2f}), "
+                f"{found['dead'][l - 1]} ({found['dead theory'][l - 1]:.0f})" for l in shown]
+        print(f"mean cosine between the {m} inputs' z^[l] (theory), units of {width} inactive on all {m} inputs "
+              "(predicted):\n    " + "\n    ".join(rows))
+        gap = np.max(np.abs(found["he"] - found["lecun"]))
+        print("largest difference between He's and LeCun's cosines: " + (
+            "< 1e-12 (round-off)" if gap < 1e-12 else f"{gap:.2g}"))
+        fig, axes = plots.figure(2, height=3.5)
+        layers = np.arange(1, len(found["he"]) + 1)
+        axes[0].plot(layers, found["lecun"], color=plots.COLORS["lecun"], lw=5, alpha=0.4, label="LeCun, measured")
+        axes[0].plot(layers, found["he"], "o", color=plots.COLORS["he"], ms=3, label="He, measured")
+        axes[0].plot(layers, found["theory"], "--", color=plots.THEORY, lw=1.2, label="theory (arc-cosine map)")
+        axes[0].set(xlabel="layer $l$", ylabel=r"mean cosine between examples' $z^{[l]}$", ylim=(-0.05, 1.05),
+                    title="the inputs' directions collapse")
+        axes[1].plot(layers, 100 * found["dead"] / width, "o", color=plots.COLORS["he"], ms=3, label="measured")
+        axes[1].plot(layers, 100 * found["dead theory"] / width, "--", color=plots.THEORY, lw=1.2,
+                     label="predicted from the cosine (left)")
+        axes[1].axhline(50, color=plots.THEORY, lw=0.8, ls=":", label="half of the units")
+        axes[1].set(xlabel="layer $l$", ylabel=f"units inactive on all {m} inputs (%)", ylim=(0, 60),
+                    title="units that never fire")
+        for ax in axes:
             ax.grid()
-        axes[1].set_title("forward")
-        axes[2].set_title("backward")
-        plots.figure_legend(fig, [*axes[0].get_lines()[:3], guess, plots.proxy("measured", marker="o", ms=2.5),
-                                  plots.proxy("predicted (theory)", ls=":")])
-        plots.plain_log_ticks(fig)
-        plots.freeze_layout(fig)
+            ax.legend(loc="lower right")
+        fig.subplots_adjust(left=0.07, right=0.99, top=0.92, bottom=0.14, wspace=0.22)
         return fig
 
     widgets.show(draw)
 
 
-def fluctuations(relu, he_normal, seed=0, widths=(32, 96)):
+def conv_check(he_normal, relu, seed=0, channels=64, filters=128, k=3):
+    """One k×k convolution from `channels` to `filters` channels applied to the ReLU outputs of standard normal
+    pre-activations: the gain Var(z) / Var(z below) when Var(W) = 2/n for three choices of n."""
+    with widgets.one_blas_thread():
+        conv_rng = np.random.default_rng(seed)
+        below = conv_rng.standard_normal((32, channels, 12, 12))
+        windows = np.lib.stride_tricks.sliding_window_view(relu(below), (k, k), axis=(2, 3))
+        patches = windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * k * k, -1)  # (c·k·k, positions)
+        W = np.asarray(he_normal(channels * k * k, filters, rng=conv_rng), dtype=float)  # Var(W) = 2/(k²c)
+        print(f"a {k}×{k} convolution from {channels} to {filters} channels (weight {filters}×{channels}×{k}×{k}) at "
+              f"{patches.shape[1]} positions, on ReLU outputs; Var(W) = 2/n with")
+        for n, what in ((channels * k * k, "k²·c, He et al., PyTorch's fan_in"), (channels, "c, the channels only"),
+                        (filters * k * k, "k²·d, the fan_out")):
+            z = np.sqrt(channels * k * k / n) * W @ patches
+            print(f"    n = {n:>4} ({what}): Var(z) / Var(z below) = {np.var(z) / np.var(below):.2f}")
+
+
+# --- the digits ----------------------------------------------------------------------------------------------------
+
+DIGIT_DEPTH, DIGIT_WIDTH, SHALLOW_DEPTH, HELD_OUT, AT_START = 30, 64, 3, 450, 500
+TRAINING = {"steps": 300, "learning_rate": 0.004, "batch_size": 64, "momentum": 0.9, "cosine": True}
+# name: (rule, depth, trained); Glorot is LeCun on the hidden layers of equal width: only its start is shown
+DIGIT_NETWORKS = {"LeCun 1/n_in": ("LeCun 1/n_in", DIGIT_DEPTH, True),
+                  "Glorot 2/(n_in+n_out)": ("Glorot 2/(n_in+n_out)", DIGIT_DEPTH, False),
+                  "He 2/n_in (your he_normal)": ("He (fan_in) 2/n_in", DIGIT_DEPTH, True),
+                  "He, 3 layers (shallow)": ("He (fan_in) 2/n_in", SHALLOW_DEPTH, True)}
+
+
+def digit_dims(depth):
+    """64 pixels in, depth - 1 hidden ReLU layers of width 64, 10 classes out."""
+    return [64] + [DIGIT_WIDTH] * (depth - 1) + [10]
+
+
+def digits_split(seed):
+    """The digits (X of shape (64, 1797), labels), split at random into training examples and HELD_OUT others."""
+    X, labels = data.load_digits()
+    order = np.random.default_rng(seed).permutation(len(labels))
+    held, train = order[:HELD_OUT], order[HELD_OUT:]
+    return (X[:, train], labels[train]), (X[:, held], labels[held])
+
+
+def _digit_network(he_normal, rule, depth, init_rng):
+    """Parameters of one network, W^[l] from the rule (He: the student's he_normal), zero biases."""
+    params = {}
+    for l, (n_in, n_out) in enumerate(zip(digit_dims(depth), digit_dims(depth)[1:]), start=1):
+        if rule.startswith("He"):
+            params[f"W{l}"] = he_normal(n_in, n_out, rng=init_rng)
+        else:
+            params[f"W{l}"] = np.sqrt(RULES[rule](n_in, n_out)) * init_rng.standard_normal((n_out, n_in))
+        params[f"b{l}"] = np.zeros((n_out, 1))
+    return params
+
+
+def _accuracy(params, X, labels):
+    _, cache = network.forward(params, X, "relu")
+    return np.mean(np.argmax(cache[f"z{len(params) // 2}"], axis=0) == labels)
+
+
+def _train_by_depth(params, X, labels, seed):
+    """Train the networks marked trained; those of one depth together, as one stack (about the time of one), so all
+    see the same minibatches. Returns the trained parameters and the minibatch costs of each network."""
+    trained, costs = {}, {}
+    for depth in sorted({depth for _, depth, _ in DIGIT_NETWORKS.values()}):
+        names = [name for name, (_, d, train) in DIGIT_NETWORKS.items() if d == depth and train]
+        stack = {key: np.stack([params[name][key] for name in names]) for key in params[names[0]]}
+        result, history = network.train_softmax(stack, X, labels, rng=np.random.default_rng(seed), **TRAINING)
+        for k, name in enumerate(names):
+            trained[name], costs[name] = {key: value[k] for key, value in result.items()}, history[:, k]
+    return trained, costs
+
+
+def digits_experiment(he_normal, backward_variances, measure_backward_variances, seed=0):
+    """Per network: at initialization, Var(dz^[l]) predicted and measured (the student's functions) and the mean
+    cosine between the digits' z^[L-1], on AT_START training digits; for the trained ones, the minibatch costs and
+    the accuracy on the training and the held-out digits after training. The networks are drawn from the same seed
+    and see the same minibatches."""
+    (X, labels), (X_held, labels_held) = digits_split(seed + 9)
+    params = {name: _digit_network(he_normal, rule, depth, np.random.default_rng(seed + 10))
+              for name, (rule, depth, _) in DIGIT_NETWORKS.items()}
+    trained, costs = _train_by_depth(params, X, labels, seed + 11)
+    start, start_labels = X[:, :AT_START], labels[:AT_START]
+    runs = {}
+    for name, (rule, depth, _) in DIGIT_NETWORKS.items():
+        dims = digit_dims(depth)
+        weight_vars = [RULES[rule](n_in, n_out) for n_in, n_out in zip(dims, dims[1:])]
+        _, cache = network.forward(params[name], start, "relu")
+        _, top = network.softmax_cost(cache[f"z{depth}"], start_labels)  # ŷ - y, one column per digit
+        runs[name] = {"depth": depth, "backward": (backward_variances(dims, weight_vars, np.var(top), "relu"),
+                                                   measure_backward_variances(start, params[name], top, "relu")),
+                      "cosine": mean_cosine(cache[f"z{depth - 1}"])}
+        if name in trained:
+            runs[name] |= {"costs": costs[name], "train": _accuracy(trained[name], X, labels),
+                           "held out": _accuracy(trained[name], X_held, labels_held)}
+    return runs
+
+
+def _print_digits(runs):
+    for name, run in runs.items():
+        predicted, measured = run["backward"]
+        if "costs" in run:
+            print(f"{name}: minibatch cost {np.mean(run['costs'][:20]):.3f} (first 20 steps) → "
+                  f"{np.mean(run['costs'][-20:]):.3f} (last 20); accuracy {run['train']:.1%} on the training digits, "
+                  f"{run['held out']:.1%} on the {HELD_OUT} held-out digits")
+        else:
+            print(f"{name}: not trained (on layers of equal width it is LeCun's rule; only its output layer differs)")
+        print(f"    at initialization: Var(dz^[1]) / Var(dz^[{run['depth']}]) = {measured[0] / measured[-1]:.2g} "
+              f"(theory {predicted[0] / predicted[-1]:.2g}); mean cosine between the digits' z^[{run['depth'] - 1}]: "
+              f"{run['cosine']:.2f}")
+
+
+def digits_showcase(he_normal, backward_variances, measure_backward_variances, seed=0):
+    """Train 30-layer ReLU networks on the digits from LeCun and He (the student's he_normal), and a 3-layer He
+    network for scale; show the training costs, the accuracies on the training and the held-out digits, and the
+    gradients' variances at initialization (Glorot's too) that explain them; prints the numbers."""
+    def draw():
+        runs = digits_experiment(he_normal, backward_variances, measure_backward_variances, seed)
+        _print_digits(runs)
+        fig, axes = plots.figure(3, height=3.9, width_ratios=[1.25, 0.9, 1])
+        window = 20
+        styles = {"LeCun 1/n_in": {"lw": 4.5, "alpha": 0.45}, "Glorot 2/(n_in+n_out)": {"lw": 1.4, "ls": (0, (4, 2))},
+                  "He 2/n_in (your he_normal)": {"lw": 1.6}, "He, 3 layers (shallow)": {"lw": 1.4}}
+        colors = {name: plots.COLORS[RULE_COLORS[rule]] for name, (rule, _, _) in DIGIT_NETWORKS.items()}
+        colors["He, 3 layers (shallow)"] = "0.55"
+        handles, bars = [], [name for name in runs if "costs" in runs[name]]
+        for name, run in runs.items():
+            label = name + (": start only" if "costs" not in run else "")
+            if "costs" in run:
+                smooth = np.convolve(run["costs"], np.ones(window) / window, mode="valid")
+                handles += axes[0].plot(np.arange(window, len(run["costs"]) + 1), smooth, color=colors[name],
+                                        label=label, **styles[name])
+                k = bars.index(name)
+                for offset, key, hatch in ((-0.2, "train", None), (0.2, "held out", "//")):
+                    axes[1].bar(k + offset, 100 * run[key], 0.4, color=colors[name], alpha=0.85 if hatch else 1,
+                                hatch=hatch, edgecolor="white")
+                    axes[1].text(k + offset, 100 * run[key] + 1.5, f"{100 * run[key]:.0f}", ha="center", fontsize=8)
+            if run["depth"] == DIGIT_DEPTH:
+                predicted, measured = run["backward"]
+                layers = np.arange(1, DIGIT_DEPTH + 1)
+                axes[2].plot(layers, predicted, color=colors[name], **{**styles[name], "ls": ":", "lw": 1.4})
+                line, = axes[2].plot(layers, measured, color=colors[name], marker="o", ms=2.5, label=label,
+                                     **styles[name])
+                if "costs" not in run:
+                    handles.append(line)
+        handles.append(axes[0].axhline(np.log(10), color=plots.THEORY, lw=0.8, ls="-.",
+                                       label="guessing (ln 10; 10 %)"))
+        axes[0].set(xlabel="training step", ylabel="minibatch cost (average of 20)", title="training", ylim=(0, None))
+        axes[1].set(xticks=range(len(bars)), xticklabels=["LeCun", "He", "He,\n3 layers"], ylabel="accuracy (%)",
+                    ylim=(0, 105), title="accuracy: training | held-out (hatched)")
+        axes[1].axhline(10, color=plots.THEORY, lw=0.8, ls="-.")
+        axes[2].set(yscale="log", xlabel="layer $l$", ylabel=r"$\mathrm{Var}(dz^{[l]})$ at initialization",
+                    title="gradients at initialization")
+        axes[2].grid()
+        plots.figure_legend(fig, [*handles, plots.proxy("measured", marker="o", ms=2.5),
+                                  plots.proxy("predicted (theory)", ls=":")], ncol=4)
+        plots.plain_log_ticks(fig)
+        fig.subplots_adjust(left=0.075, right=0.99, top=0.93, bottom=0.28, wspace=0.45)
+        return fig
+
+    widgets.show(draw)
+
+
+def fluctuations(relu, he_normal, seed=0, widths=(32, 64)):
     """Var(z^[30]) / its prediction over 40 He networks (the student's relu and he_normal) of equal widths, for two
     widths: printed, and as outlined histograms (no overlap of fills)."""
     def ratios(width, depth=30, draws=40, m=64):
         ratio_rng = np.random.default_rng(seed)
-        found = []
-        for _ in range(draws):
-            a = ratio_rng.standard_normal((width, m))
-            for _ in range(depth):
-                z = he_normal(width, width, rng=ratio_rng) @ a
-                a = relu(z)
-            found.append(np.var(z) / 2.0)  # predicted: Var(z^[1]) = 2·E[x²] = 2, then gain 1 per layer
-        return np.array(found)
+        a = ratio_rng.standard_normal((draws, width, m))
+        for _ in range(depth):  # one he_normal call per layer draws the layer of every network
+            z = np.asarray(he_normal(width, draws * width, rng=ratio_rng), dtype=float).reshape(draws, width, width) @ a
+            a = relu(z)
+        return np.var(z, axis=(1, 2)) / 2.0  # predicted: Var(z^[1]) = 2·E[x²] = 2, then gain 1 per layer
 
     def draw():
         fig, (ax,) = plots.figure(1, width=8.0, height=3.4)
