@@ -169,3 +169,12 @@ def test_release_stubs_fail_with_a_friendly_message(notebook):
     for fn, cell in answer_cells(release).items():
         exc = run_test_cell(notebook, fn, cell.source)
         assert exc is not None, f"the unimplemented stub of {fn} passed its tests"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_no_test_cell_ends_in_a_value(notebook):
+    """A test cell's last expression would print its value (a weight matrix, say) into the TA's notebook and every
+    student's feedback: the executed source shows none."""
+    shown = [test_id for test_id, cell in grade_cells(read(SOURCE / notebook)).items()
+             if any(out.output_type == "execute_result" for out in cell.get("outputs", []))]
+    assert not shown, f"test cells that print a value: {shown}"

@@ -155,7 +155,8 @@ def check_initializer(fn, rule, distribution="normal", shapes=INITIALIZER_SHAPES
     """What a weight initializer ``fn(n_in, n_out, rng=None)`` following ``RULES[rule]`` must pass.
 
     Samples of ``shapes`` (non-square, either way round, numpy ints) with the rule's variance and the shape of
-    ``distribution``, drawn only from ``rng`` (``rng=None`` fresh). Returns the first sample.
+    ``distribution``, drawn only from ``rng`` (``rng=None`` fresh). Returns the first sample, or None for a
+    hidden check (the last line of a test cell would otherwise print it into every student's feedback).
     """
     samples = []
     for seed, (n_in, n_out) in enumerate(shapes, start=3):
@@ -164,7 +165,7 @@ def check_initializer(fn, rule, distribution="normal", shapes=INITIALIZER_SHAPES
                                            rule_mistakes(rule, n_in, n_out, distribution),
                                            "W", hidden=hidden))
     check_rng_use(fn, 30, 20)
-    return samples[0]
+    return None if hidden else samples[0]
 
 
 def _contiguous(row_mask):
@@ -206,7 +207,7 @@ def check_sparse_rows(W, n_in, n_out, k, std, name="W", mistakes=None, hidden=Fa
     of at least ~50 and n_in >= 20), independently from row to row (the columns two consecutive rows share,
     on average, from 100 rows on), with independent N(0, std²) values (their variance and kurtosis are
     checked from 20,000 values on). ``mistakes`` maps a ``Mistake`` to the variance of the non-zero values
-    it would give. False alarm rate far below 1e-9.
+    it would give. False alarm rate far below 1e-9. Returns W as an array, or None for a hidden check.
     """
     W = as_array(W, name, (n_out, n_in))
     want = min(int(k), int(n_in))
@@ -264,4 +265,4 @@ def check_sparse_rows(W, n_in, n_out, k, std, name="W", mistakes=None, hidden=Fa
         check(abs(kurt - 3.0) <= DISTRIBUTIONS["normal"]["tolerance"], "the non-zero entries do not look normal",
               f"Kurtosis {kurt:.2f}; a normal has 3, a uniform 1.8: draw them from N(0, std²).",
               key="uniform-vs-normal")
-    return W
+    return None if hidden else W

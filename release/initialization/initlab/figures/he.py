@@ -293,7 +293,7 @@ def collapse(relu, he_normal, seed=0, shown=(1, 5, 10, 30, 50)):
 def conv_check(he_normal, relu, seed=0, channels=64, filters=128, k=3):
     """One k×k convolution from `channels` to `filters` channels applied to the ReLU outputs of standard normal
     pre-activations: the gain Var(z) / Var(z below) when Var(W) = 2/n for three choices of n."""
-    with widgets.one_blas_thread():
+    with widgets.friendly():
         conv_rng = np.random.default_rng(seed)
         below = conv_rng.standard_normal((32, channels, 12, 12))
         windows = np.lib.stride_tricks.sliding_window_view(relu(below), (k, k), axis=(2, 3))
