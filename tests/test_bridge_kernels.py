@@ -125,7 +125,7 @@ def test_a_request_not_signed_with_the_kernel_key_is_neither_run_nor_answered(st
 
 
 def test_the_bridge_benchmark_times_each_operation():
-    from coursetools import bench_bridge
+    from coursetools.dev import bench_bridge
 
     rows = bench_bridge.measure(repeats=3)
     assert [operation.split()[0] for operation, _ in rows] == ["draw(400,", "a", "square(0.6)", "draw(400,"]
@@ -152,7 +152,8 @@ def test_the_test_kernel_runs_with_its_address_space_capped():
 
     from nbclient import NotebookClient
 
-    from coursetools import course, trusted
+    from coursetools import course
+    from coursetools.grade import trusted
 
     async def limits():
         kernel = trusted.TrustedKernel(SOURCE, 30, NotebookClient, None)

@@ -31,7 +31,7 @@ from nbgrader.api import Gradebook
 from notebooks import ASSIGNMENT
 from submissions import Course, filled, solutions
 
-from coursetools import batch
+from coursetools.grade import batch
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")

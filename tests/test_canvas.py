@@ -13,7 +13,8 @@ import pytest
 from nbgrader.api import Gradebook
 from notebooks import ASSIGNMENT, ROOT
 
-from coursetools import canvas, course
+from coursetools.course import Course
+from coursetools.report import canvas
 
 CELLS = {"01_a": {"test_f": 2.0, "test_g": 3.0}, "03_b": {"test_h": 4.0, "derive": 5.0}}  # 14 points
 STUDENTS = {  # id: (Canvas id, {cell: score}, late penalty)
@@ -56,7 +57,7 @@ def grade_written(root, scores):
 
 
 def export(root, *args):
-    return course.nbgrader("export", *args, root=root, check=False, capture_output=True, text=True)
+    return Course(root).nbgrader("export", *args, check=False, capture_output=True, text=True)
 
 
 def rows(path):

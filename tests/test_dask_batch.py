@@ -21,9 +21,9 @@ from nbgrader.api import Gradebook
 from notebooks import ASSIGNMENT, NOTEBOOKS, SOURCE, read
 from submissions import Course, full
 
-from coursetools import batch
-from coursetools.bench_grading import answers, synthetic_class
-from coursetools.gradebook_merge import snapshot
+from coursetools.dev.bench_grading import answers, synthetic_class
+from coursetools.grade import batch, cluster
+from coursetools.grade.merge import snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -76,10 +76,10 @@ def grade_written_by_hand(root, student, notebook):
 
 def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades_and_their_graded_state(tmp_path):
     first, second = sorted(WRITTEN)[:2]  # two notebooks with a written answer
-    plain = synthetic_class(tmp_path / "plain", 4)
-    plain.submit_solutions("partial", answers("wrong", 1), only=NOTEBOOKS[:1])
-    dask = synthetic_class(tmp_path / "dask", 4)
-    dask.submit_solutions("partial", answers("wrong", 1), only=NOTEBOOKS[:1])
+    plain = synthetic_class(tmp_path / "plain", 4, NOTEBOOKS)
+    plain.submit_solutions("partial", answers("wrong", 1, NOTEBOOKS), only=NOTEBOOKS[:1])
+    dask = synthetic_class(tmp_path / "dask", 4, NOTEBOOKS)
+    dask.submit_solutions("partial", answers("wrong", 1, NOTEBOOKS), only=NOTEBOOKS[:1])
     student = "s002_wrong"
     for course in (plain, dask):
         for nb in (first, second):
@@ -209,7 +209,7 @@ def test_a_worker_gradebook_starts_as_nbgrader_would_make_it(tmp_path, monkeypat
     import nbgrader.api
     from sqlalchemy import create_engine, inspect
 
-    from coursetools import worker
+    from coursetools.grade import worker
     made_by_nbgrader = tmp_path / "course" / "gradebook.db"
     made_by_nbgrader.parent.mkdir()
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
@@ -240,7 +240,7 @@ def test_a_scheduler_without_credentials_is_refused(monkeypatch):
     for name in [k for k in os.environ if k.startswith("DASK_")]:
         monkeypatch.delenv(name)
     with pytest.raises(SystemExit, match="tls://"):
-        batch.security("tcp://127.0.0.1:8786")
+        cluster.security("tcp://127.0.0.1:8786")
     with pytest.raises(SystemExit, match="no client certificate"):
-        batch.security("tls://127.0.0.1:8786")
-    assert batch.security().require_encryption  # the local cluster: temporary certificates
+        cluster.security("tls://127.0.0.1:8786")
+    assert cluster.security().require_encryption  # the local cluster: temporary certificates

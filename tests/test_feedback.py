@@ -13,7 +13,8 @@ import pytest
 from nbformat.v4 import new_output
 from notebooks import RELEASE
 
-from coursetools import browser, feedback
+from coursetools.dev import browser
+from coursetools.report import feedback
 
 NB = "03_xavier_derivation.ipynb"
 FIRST = "lecun_normal: the variance was used as the standard deviation (missing square root)"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from notebooks import NOTEBOOKS, SOURCE, answer_cells, is_answer, is_test, read
 
-from coursetools import bench
+from coursetools.dev import bench
 
 FIGURES = SOURCE / "initlab" / "figures"
 MAX_LINES = 15

@@ -131,9 +131,10 @@ def test_autograded_written_answers_carry_their_rubric_and_the_feedback_does_not
         assert "not in the student's feedback" not in graded.feedback("solutions", nb)  # AddRubric's header
 
 
-@pytest.mark.skipif(__import__("coursetools.browser").browser.CHROMIUM is None, reason="Chromium is not installed")
+@pytest.mark.skipif(__import__("coursetools.dev.browser").dev.browser.CHROMIUM is None,
+                    reason="Chromium is not installed")
 def test_failure_messages_in_the_feedback_wrap(graded):
-    from coursetools import browser
+    from coursetools.dev import browser
 
     nb = next(nb for nb in NOTEBOOKS if wrong_round(0).get(nb))
     path = graded.root / "feedback" / "wrong0" / ASSIGNMENT / nb.replace(".ipynb", ".html")
@@ -156,9 +157,9 @@ def test_the_exchange_folder_is_configured_in_the_course():
     from nbgrader.coursedir import CourseDirectory
     from notebooks import ROOT
 
-    from coursetools.worker import load_config
+    from coursetools.course import Course
 
-    config = load_config(ROOT)
+    config = Course(ROOT).config()
     assert config.Exchange.root == os.path.join(str(ROOT), "exchange") and (ROOT / "exchange").is_dir()
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     assert not api.exchange_missing

@@ -693,7 +693,7 @@ def test_the_trusted_kernel_says_the_same_when_the_student_never_set_the_answer(
 
     from jupyter_client.manager import KernelManager, start_new_kernel
 
-    from coursetools import trusted
+    from coursetools.grade import trusted
 
     helpers = str(checks.__file__).rsplit("/initlab/", 1)[0]
     env = dict(os.environ, PYTHONPATH=helpers, MPLBACKEND="Agg")

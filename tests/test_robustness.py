@@ -17,7 +17,8 @@ import pytest
 from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, SOURCE, answer_cells, grade_cells, read
 from submissions import Course, filled, solutions
 
-from coursetools import batch, review, sandbox
+from coursetools.grade import batch, sandbox, staging
+from coursetools.report import review
 
 pytestmark = pytest.mark.slow
 
@@ -490,8 +491,8 @@ def test_staging_prefers_exact_names_and_recognises_copies(tmp_path):
     if len(NOTEBOOKS) > 1:
         copy = folder / NOTEBOOKS[1].replace(".ipynb", "-Copy1.ipynb")
         copy.write_text(nbformat.writes(read(RELEASE / NOTEBOOKS[1])))
-    notes = batch.stage(tmp_path, "s")
-    staged = tmp_path / batch.STAGED / "s" / ASSIGNMENT
+    notes = [outcome.sentence for outcome in staging.stage(tmp_path, "s")]
+    staged = tmp_path / staging.STAGED / "s" / ASSIGNMENT
     cells = read(staged / NB).cells
     assert cells[_find(cells, "initialize_zeros")].source == SOLVED["initialize_zeros"]
     assert any("01_notes.ipynb ignored" in n for n in notes)

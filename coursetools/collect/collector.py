@@ -12,13 +12,9 @@ warning. The numeric Canvas user id is stored in the gradebook as the student's
 
 Every file the collector skips gets the course's own warning line saying why (no match, or a later upload);
 nbgrader's own line for it ("Skipped submission with no match information provided"), which reads as if the
-file were unknown, is left out.
-
-``uncollected(root)`` tells the batch report why a notebook is missing: the
-files in ``downloaded/`` that were not collected, and why; ``uploads(root)`` tells it, per student, which
-upload of each notebook was graded and which ones it superseded.
+file were unknown, is left out. What it left out, and which upload it took, is read back by
+``coursetools.collect.downloads``.
 """
-
 
 import os
 import re
@@ -26,10 +22,7 @@ from pathlib import Path
 
 from nbgrader.plugins import FileNameCollectorPlugin
 
-from . import course
-
 NBGRADER_SKIPPED = "Skipped submission with no match information provided: "
-UPLOAD = "upload graded: "  # the start of the batch report's information lines of ``uploads``
 # The pattern nbgrader_config.py sets (kept here for the report's own use when no config is given).
 CANVAS_PATTERN = (r".*/(?P<student_id>[A-Za-z0-9.@+-]+)_(?:[Ll][Aa][Tt][Ee]_)?(?:(?P<lms_user_id>\d+)_)?(?:\d+_)?"
                   r"(?P<file_id>\d\d_[A-Za-z0-9_]+?)(?:-(?P<upload>\d+))?\.ipynb$")
@@ -114,74 +107,3 @@ class CanvasCollector(FileNameCollectorPlugin):
         with Gradebook(coursedir.db_url, coursedir.course_id) as gb:
             gb.update_or_create_student(student, lms_user_id=lms_id)
         self._stored.add((student, lms_id))
-
-
-def uncollected(root, config=None):
-    """Files of ``downloaded/<assignment>/extracted/`` that are not in ``submitted/``, with why.
-
-    Returns ({student: [line]}, [line] for files that name no student); each line names the file and the reason.
-    """
-    root = Path(root)
-    extracted = root / "downloaded" / course.ASSIGNMENT / "extracted"
-    if not extracted.is_dir():
-        return {}, []
-    if config is None:
-        from .worker import load_config
-        config = load_config(root)
-    collector = CanvasCollector(config=config)
-    paths = sorted(str(p) for p in extracted.rglob("*") if p.is_file())
-    latest = collector.latest(paths)
-    by_student, unknown = {}, []
-    for path in paths:
-        rel = os.path.relpath(path, root)
-        parsed = collector.parse(path) if Path(path).suffix in collector.valid_ext else None
-        if parsed is None:
-            reason = ("its name does not match c.FileNameCollectorPlugin.named_regexp in nbgrader_config.py"
-                      if Path(path).suffix in collector.valid_ext else "not a notebook")
-            owner = next((s for s in _submitted(root) if Path(path).name.lower().startswith(s.lower() + "_")), None)
-            line = f"{rel}: not collected, {reason}"
-            (by_student.setdefault(owner, []) if owner else unknown).append(line)
-            continue
-        student, name = parsed[:2]
-        if latest[(student, name)] != path:
-            line = f"{rel}: not collected, a later upload is ({os.path.basename(latest[(student, name)])})"
-        elif not (root / "submitted" / student / course.ASSIGNMENT / name).exists():
-            line = (f"{rel}: matched as {name} of {student} but not in submitted/: "
-                    f"run `nbgrader zip_collect {course.ASSIGNMENT} --force` again")
-        else:
-            continue
-        by_student.setdefault(student, []).append(line)
-    return by_student, unknown
-
-
-def uploads(root, config=None):
-    """{student: ["upload graded: <notebook> from <file> (upload n); superseded: <files>"]}: which download of
-    each notebook was collected, and the earlier uploads it replaced (for the batch report; empty without
-    downloaded/)."""
-    root = Path(root)
-    extracted = root / "downloaded" / course.ASSIGNMENT / "extracted"
-    if not extracted.is_dir():
-        return {}
-    if config is None:
-        from .worker import load_config
-        config = load_config(root)
-    collector = CanvasCollector(config=config)
-    paths = sorted(str(p) for p in extracted.rglob("*") if p.is_file() and p.suffix in collector.valid_ext)
-    by_key = {}
-    for path in paths:
-        parsed = collector.parse(path)
-        if parsed is not None:
-            by_key.setdefault(parsed[:2], []).append((parsed[2], path))
-    lines = {}
-    for (student, name), found in sorted(by_key.items()):
-        (upload, graded), *older = sorted(found, reverse=True)
-        line = f"{UPLOAD}{name} from {os.path.relpath(graded, root)} (upload {upload})"
-        if older:
-            line += "; superseded: " + ", ".join(os.path.basename(p) for _, p in sorted(older))
-        lines.setdefault(student, []).append(line)
-    return lines
-
-
-def _submitted(root):
-    folder = Path(root) / "submitted"
-    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []

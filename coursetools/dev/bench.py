@@ -11,7 +11,7 @@
    changes) and *draw* (drawing the figure and encoding the PNG).
 3. ``runall``: each notebook's Run All in a real kernel (kernel start-up excluded).
 4. ``autograde``: autograding one submission (the solutions) in a throw-away copy.
-5. ``bridge``: a call from the test kernel to the student's, and back (``coursetools.bench_bridge``).
+5. ``bridge``: a call from the test kernel to the student's, and back (``coursetools.dev.bench_bridge``).
 """
 
 import contextlib
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course
+from ..course import Course
 
 MOVES = 8
 TARGET = (1.5, 3.0)  # median and worst latency, as multiples of the floor
@@ -53,7 +53,7 @@ def _steps(control, moves):
 def capture_widgets(notebook):
     """Run a source notebook's code in this process; return the (setup, update, controls, prerender) of each live
     figure, in the order the notebook shows them."""
-    folder = course.source_dir()
+    folder = Course().source
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
     import matplotlib
@@ -147,7 +147,7 @@ def bench_latency(moves=MOVES, only=None):
                 browser.shutdown_kernels(url)
 
         session(browser.FLOOR, lambda label, times: floor.extend(times[1:]))
-        for notebook in course.notebooks(only=only):
+        for notebook in Course().notebooks(only=only):
             session(notebook, lambda label, times, nb=notebook: rows.append((nb, label, times)))
             session(browser.FLOOR, lambda label, times: floor.extend(times[1:]))
     return floor, rows
@@ -184,8 +184,8 @@ def print_kernel(rows):
 def bench_run_all(notebook):
     """Seconds to run every cell of a notebook in a fresh kernel, start-up excluded."""
     from nbclient import NotebookClient
-    nb = nbformat.read(str(course.source_dir() / notebook), as_version=4)
-    client = NotebookClient(nb, resources={"metadata": {"path": str(course.source_dir())}})
+    nb = nbformat.read(str(Course().source / notebook), as_version=4)
+    client = NotebookClient(nb, resources={"metadata": {"path": str(Course().source)}})
     with client.setup_kernel():
         started = time.perf_counter()
         for index, cell in enumerate(nb.cells):
@@ -196,18 +196,18 @@ def bench_run_all(notebook):
 def bench_autograde():
     """Seconds for `nbgrader autograde` of one submission (the solutions), in a copy of the course."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "course"
-        root.mkdir()
+        copy = Course(Path(tmp) / "course")
+        copy.root.mkdir()
         for name in ("nbgrader_config.py", "coursetools", "source"):
-            src = course.ROOT / name
-            (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
-        course.nbgrader("generate_assignment", course.ASSIGNMENT, root=root, capture_output=True)
-        folder = root / "submitted" / "bench" / course.ASSIGNMENT
+            src = Course().root / name
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, copy.root / name)
+        copy.nbgrader("generate_assignment", copy.assignment, capture_output=True)
+        folder = copy.submission("bench")
         folder.mkdir(parents=True)
-        for name in course.notebooks(root):
-            shutil.copy(course.source_dir(root) / name, folder / name)
+        for name in copy.notebooks():
+            shutil.copy(copy.source / name, folder / name)
         started = time.perf_counter()
-        course.nbgrader("autograde", course.ASSIGNMENT, "--student", "bench", root=root, capture_output=True)
+        copy.nbgrader("autograde", copy.assignment, "--student", "bench", capture_output=True)
         return time.perf_counter() - started
 
 
@@ -217,15 +217,15 @@ def main(sections=(), only=None):
         print_latency(*bench_latency(only=only))
         print()
     if "kernel" in sections:
-        print_kernel([row for notebook in course.notebooks(only=only) for row in bench_kernel(notebook)])
+        print_kernel([row for notebook in Course().notebooks(only=only) for row in bench_kernel(notebook)])
         print()
     if "runall" in sections:
         print("Run All (s, kernel start-up excluded)")
-        for notebook in course.notebooks(only=only):
+        for notebook in Course().notebooks(only=only):
             print(f"{notebook:28} {bench_run_all(notebook):6.2f}")
         print()
     if "autograde" in sections:
-        print(f"Autograde of one submission ({len(course.notebooks())} notebooks): {bench_autograde():.1f} s")
+        print(f"Autograde of one submission ({len(Course().notebooks())} notebooks): {bench_autograde():.1f} s")
     if "bridge" in sections:
         from . import bench_bridge
         bench_bridge.print_bridge(bench_bridge.measure())

@@ -18,7 +18,8 @@ import time
 from jupyter_client import BlockingKernelClient
 from jupyter_core.utils import run_sync
 
-from . import course, trusted
+from ..course import Course, tool_env
+from ..grade import trusted
 
 STUDENT = """
 import numpy as np
@@ -43,10 +44,10 @@ def _median_ms(operation, repeats):
 
 def _student_kernel(work):
     """A kernel started in ``work`` as the student's is during autograding, with ``STUDENT`` run in it."""
-    from .sandbox import PrivateKernelManager, SandboxKernelManager, unavailable_reason
+    from ..grade.sandbox import kernel_manager_class, unavailable_reason
 
-    km = (SandboxKernelManager if unavailable_reason() is None else PrivateKernelManager)(kernel_name="python3")
-    run_sync(km.start_kernel)(cwd=work, env=course.tool_env(NBGRADER_EXECUTION="autograde"))
+    km = kernel_manager_class(unavailable_reason())(kernel_name="python3")
+    run_sync(km.start_kernel)(cwd=work, env=tool_env(NBGRADER_EXECUTION="autograde"))
     client = BlockingKernelClient()
     client.load_connection_info(km.get_connection_info())
     client.start_channels()
@@ -62,7 +63,7 @@ def _student_kernel(work):
 
 def measure(repeats=200):
     """[(operation, median ms)] of the bridge's operations."""
-    sys.path.insert(0, str(course.source_dir()))
+    sys.path.insert(0, str(Course().source))
     import numpy as np
     from initlab import bridge
 
@@ -70,7 +71,7 @@ def measure(repeats=200):
     exec(STUDENT, here)
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory(dir="/tmp") as work:
-        shutil.copytree(course.source_dir() / "initlab", os.path.join(work, "initlab"))
+        shutil.copytree(Course().source / "initlab", os.path.join(work, "initlab"))
         km = _student_kernel(work)
         student = bridge.StudentKernel(json.loads(trusted.connection_info(km)))
         try:

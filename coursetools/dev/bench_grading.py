@@ -1,8 +1,8 @@
 """Benchmark of class grading: ``python -m coursetools bench-grading [--students N]``.
 
-Builds a synthetic class of N students from the variant catalogues
-(tests/variants/: correct, alternative-correct, wrong and faulty submissions
-mixed, every notebook), then grades copies of it with plain ``nbgrader
+Builds a synthetic class of N students (``synthetic_class``: correct, alternative-correct,
+wrong and faulty submissions mixed, every notebook; the alternatives and the wrong
+implementations are the answer key's), then grades copies of it with plain ``nbgrader
 autograde`` (sequential), and with ``python -m coursetools autograde`` on one
 worker and on one worker per core. Prints seconds per student and per
 notebook, the floor (a kernel started in the sandbox and a correct
@@ -12,7 +12,10 @@ grading (all its processes) and whether its grades equal plain nbgrader's.
 """
 
 import argparse
+import functools
+import importlib
 import os
+import pkgutil
 import shutil
 import statistics
 import subprocess
@@ -22,45 +25,56 @@ import threading
 import time
 from pathlib import Path
 
-from . import course
-from .gradebook_merge import snapshot
+from ..course import Course, grade_id, tool, tool_env
+from ..grade.merge import snapshot
+from .copies import CourseCopy, solutions
 
 KINDS = ("correct", "variant", "wrong", "faulty")
 
 
-def _helpers():
-    """The tests' helpers that build submissions (tests/submissions.py, tests/notebooks.py)."""
-    sys.path.insert(0, str(course.ROOT / "tests"))
-    import notebooks
-    import submissions
-    return notebooks, submissions
+@functools.cache
+def answer_key():
+    """{function: answerkey.common.Answer} of every graded function the answer key implements: its reference
+    (an implementation other than the notebook's solution) and its wrong implementations."""
+    sys.path.insert(0, str(Course().source))  # the answer key imports initlab (as the test kernel does)
+    import answerkey
+    from answerkey.common import Answer
+
+    found = {}
+    for module in pkgutil.iter_modules(answerkey.__path__):
+        for value in vars(importlib.import_module(f"answerkey.{module.name}")).values():
+            if isinstance(value, Answer):
+                found[value.name] = value
+    return found
 
 
-def answers(kind, i):
-    """{notebook: {grade_id: code}}: what the i-th synthetic student of ``kind`` changes in the solutions."""
-    notebooks, submissions = _helpers()
-    plan = {}
-    for nb in notebooks.NOTEBOOKS:
-        functions = list(submissions.solutions(nb))
-        correct, wrong = notebooks.variants(nb)
+def answers(kind, i, notebooks=None):
+    """{notebook: {grade_id: code}}: what the i-th synthetic student of ``kind`` changes in the solutions: nothing
+    (correct), the answer key's reference of every function it has (variant), one wrong implementation of the
+    answer key (wrong), one function that raises (faulty)."""
+    key, plan = answer_key(), {}
+    for nb in notebooks or Course().notebooks():
+        functions = list(solutions(nb))
         fn = functions[i % len(functions)]
+        known = [f for f in functions if f in key and key[f].wrongs]
         if kind == "variant":
-            plan[nb] = {f: v[i % len(v)] for f, v in correct.items() if f in functions}
-        elif kind == "wrong" and fn in wrong:
-            plan[nb] = {fn: wrong[fn][i % len(wrong[fn])][0]}
+            plan[nb] = {f: key[f].reference for f in functions if f in key}
+        elif kind == "wrong" and known:
+            wrongs = key[known[i % len(known)]].wrongs
+            plan[nb] = {known[i % len(known)]: wrongs[i % len(wrongs)].source}
         elif kind == "faulty":
             plan[nb] = {fn: f"def {fn}(*args, **kwargs):\n    raise RuntimeError('unfinished')\n"}
     return plan
 
 
-def synthetic_class(target, n):
-    """A throw-away copy of the course at ``target`` with ``n`` submissions of every kind in turn."""
-    _, submissions = _helpers()
+def synthetic_class(target, n, notebooks=None):
+    """A throw-away copy of the course at ``target`` with ``n`` submissions of every kind in turn (on
+    ``notebooks``, by default all)."""
     Path(target).mkdir(parents=True)
-    copy = submissions.Course(target)
+    copy = CourseCopy(target, notebooks)
     for i in range(n):
         kind = KINDS[i % len(KINDS)]
-        copy.submit_solutions(f"s{i:03d}_{kind}", answers(kind, i))
+        copy.submit_solutions(f"s{i:03d}_{kind}", answers(kind, i, copy.chosen))
     return copy
 
 
@@ -69,20 +83,20 @@ def floor(repeats=2):
     import nbformat
     from nbclient import NotebookClient
 
-    from .sandbox import SandboxKernelManager, unavailable_reason
+    from ..grade.sandbox import SandboxKernelManager, unavailable_reason
 
     kernel_manager = SandboxKernelManager if unavailable_reason() is None else None
-    times = []
+    times, course = [], Course()
     with tempfile.TemporaryDirectory(dir="/tmp") as work:
-        shutil.copytree(course.source_dir() / "initlab", Path(work) / "initlab")
+        shutil.copytree(course.source / "initlab", Path(work) / "initlab")
         for name in course.notebooks():
-            nb = nbformat.read(str(course.source_dir() / name), as_version=4)
-            nb.cells = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id")]
+            nb = nbformat.read(str(course.source / name), as_version=4)
+            nb.cells = [c for c in nb.cells if c.cell_type == "code" and grade_id(c)]
             for _ in range(repeats):
                 client = NotebookClient(nb, timeout=60, resources={"metadata": {"path": work}},
                                         **({"kernel_manager_class": kernel_manager} if kernel_manager else {}))
                 started = time.perf_counter()
-                client.execute(env=course.tool_env(NBGRADER_EXECUTION="autograde"))
+                client.execute(env=tool_env(NBGRADER_EXECUTION="autograde"))
                 times.append(time.perf_counter() - started)
     return statistics.mean(times)
 
@@ -112,7 +126,7 @@ def timed(cmd, root):
     The CPU of every process of the run (kernels included, whoever starts and reaps them) is sampled every 0.2 s,
     so up to 0.2 s of each process's last moments is missed."""
     import psutil
-    env = dict(course.tool_env(), PYTHONPATH=str(root))
+    env = dict(tool_env(), PYTHONPATH=str(root))
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak, cpu, watched = [0], {}, psutil.Process(proc.pid)
@@ -132,9 +146,9 @@ def timed(cmd, root):
 def measured_floor(work, repeats=2):
     """(wall, CPU) seconds per notebook of the floor, run in a process of its own like the gradings."""
     out = Path(work) / "floor.txt"
-    code = f"from coursetools.bench_grading import floor; open({str(out)!r}, 'w').write(str(floor({repeats})))"
-    _, cpu, _ = timed([sys.executable, "-c", code], course.ROOT)
-    return float(out.read_text()), cpu / (repeats * len(course.notebooks()))
+    code = f"from coursetools.dev.bench_grading import floor; open({str(out)!r}, 'w').write(str(floor({repeats})))"
+    _, cpu, _ = timed([sys.executable, "-c", code], Course().root)
+    return float(out.read_text()), cpu / (repeats * len(Course().notebooks()))
 
 
 RUNS = ("plain", "one", "cores")  # plain nbgrader, the batch on one worker, the batch on one worker per core
@@ -143,7 +157,7 @@ RUNS = ("plain", "one", "cores")  # plain nbgrader, the batch on one worker, the
 def runs(chosen=RUNS):
     """[(label, command)] of the chosen runs, in the order of ``RUNS``."""
     cores = os.cpu_count()
-    commands = {"plain": ("plain nbgrader autograde", [course.tool("nbgrader"), "autograde", course.ASSIGNMENT]),
+    commands = {"plain": ("plain nbgrader autograde", [tool("nbgrader"), "autograde", Course.assignment]),
                 "one": ("coursetools autograde, 1 worker",
                         [sys.executable, "-m", "coursetools", "autograde", "--workers", "1"]),
                 "cores": (f"coursetools autograde, {cores} workers",
@@ -157,7 +171,7 @@ def bench(n, work, chosen=RUNS):
 
     Each run's grades are compared with the first run's (plain nbgrader's when it runs)."""
     base = synthetic_class(Path(work) / "base", n)
-    notebooks = n * len(course.notebooks())
+    notebooks = n * len(Course().notebooks())
     rows, reference = [], None
     for label, cmd in runs(chosen):
         before = measured_floor(work)
@@ -178,9 +192,10 @@ def bench(n, work, chosen=RUNS):
 def table(n, rows):
     one = next((r["seconds"] for r in rows if r["run"].endswith(", 1 worker")), None)
     reference = "plain nbgrader" if rows[0]["run"].startswith("plain") else rows[0]["run"]
-    lines = [f"Class of {n} students x {len(course.notebooks())} notebooks, {os.cpu_count()} cores. Floor: a sandboxed "
-             "kernel started + a correct notebook's setup, answer and test cells, the mean of two measurements, just "
-             "before and just after each run.", "",
+    course = Course()
+    lines = [f"Class of {n} students x {len(course.notebooks())} notebooks, {os.cpu_count()} cores. Floor: a "
+             "sandboxed kernel started + a correct notebook's setup, answer and test cells, the mean of two "
+             "measurements, just before and just after each run.", "",
              "| run | total s | s / student | s / notebook | floor s | × floor | CPU s / notebook | × floor CPU "
              f"| speed-up vs 1 worker | peak memory MiB | grades = {reference} |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import course
+from ..course import Course, tool, tool_env
 
 TOKEN = "course-browser"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -138,10 +138,10 @@ def lab(root):
             (settings / extension / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
         port = _free_port()
         server = subprocess.Popen(
-            [course.tool("jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
+            [tool("jupyter"), "lab", "--no-browser", "--allow-root", f"--port={port}",
              "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
              f"--LabApp.workspaces_dir={state}/workspaces", f"--LabApp.user_settings_dir={state}/settings"],
-            env=course.tool_env(JUPYTER_RUNTIME_DIR=f"{state}/runtime"),
+            env=tool_env(JUPYTER_RUNTIME_DIR=f"{state}/runtime"),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -180,7 +180,7 @@ def course_lab():
     (url, folder of the notebooks relative to the server root)."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "course"
-        shutil.copytree(course.source_dir(), folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        shutil.copytree(Course().source, folder, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_CODE)])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, str(folder / FLOOR))
@@ -339,4 +339,4 @@ def errors(page):
 
 
 def notebook_paths(folder):
-    return [f"{folder}/{name}" for name in course.notebooks()]
+    return [f"{folder}/{name}" for name in Course().notebooks()]

@@ -1,17 +1,24 @@
-"""Building student submissions and grading them with the real nbgrader in a copy of the course."""
+"""Throw-away copies of the course in which nbgrader really runs, and submissions to grade there.
 
-import json
+``CourseCopy(path)`` copies what grading needs (the configuration, the tools, source/ and release/) and
+releases the assignment; ``submit`` places notebooks in submitted/; ``submit_solutions`` the source notebooks'
+solutions, answer cells replaced where asked. The tests, the grading benchmark and the synthetic classes use it.
+"""
+
 import re
 import shutil
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
-from notebooks import ASSIGNMENT, NOTEBOOKS, RELEASE, ROOT, SOURCE, answer_cells, read, written_answers
 
-from coursetools import course
+from ..course import ROOT, Course, answer_cells, grade_id, written_answers
 
 COPIED = ("nbgrader_config.py", "coursetools", "source", "release")
+
+
+def read(path):
+    """The notebook at ``path`` (nbformat 4)."""
+    return nbformat.read(str(path), as_version=4)
 
 
 def solution_code(cell):
@@ -20,31 +27,32 @@ def solution_code(cell):
                      if not re.match(r"\s*### (BEGIN|END) SOLUTION", line)) + "\n"
 
 
-def solutions(notebook):
+def solutions(notebook, course=None):
     """{grade_id: solution} of a source notebook's answer cells: the code of the autograded ones and the
     model answer of the written ones (graded by hand), as a student who found them would submit them.
 
     A written answer left "YOUR ANSWER HERE" would make nbgrader's Validate report the notebook as failed.
     """
-    nb = read(SOURCE / notebook)
+    nb = read((course or Course()).source / notebook)
     return {fn: solution_code(cell) for fn, cell in {**answer_cells(nb), **written_answers(nb)}.items()}
 
 
-def filled(notebook, answers, release=RELEASE):
+def filled(notebook, answers, release=None):
     """The release notebook with the given answer cells replaced: {grade_id: code}."""
-    nb = read(Path(release) / notebook)
+    nb = read(Path(release or Course().release) / notebook)
     for cell in nb.cells:
-        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if gid in answers:
-            cell.source = answers[gid]
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
     return nb
 
 
-class Course:
-    """A throw-away copy of the course in which nbgrader really runs."""
+class CourseCopy(Course):
+    """A throw-away copy of the course at ``path`` in which nbgrader really runs (its ``notebooks``: all of the
+    course's, or those given)."""
 
-    def __init__(self, path):
-        self.root = Path(path)
+    def __init__(self, path, notebooks=None):
+        super().__init__(path)
+        self.chosen = list(notebooks) if notebooks is not None else Course().notebooks()
         for name in COPIED:
             src = ROOT / name
             if src.is_dir():
@@ -52,16 +60,18 @@ class Course:
                 shutil.copytree(src, self.root / name, ignore=ignore)
             else:
                 shutil.copy(src, self.root / name)
-        self.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+        self.nbgrader("generate_assignment", self.assignment, "--force")
 
-    def nbgrader(self, *args, check=True):
-        result = course.nbgrader(*args, root=self.root, check=check, capture_output=True, text=True)
-        assert "Exception while loading config file" not in result.stderr, result.stderr
+    def nbgrader(self, *args, check=True, **kwargs):
+        """Run ``nbgrader ARGS`` here; its output is returned (a configuration that fails to load fails)."""
+        kwargs = {"capture_output": True, "text": True, **kwargs}
+        result = super().nbgrader(*args, check=check, **kwargs)
+        assert "Exception while loading config file" not in (result.stderr or ""), result.stderr
         return result
 
     def submit(self, student, notebooks):
         """Place {notebook name: NotebookNode or raw text} in submitted/<student>/<assignment>/."""
-        folder = self.root / "submitted" / student / ASSIGNMENT
+        folder = self.submission(student)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "timestamp.txt").write_text("2026-11-20 12:00:00.000000 UTC")
         for name, nb in notebooks.items():
@@ -75,25 +85,18 @@ class Course:
         ``only`` limits the submission to some notebooks (the others are missing).
         """
         overrides = overrides or {}
-        release = self.root / "release" / ASSIGNMENT
-        return self.submit(student, {nb: filled(nb, {**solutions(nb), **overrides.get(nb, {})}, release)
-                                     for nb in (only or NOTEBOOKS)})
+        return self.submit(student, {nb: filled(nb, {**solutions(nb), **overrides.get(nb, {})}, self.release)
+                                     for nb in (only or self.chosen)})
 
     def scores(self, student):
         """{notebook: {grade_id: (auto_score, max_score)}} of the test cells, from the gradebook."""
         out = {}
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gb:
-            for nb in NOTEBOOKS:
-                sub = gb.find_submission_notebook(nb[:-6], ASSIGNMENT, student)
+        with self.gradebook() as gb:
+            for nb in self.chosen:
+                sub = gb.find_submission_notebook(nb[:-6], self.assignment, student)
                 out[nb] = {g.name: (g.auto_score, g.max_score) for g in sub.grades
                            if g.name.startswith("test_")}
         return out
-
-    def feedback(self, student, notebook):
-        return (self.root / "feedback" / student / ASSIGNMENT / notebook.replace(".ipynb", ".html")).read_text()
-
-    def autograded(self, student, notebook):
-        return json.loads((self.root / "autograded" / student / ASSIGNMENT / notebook).read_text())
 
 
 def full(scores):

@@ -12,24 +12,19 @@ A plan maps each student to what went wrong, by graded cell:
 - a written answer: ``("written", score)`` (graded by a TA), ``("written", None)`` (waiting) or ``"blank"``;
 - ``"missing": [notebook, ...]``: notebooks the student did not submit.
 
-Every other test cell passes and every other written answer waits for a TA. ``python tests/synthetic_class.py
+Every other test cell passes and every other written answer waits for a TA. ``python -m coursetools.dev.synthetic
 FOLDER [N]`` builds a class of N (default 40) with ``random_plan``.
 """
 
 import json
 import random
 import sys
+from datetime import datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "source" / "initialization"))
+from ..course import ASSIGNMENT, ROOT, Course, function_name, grade_id, nbgrader_metadata
+from ..outcomes import Kind, Outcome, Result, write_batch
 
-from initlab import mistakes  # noqa: E402
-
-from coursetools import course  # noqa: E402
-
-ASSIGNMENT = course.ASSIGNMENT
 # Where each misconception shows, as the random plan draws it: {key: [(notebook prefix, function, section)]}
 WHERE = {
     "variance-as-std": [("03", "lecun_normal", "3.3 LeCun"), ("03", "xavier_normal", "3.5 Glorot"),
@@ -56,12 +51,12 @@ FIRST_LINES = {
 
 
 def notebook_names():
-    return [name[:-6] for name in course.notebooks()]
+    return [name[:-6] for name in Course().notebooks()]
 
 
 def message(function, key, section, rng):
     """A failure message in the course's format (initlab/mistakes.py), with a measured value that varies."""
-    title = mistakes.MISCONCEPTIONS[key].title
+    title = Course().helper("mistakes").MISCONCEPTIONS[key].title
     measured = f"{rng.uniform(0.001, 0.09):.4f}"
     return (f"{function}: {FIRST_LINES[key]}\n"
             f"{function}(400, 100) gave weights of variance {measured} where {0.0025:.4f} was expected "
@@ -72,7 +67,6 @@ def build(root, plan, seed=0):
     """Write the graded class of ``plan`` in ``root`` (see the module); return ``root``."""
     import nbformat
     from nbformat.v4 import new_output
-    from nbgrader.api import Gradebook
 
     rng = random.Random(seed)
     root = Path(root)
@@ -80,14 +74,15 @@ def build(root, plan, seed=0):
     for name in ("source", "release"):
         if not (root / name).exists():
             (root / name).symlink_to(ROOT / name)
-    releases = {nb: nbformat.read(str(course.release_dir() / f"{nb}.ipynb"), as_version=4) for nb in notebook_names()}
-    report = ["# Autograde report, 2026-12-01 10:00", "", "Sandbox: on (bubblewrap)", ""]
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+    course = Course(root)
+    releases = {nb: nbformat.read(str(course.release / f"{nb}.ipynb"), as_version=4) for nb in notebook_names()}
+    results = []
+    with course.gradebook() as gb:
         gb.add_assignment(ASSIGNMENT)
         for nb, release in releases.items():
             gb.add_notebook(nb, ASSIGNMENT)
             for cell in release.cells:
-                meta = cell.metadata.get("nbgrader", {})
+                meta = nbgrader_metadata(cell)
                 if meta.get("grade"):
                     gb.add_grade_cell(meta["grade_id"], nb, ASSIGNMENT, max_score=meta["points"],
                                       cell_type=cell.cell_type)
@@ -97,13 +92,13 @@ def build(root, plan, seed=0):
             gb.add_student(student)
             sub = gb.add_submission(ASSIGNMENT, student)
             missing = set(wrong.get("missing", []))
-            folder = root / "autograded" / student / ASSIGNMENT
+            folder = course.autograded(student)
             folder.mkdir(parents=True, exist_ok=True)
             for nb_grades in sub.notebooks:
                 nb = nb_grades.name
                 graded = _autograded(releases[nb], wrong, rng, new_output)
                 for grade in nb_grades.grades:
-                    function = grade.name[len("test_"):] if grade.name.startswith("test_") else grade.name
+                    function = function_name(grade.name)
                     what = wrong.get(function)
                     if nb in missing:
                         grade.auto_score = 0.0
@@ -117,10 +112,9 @@ def build(root, plan, seed=0):
                         grade.needs_manual_grade = False
                 if nb not in missing:
                     nbformat.write(graded, str(folder / f"{nb}.ipynb"))
-            report += [f"- **{student}**: ok", f"    - autograded in {10 + rng.random() * 5:.0f} s"]
+            results.append(Result(student, True, (Outcome(Kind.GRADED, seconds=round(10 + rng.random() * 5)),)))
         gb.db.commit()
-    (root / "reports").mkdir(exist_ok=True)
-    (root / "reports" / "autograde-20261201-100000.md").write_text("\n".join(report) + "\n")
+    write_batch(course.reports, datetime(2026, 12, 1, 10, 0), None, results)
     return root
 
 
@@ -129,8 +123,7 @@ def _autograded(release, wrong, rng, new_output):
     import copy
     nb = copy.deepcopy(release)
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        gid = meta.get("grade_id", "")
+        meta, gid = nbgrader_metadata(cell), grade_id(cell) or ""
         if meta.get("solution") and wrong.get(gid) != "blank":
             cell.source = (f"My derivation of {gid}: Var(z) = n Var(W) Var(x)." if cell.cell_type == "markdown"
                            else f"def {gid}(*args, **kwargs):\n    return 0.0  # the student's attempt\n")

@@ -10,8 +10,8 @@ no score reads them. A code cell is left out of grading when all of these hold:
   runs reads one as a global (it may be called after any later cell), nor changes
   an object through one (liveness, from the last cell backwards, repeated until
   the cells that run need no other; a test cell runs in the trusted kernel, which
-  fetches from the student's only the names the cell reads without binding them,
-  ``initlab.bridge.bind_student_names``);
+  fetches from the student's the names ``initlab.bridge.names.free_names`` finds in
+  it: the same analysis decides both);
 - no cell that runs can reach names dynamically (``globals``, ``eval``,
   ``exec``, ``vars``, ...) and every code cell is plain Python: a cell with IPython
   syntax (magics, shell escapes) or a syntax error means every cell runs, without
@@ -27,9 +27,7 @@ import builtins
 import functools
 import symtable
 
-from nbgrader import utils
-
-from .course import is_test_cell
+from ..course import Course, is_demonstration, is_test_cell
 
 # Calls through which a cell can read or write any name of the notebook: with one of them, nothing is left out.
 DYNAMIC = {"globals", "locals", "vars", "eval", "exec", "get_ipython", "__import__", "__builtins__",
@@ -96,8 +94,10 @@ def _analysis(source):
         return None
 
 
-def _is_demo(cell):
-    return cell.cell_type == "code" and not (utils.is_solution(cell) or utils.is_grade(cell) or utils.is_locked(cell))
+@functools.cache
+def _test_cell_names():
+    """``free_names`` of the bridge: the names a test cell fetches from the student's kernel."""
+    return Course().helper("bridge.names").free_names
 
 
 def _cells(nb, release):
@@ -105,16 +105,16 @@ def _cells(nb, release):
     code = [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code" and cell.source.strip()]
     if sum(len(cell.source) for _, cell in code) > MAX_NOTEBOOK_CHARS:
         return None
-    released = {cell.source for cell in release.cells if _is_demo(cell)}
+    released = {cell.source for cell in release.cells if is_demonstration(cell)}
     cells = []
     for index, cell in code:
-        candidate = _is_demo(cell) and cell.source in released
+        candidate = is_demonstration(cell) and cell.source in released
         names = _analysis(cell.source)
         if names is None:  # magics, shell escapes, a syntax error or a huge cell: keep everything
             return None
         top, deferred, bound = names
-        if is_test_cell(cell):  # it runs in the trusted kernel, which fetches only the names it reads unbound
-            top, deferred = (top | deferred) - bound, set()
+        if is_test_cell(cell):  # it runs in the trusted kernel, which fetches only these names
+            top, deferred = _test_cell_names()(cell.source), set()
         cells.append((index, candidate, top, deferred, bound))
     return cells
 

@@ -16,7 +16,9 @@ what can neither run script nor load anything from the network:
 - attachments: only PNG, JPEG and GIF images;
 - raw cells: shown as a plain code block;
 - cell and notebook metadata: only the keys the release has, with nbgrader's
-  fields type-checked (grade ids are printed unescaped by the templates);
+  fields type-checked (grade ids are printed unescaped by the templates), and the
+  grader's records of what it stopped (``coursetools.outcomes.record``: typed records,
+  nothing else);
 - execution counts: 1, 2, 3... in notebook order (the test cells run in a kernel of their own);
 - the student id must be a plain identifier (it is printed unescaped, too): another one is refused
   and removed from the gradebook;
@@ -37,6 +39,8 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .. import outcomes
 
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")  # student ids, grade ids, cell ids, names
 OUTPUT_MIMES = ("text/plain", "image/png", "image/jpeg")
@@ -72,8 +76,10 @@ class InertContent(NbGraderPreprocessor):
                 with Gradebook(info["db_url"]) as gb:
                     gb.remove_student(info["student"])
             raise ValueError(f"unsafe student id {info['student']!r} removed: use letters, digits and _.@+-")
+        recorded = outcomes.recorded(nb)
         nb.metadata = NotebookNode({k: _plain_json(nb.metadata[k]) for k in ("kernelspec", "language_info")
                                     if isinstance(nb.metadata.get(k), dict)})
+        outcomes.record(nb, recorded)
         nb.cells = number_runs([inert_cell(cell, k) for k, cell in enumerate(nb.cells)])
         folder = resources.get("metadata", {}).get("path")
         if folder:

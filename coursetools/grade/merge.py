@@ -14,18 +14,21 @@ written answer looks ungraded. Here a cell a TA has graded keeps its graded stat
 when what the TA judged is unchanged: the same cell source as in the notebook the
 TA graded (the previous ``autograded/`` copy) and the same autograder score.
 A changed answer (a new submission) is flagged for review again.
+
+After a merge, ``check_scores`` and ``score`` read what the gradebook holds for the student (``Outcome`` records
+of cells left without a score, the student's ``Score``).
 """
 
 import shutil
 import warnings
-from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import AssignLatePenalties, SaveAutoGrades
 from nbgrader.utils import parse_utc
 
-from . import course
+from ..course import Course, grade_id, is_graded
+from ..outcomes import Kind, Outcome, Score
 
 GRADEBOOK_STEPS = (SaveAutoGrades, AssignLatePenalties)  # the autograding steps that write the gradebook
 
@@ -34,37 +37,36 @@ class Merger:
     """Writes workers' results into the course at ``root`` (one instance per batch)."""
 
     def __init__(self, root):
-        from .worker import load_config
-        self.root = Path(root)
-        self.db_url = f"sqlite:///{self.root / 'gradebook.db'}"
-        self.config = config = load_config(self.root)
+        self.course = Course(root)
+        self.config = config = self.course.config()
         self.steps = [step(config=config) for step in GRADEBOOK_STEPS]
 
     def merge(self, student, files):
         """Write ``files`` ({path: bytes} of the autograded folder) and record their grades."""
-        folder = self.root / "autograded" / student / course.ASSIGNMENT
+        assignment = self.course.assignment
+        folder = self.course.autograded(student)
         graded = self._graded_by_hand(student, folder)
         shutil.rmtree(folder, ignore_errors=True)
         for name, data in files.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(data)
         stamp = files.get("timestamp.txt", b"").decode(errors="replace").strip()
-        with Gradebook(self.db_url) as gb, warnings.catch_warnings():
+        with self.course.gradebook() as gb, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes, which nbgrader's own runs also get
             gb.update_or_create_student(student)
             if stamp:
-                gb.update_or_create_submission(course.ASSIGNMENT, student, timestamp=parse_utc(stamp))
+                gb.update_or_create_submission(assignment, student, timestamp=parse_utc(stamp))
             else:
-                gb.update_or_create_submission(course.ASSIGNMENT, student)
-            for notebook in gb.find_assignment(course.ASSIGNMENT).notebooks:
+                gb.update_or_create_submission(assignment, student)
+            for notebook in gb.find_assignment(assignment).notebooks:
                 if f"{notebook.name}.ipynb" not in files:  # as nbgrader: a missing notebook scores 0
-                    for grade in gb.find_submission_notebook(notebook.name, course.ASSIGNMENT, student).grades:
+                    for grade in gb.find_submission_notebook(notebook.name, assignment, student).grades:
                         grade.auto_score = 0
                         grade.needs_manual_grade = False
                     gb.db.commit()
         for name in sorted(n for n in files if n.endswith(".ipynb") and "/" not in n):
             nb = nbformat.reads(files[name].decode(), as_version=4)
-            resources = {"nbgrader": {"db_url": self.db_url, "assignment": course.ASSIGNMENT,
+            resources = {"nbgrader": {"db_url": self.course.gradebook_url, "assignment": assignment,
                                       "notebook": name[:-6], "student": student}}
             for step in self.steps:
                 nb, resources = step.preprocess(nb, resources)
@@ -74,9 +76,9 @@ class Merger:
         """{(notebook, grade id): (auto score, cell source)} of the cells a TA has graded (a manual score and
         no longer flagged), with the source of the cell in the autograded notebook the TA saw."""
         graded = {}
-        with Gradebook(self.db_url) as gb:
+        with self.course.gradebook() as gb:
             try:
-                submission = gb.find_submission(course.ASSIGNMENT, student)
+                submission = gb.find_submission(self.course.assignment, student)
             except MissingEntry:
                 return graded
             for nb in submission.notebooks:
@@ -95,11 +97,11 @@ class Merger:
         autograder score are unchanged."""
         if not graded:
             return
-        with Gradebook(self.db_url) as gb:
-            for (name, grade_id), (auto, source) in graded.items():
+        with self.course.gradebook() as gb:
+            for (name, gid), (auto, source) in graded.items():
                 new = _cell_sources(files.get(f"{name}.ipynb"))
-                grade = gb.find_grade(grade_id, name, course.ASSIGNMENT, student)
-                if new.get(grade_id) == source and grade.auto_score == auto and grade.manual_score is not None:
+                grade = gb.find_grade(gid, name, self.course.assignment, student)
+                if new.get(gid) == source and grade.auto_score == auto and grade.manual_score is not None:
                     grade.needs_manual_grade = False
             gb.db.commit()
 
@@ -112,18 +114,48 @@ def _cell_sources(data):
         nb = nbformat.reads(data.decode() if isinstance(data, bytes) else data, as_version=4)
     except Exception:  # an unreadable old copy: the TA's grade is flagged for review again
         return {}
-    return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in nb.cells
-            if cell.metadata.get("nbgrader", {}).get("grade") and "grade_id" in cell.metadata["nbgrader"]}
+    return {grade_id(cell): cell.source for cell in nb.cells if is_graded(cell)}
 
 
-def snapshot(root, assignment=course.ASSIGNMENT):
+def check_scores(root, student):
+    """Outcomes of the gradebook entries of ``student`` that lack a score (none when every test cell has one)."""
+    course = Course(root)
+    problems = []
+    with course.gradebook() as gb:
+        for name in course.notebooks():
+            try:
+                sub = gb.find_submission_notebook(name[:-6], course.assignment, student)
+            except MissingEntry:
+                problems.append(Outcome(Kind.NO_GRADES, notebook=name))
+                continue
+            missing = [g.name for g in sub.grades if g.name.startswith("test_") and g.auto_score is None]
+            if missing:
+                problems.append(Outcome(Kind.NO_SCORE, notebook=name, cells=tuple(missing)))
+    return problems
+
+
+def score(root, student):
+    """The ``Score`` of ``student`` in the gradebook (None when it has no grades), with the written answers left
+    to grade by hand."""
+    course = Course(root)
+    with course.gradebook() as gb:
+        try:
+            sub = gb.find_submission(course.assignment, student)
+        except MissingEntry:
+            return None
+        notebooks = sorted(sub.notebooks, key=lambda n: n.name)
+        return Score(sub.score, sub.max_score, tuple((nb.name, nb.score, nb.max_score) for nb in notebooks),
+                     sum(1 for nb in notebooks for g in nb.grades if g.needs_manual_grade))
+
+
+def snapshot(root, assignment=Course.assignment):
     """Every grade and comment of the course gradebook, for comparing two gradings cell by cell.
 
     {(student, notebook, cell): (auto_score, manual_score, extra_credit, max_score, needs_manual_grade)
     for grades, (auto_comment, manual_comment) for comments}, with each notebook's late penalty.
     """
     out = {}
-    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+    with Course(root).gradebook() as gb:
         for sub in gb.find_assignment(assignment).submissions:
             for nb in sub.notebooks:
                 key = (sub.student.id, nb.name)

@@ -7,17 +7,14 @@ submission is rebuilt from the release: the released cells in their order,
 with the student's answer cells (matched by ``grade_id``) and the cells the
 student added (cells whose id and text are not the release's; kept after the
 graded cell they followed). Everything else, including every locked cell and
-every demo cell, comes from the release. Each repair is reported.
+every demo cell, comes from the release. Each repair is an ``Outcome``.
 """
 
 import copy
 import re
 
-from .course import is_answer_cell
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
+from ..course import grade_id, is_answer_cell
+from ..outcomes import Kind, Outcome
 
 
 def defines(cell, name):
@@ -26,9 +23,9 @@ def defines(cell, name):
 
 
 def normalize(submitted, release):
-    """Return (notebook, notes): ``submitted`` rebuilt on the cells of ``release``."""
+    """(notebook, [Outcome]): ``submitted`` rebuilt on the cells of ``release``, and its repairs."""
     notes = []
-    released_ids = [_meta(c).get("grade_id") for c in release.cells]
+    released_ids = [grade_id(c) for c in release.cells]
     known = {gid for gid in released_ids if gid}
     # a released answer cell that lost its nbgrader metadata keeps its id: it is still the student's
     release_cell_ids = {c.get("id") for c in release.cells if not is_answer_cell(c)} - {None}
@@ -36,51 +33,50 @@ def normalize(submitted, release):
     answers, added, seen = {}, {}, {}
     anchor = None
     for cell in submitted.cells:
-        gid = _meta(cell).get("grade_id")
+        gid = grade_id(cell)
         if gid in known:
             seen[gid] = seen.get(gid, 0) + 1
             if is_answer_cell(cell):
                 if gid in answers and answers[gid].source != cell.source:
-                    notes.append(f"answer cell '{gid}' appears {seen[gid]} times; the last one is graded")
+                    notes.append(Outcome(Kind.ANSWER_DUPLICATED, cell=gid, count=seen[gid]))
                 answers[gid] = cell
             elif seen[gid] > 1:
-                notes.append(f"locked cell '{gid}' was duplicated; the copy is ignored")
+                notes.append(Outcome(Kind.LOCKED_DUPLICATED, cell=gid))
             anchor = gid
         elif gid:
-            notes.append(f"cell with unknown grade_id '{gid}' ignored (edited nbgrader metadata?)")
+            notes.append(Outcome(Kind.UNKNOWN_CELL, cell=gid))
         elif cell.get("id") not in release_cell_ids and cell.source not in release_sources:
             added.setdefault(anchor, []).append(cell)  # a cell the student wrote
-    order = [_meta(c).get("grade_id") for c in submitted.cells if _meta(c).get("grade_id") in known]
+    order = [grade_id(c) for c in submitted.cells if grade_id(c) in known]
     if order != sorted(order, key=released_ids.index):
-        notes.append("cells were moved; the released order is restored")
+        notes.append(Outcome(Kind.CELLS_MOVED))
 
     for cell in release.cells:  # answers pasted into cells of their own, wherever they are
-        gid = _meta(cell).get("grade_id")
+        gid = grade_id(cell)
         if is_answer_cell(cell) and gid not in answers:
             rescued = _rescue(added, gid, cell.cell_type)
             if rescued is not None:
                 answers[gid] = rescued
-                notes.append(f"answer cell '{gid}' had lost its nbgrader metadata; "
-                             "the cell that defines it is graded instead")
+                notes.append(Outcome(Kind.ANSWER_RESCUED, cell=gid))
 
     out = copy.deepcopy(release)
     out.cells = []
     for cell in release.cells:
-        gid = _meta(cell).get("grade_id")
+        gid = grade_id(cell)
         new = copy.deepcopy(cell)
         if gid in known and is_answer_cell(cell):
             if gid in answers:
                 new.source = answers[gid].source
             else:
-                notes.append(f"answer cell '{gid}' is missing: graded as unanswered")
+                notes.append(Outcome(Kind.ANSWER_MISSING, cell=gid))
         elif gid in known and gid not in seen:
-            notes.append(f"locked cell '{gid}' was deleted; restored from the release")
+            notes.append(Outcome(Kind.LOCKED_DELETED, cell=gid))
         out.cells.append(new)
         if gid is not None and gid in added:
             out.cells.extend(_plain(c) for c in added.pop(gid))
     leftover = [c for cells in added.values() for c in cells]
     if leftover:
-        setup = next((i for i, c in enumerate(out.cells) if _meta(c).get("grade_id") == "setup"), -1)
+        setup = next((i for i, c in enumerate(out.cells) if grade_id(c) == "setup"), -1)
         out.cells[setup + 1:setup + 1] = [_plain(c) for c in leftover]
     for k, cell in enumerate(out.cells):
         if "id" not in cell:

@@ -2,28 +2,24 @@
 
 A renamed notebook is recognised; a missing or unreadable one is left out (and
 nbgrader scores it 0); each is rebuilt on the released structure
-(``coursetools.normalize``); extra files are left out (a submitted ``numpy.py``
+(``coursetools.grade.normalize``); extra files are left out (a submitted ``numpy.py``
 would otherwise shadow numpy); the submission timestamp is kept. Staging is done
-in memory, so that a grading task can carry the result to any machine.
+in memory, so that a grading task can carry the result to any machine. What staging
+found is a list of ``Outcome`` records.
 """
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
 
 import nbformat
 
-from . import course, normalize
+from ..course import Course
+from ..outcomes import Kind, Outcome
+from . import normalize
 
 STAGED = Path(".grading") / "staged"
-
-
-def release_dir(root):
-    return Path(root) / "release" / course.ASSIGNMENT
-
-
-def expected_notebooks(root):
-    return sorted(p.name for p in release_dir(root).glob("*.ipynb"))
 
 
 def _match(name, expected):
@@ -37,8 +33,8 @@ def _match(name, expected):
     return None
 
 
-def _choose(src, expected, notes):
-    """{expected notebook: submitted path} and the timestamp file, noting what is ignored or renamed."""
+def _choose(src, expected, found):
+    """{expected notebook: submitted path} and the timestamp file; what is left out or renamed goes to ``found``."""
     chosen, timestamp = {}, None
     files = sorted(src.rglob("*")) if src.exists() else []
     # exact names first, so that a scratch "01_notes.ipynb" never displaces the real notebook
@@ -52,45 +48,45 @@ def _choose(src, expected, notes):
             continue
         target = _match(path.name, expected) if path.suffix == ".ipynb" and len(rel.parts) == 1 else None
         if target is None:
-            notes.append(f"extra file ignored: {rel}")
+            found.append(Outcome(Kind.EXTRA_FILE, file=str(rel)))
         elif target in chosen:
-            notes.append(f"{rel} ignored: {chosen[target].name} already stands for {target}")
+            found.append(Outcome(Kind.DUPLICATE, notebook=target, file=str(rel), detail=chosen[target].name))
         else:
             if path.name != target:
-                notes.append(f"{rel} graded as {target} (renamed)")
+                found.append(Outcome(Kind.RENAMED, notebook=target, file=str(rel)))
             chosen[target] = path
     return chosen, timestamp
 
 
 def staged_files(root, student, releases=None):
-    """({file name: bytes}, notes): the staged submission of ``student``, in memory.
+    """({file name: bytes}, [Outcome]): the staged submission of ``student``, in memory, and what staging found.
 
     ``releases`` caches the parsed released notebooks ({name: notebook}) across students.
     """
-    root = Path(root)
-    src = root / "submitted" / student / course.ASSIGNMENT
-    notes = []
-    expected = expected_notebooks(root)
-    chosen, timestamp = _choose(src, expected, notes)
+    course = Course(root)
+    src = course.submission(student)
+    found = []
+    expected = course.notebooks()
+    chosen, timestamp = _choose(src, expected, found)
     files = {"timestamp.txt": timestamp.read_bytes()} if timestamp else {}
     if not src.exists():
-        notes.append(f"no folder submitted/{student}/{course.ASSIGNMENT}")
+        found.append(Outcome(Kind.NO_FOLDER, file=str(src.relative_to(course.root))))
     releases = {} if releases is None else releases
     for name in expected:
         if name not in chosen:
-            notes.append(f"{name} missing: graded as unanswered")
+            found.append(Outcome(Kind.MISSING_NOTEBOOK, notebook=name))
             continue
         if name not in releases:
-            releases[name] = nbformat.read(str(release_dir(root) / name), as_version=4)
+            releases[name] = nbformat.read(str(course.release / name), as_version=4)
         try:
             submitted = nbformat.read(str(chosen[name]), as_version=4)
             nb, repairs = normalize.normalize(submitted, releases[name])
         except Exception as exc:  # any unreadable file is graded as unanswered
-            notes.append(f"{name} could not be read ({type(exc).__name__}: {exc}); graded as unanswered")
+            found.append(Outcome(Kind.UNREADABLE_NOTEBOOK, notebook=name, detail=f"{type(exc).__name__}: {exc}"))
             continue
-        notes += [f"{name}: {r}" for r in repairs]
+        found += [dataclasses.replace(repair, notebook=name) for repair in repairs]
         files[name] = nbformat.writes(nb).encode()
-    return files, notes
+    return files, found
 
 
 def write(folder, files):
@@ -104,7 +100,7 @@ def write(folder, files):
 
 
 def stage(root, student):
-    """Write the staged submission of ``student`` to .grading/staged/; return the notes about it."""
-    files, notes = staged_files(root, student)
-    write(Path(root) / STAGED / student / course.ASSIGNMENT, files)
-    return notes
+    """Write the staged submission of ``student`` to .grading/staged/; return what staging found ([Outcome])."""
+    files, found = staged_files(root, student)
+    write(Path(root) / STAGED / student / Course.assignment, files)
+    return found

@@ -27,7 +27,7 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import DeadKernelError
 
-from . import course
+from .. import course
 
 CONNECT = "import initlab.bridge\ninitlab.bridge.connect(json.loads({info!r}))\n"
 

@@ -11,7 +11,7 @@ fills its gradebook, which ``Autograde`` needs to restore locked cells and
 hidden tests (it starts from an empty gradebook with the course's schema
 version, ``empty_gradebook``). The worker's autograde leaves out the steps that
 record grades (``GRADEBOOK_STEPS``): only the coordinating process writes the
-course gradebook, with those very steps (``coursetools.gradebook_merge``). A
+course gradebook, with those very steps (``coursetools.grade.merge``). A
 task gives the same result when run twice, so Dask may run it again on another
 worker if this one dies.
 """
@@ -29,8 +29,9 @@ from pathlib import Path
 import nbformat
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from . import course
-from .gradebook_merge import GRADEBOOK_STEPS
+from .. import course
+from ..course import Course
+from .merge import GRADEBOOK_STEPS
 
 _SCRATCH = {}  # bundle hash -> scratch course root, in this worker process
 _BUILD = threading.Lock()
@@ -43,7 +44,7 @@ def bundle(root):
     """
     root = Path(root)
     files = {"nbgrader_config.py": (root / "nbgrader_config.py").read_bytes()}
-    for path in sorted(course.source_dir(root).rglob("*")):
+    for path in sorted(Course(root).source.rglob("*")):
         if path.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(path.parts):
             data = path.read_bytes()
             if path.suffix == ".ipynb":
@@ -61,7 +62,7 @@ def bundle(root):
 
 def alembic_version(root):
     """The schema version recorded in the course's gradebook (None without one)."""
-    path = Path(root) / "gradebook.db"
+    path = Course(root).gradebook_path
     if not path.is_file():
         return None
     try:
@@ -90,19 +91,13 @@ def empty_gradebook(path, version):
         engine.dispose()
 
 
-def load_config(root):
-    """The nbgrader configuration of the course at ``root`` (its nbgrader_config.py)."""
-    from traitlets.config.loader import PyFileConfigLoader
-    return PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-
-
 def _run(cls, root, student=None):
     """Run nbgrader's converter ``cls`` in the course at ``root``; nbgrader's result dict."""
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.utils import capture_log
-    config = load_config(root)
-    if issubclass(cls, Autograde):  # the coordinating process records the grades (coursetools.gradebook_merge)
+    config = Course(root).config()
+    if issubclass(cls, Autograde):  # the coordinating process records the grades (coursetools.grade.merge)
         config.Autograde.autograde_preprocessors = [step for step in config.Autograde.autograde_preprocessors
                                                     if step not in GRADEBOOK_STEPS]
     coursedir = CourseDirectory(config=config, root=str(root), assignment_id=course.ASSIGNMENT)
@@ -138,7 +133,7 @@ def scratch_course(bundle):
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(data)
         if bundle.get("alembic_version"):
-            empty_gradebook(root / "gradebook.db", bundle["alembic_version"])
+            empty_gradebook(Course(root).gradebook_path, bundle["alembic_version"])
         from nbgrader.converters import GenerateAssignment
         result = _run(GenerateAssignment, root)
         if not result["success"]:
@@ -162,8 +157,8 @@ def grade(bundle, student, files, limit):
 
     started = time.monotonic()
     root = scratch_course(bundle)
-    write(root / "submitted" / student / course.ASSIGNMENT, files)
-    autograded = root / "autograded" / student / course.ASSIGNMENT
+    write(Course(root).submission(student), files)
+    autograded = Course(root).autograded(student)
     shutil.rmtree(autograded, ignore_errors=True)
     result = {}
     thread = threading.Thread(target=lambda: result.update(_run(Autograde, root, student)), daemon=True)

@@ -4,7 +4,7 @@
 (*Grades → Import*): the columns ``Student, ID, SIS User ID, SIS Login ID, Section, <column>``, a
 *Points Possible* row, then one row per student of the gradebook with the assignment's total after late
 penalties (a student who submitted nothing gets 0, as in nbgrader's own CSV). ``ID`` is the student's Canvas
-user id, nbgrader's ``lms_user_id``, which ``nbgrader zip_collect`` stores (``coursetools/collect.py``).
+user id, nbgrader's ``lms_user_id``, which ``nbgrader zip_collect`` stores (``coursetools/collect/collector.py``).
 
 Grades go back once, complete: while a written answer still waits for a TA the export refuses, naming how many
 answers wait and in which cells, unless ``--CanvasGrades.provisional=True``, which writes
@@ -19,7 +19,7 @@ from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
 from traitlets import Bool, Unicode
 
-from . import course
+from ..course import ASSIGNMENT
 
 FINAL = "grades-canvas.csv"
 PROVISIONAL = "grades-canvas-PROVISIONAL.csv"
@@ -127,7 +127,7 @@ class CanvasGrades(ExportPlugin):
     def _assignment(self):
         if len(self.assignment) > 1:
             raise ValueError(f"one assignment per Canvas column, got {self.assignment!r}")
-        return str(self.assignment[0]) if self.assignment else course.ASSIGNMENT
+        return str(self.assignment[0]) if self.assignment else ASSIGNMENT
 
     def _destination(self):
         if self.to:

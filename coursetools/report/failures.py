@@ -14,11 +14,9 @@ between the tests and this module). From a message this module reads:
 Every function reads a bounded prefix of the message or scans it once: a 1 MB message costs milliseconds.
 """
 
-import functools
-import importlib.util
 import re
 
-from . import course
+from ..course import ROOT, Course
 
 HEAD = 600  # characters of a message read for its key (the first line is at most 88 in the course's tests)
 KEY_LENGTH = 120
@@ -55,26 +53,12 @@ def not_attempted(message, ename="AssertionError"):
     return ename == "NotImplementedError" or NOT_ATTEMPTED.search((message or "")[:HEAD]) is not None
 
 
-@functools.lru_cache(maxsize=4)
-def _vocabulary(path):
-    """The course's ``initlab/mistakes.py`` at ``path``, loaded as a module of its own (None if absent)."""
-    spec = importlib.util.spec_from_file_location("course_mistakes", path)
-    if spec is None:
-        return None
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except (OSError, SyntaxError):
-        return None
-    return module
-
-
-def vocabulary(root=course.ROOT):
+def vocabulary(root=ROOT):
     """The misconception vocabulary of the course at ``root`` (``initlab.mistakes``), or None."""
-    return _vocabulary(str(course.source_dir(root) / "initlab" / "mistakes.py"))
+    return Course(root).helper("mistakes")
 
 
-def misconception(message, root=course.ROOT):
+def misconception(message, root=ROOT):
     """(key, section to revisit) of the misconception a message names on its ``Revisit:`` line, or (None, "")."""
     words = vocabulary(root)
     if words is None or not message or "Revisit: " not in message:

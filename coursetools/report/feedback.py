@@ -12,6 +12,10 @@
   student reads it offline, after ``nbgrader release_feedback`` or an upload to the LMS, which carry the HTML file
   alone. TeX's ``html`` package is left out and ``\\href`` shows its text: no math in a feedback file links, styles
   or loads anything.
+
+Its nbgrader steps (``pipeline.generate_feedback_preprocessors``): ``RemoveRubric`` takes out the rubric
+``AddRubric`` put below each written answer, ``FeedbackClearHiddenTests`` removes the hidden tests, and
+``WrapOutputs`` wraps long output lines.
 """
 
 import functools
@@ -21,6 +25,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 from nbconvert.exporters import HTMLExporter
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from traitlets import List, Unicode
+
+from ..grade.preprocessors import RUBRIC
 
 TEMPLATES = str(Path(__file__).parent / "templates" / "nbconvert")
 MATHJAX_CONFIG = """window.MathJax = {
@@ -77,3 +85,35 @@ class FeedbackExporter(HTMLExporter):
     def default_filters(self):
         yield from super().default_filters()
         yield ("inline_mathjax", inline_mathjax)
+
+
+class FeedbackStep(NbGraderPreprocessor):
+    """A preprocessor of generate_feedback. nbconvert's HTML exporter configures
+    ``NbConvertBase.display_data_priority``, which nbgrader's preprocessors redeclare without ``config=True``, so
+    traitlets printed "Config option `display_data_priority` not recognized by `ClearHiddenTests`" (and by any
+    such step); declared configurable here (as nbgrader's GetGrades does), it is accepted and unused."""
+
+    display_data_priority = List(Unicode()).tag(config=True)
+
+
+class RemoveRubric(FeedbackStep):
+    """Feedback: the rubric cells ``AddRubric`` inserted are taken out (the student never sees the mark scheme)."""
+
+    def preprocess(self, nb, resources):
+        nb.cells = [cell for cell in nb.cells if not cell.metadata.get(RUBRIC)]
+        return nb, resources
+
+
+class FeedbackClearHiddenTests(FeedbackStep, ClearHiddenTests):
+    """nbgrader's ClearHiddenTests, without its warning about ``display_data_priority`` (see FeedbackStep)."""
+
+
+class WrapOutputs(FeedbackStep):
+    """Feedback: long output lines (a failed test's message) wrap instead of running off the page.
+    Runs after CSSHTMLHeaderPreprocessor, whose inlined CSS the feedback template includes."""
+
+    css = ".output_subarea pre, .output_area pre { white-space: pre-wrap; overflow-wrap: anywhere; }"
+
+    def preprocess(self, nb, resources):
+        resources.setdefault("inlining", {}).setdefault("css", []).append(self.css)
+        return nb, resources

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from . import course
+from ..course import ROOT, Course, grade_id, is_answer_cell, source_text
 
 KERNEL_NAMES = {"get_ipython", "set_custom_exc", "excepthook", "displayhook", "showtraceback", "ast_transformers",
                 "input_transformers_post", "run_cell", "run_cell_async", "do_execute", "events", "kernel",
@@ -90,11 +90,6 @@ def flags(source):
     return sorted(set(found), key=lambda f: (len(f.split(":")[0]), f))
 
 
-def _source(cell):
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
-
-
 class Unreadable(str):
     """In place of a cell's source: why a file or cell could not be analysed (a flag in itself)."""
 
@@ -109,8 +104,8 @@ def student_cells(path, released=frozenset()):
     cells = []
     for i, cell in items:
         try:
-            source, gid = _source(cell), course.grade_id(cell)
-            if cell.get("cell_type") != "code" or (gid and not course.is_answer_cell(cell)) or source in released:
+            source, gid = source_text(cell), grade_id(cell)
+            if cell.get("cell_type") != "code" or (gid and not is_answer_cell(cell)) or source in released:
                 continue
             cells.append((str(gid or f"added cell {i}"), source))
         except Exception as exc:
@@ -121,28 +116,28 @@ def student_cells(path, released=frozenset()):
 def released_sources(root):
     """Sources of every released cell (a student's unchanged copy of one is not worth a look)."""
     sources = set()
-    for path in course.release_dir(root).glob("*.ipynb"):
-        sources.update(_source(c) for c in json.loads(path.read_text()).get("cells", []))
+    for path in Course(root).release.glob("*.ipynb"):
+        sources.update(source_text(c) for c in json.loads(path.read_text()).get("cells", []))
     return frozenset(sources)
 
 
-def scan(root=course.ROOT):
+def scan(root=ROOT):
     """{(student, notebook, cell label): [flags]} for every flagged cell in submitted/."""
-    report = {}
+    course, report = Course(root), {}
     released = released_sources(root)
-    for path in sorted(Path(root, "submitted").glob(f"*/{course.ASSIGNMENT}/*.ipynb")):
-        student = path.parts[-3]
-        for label, source in student_cells(path, released):
-            try:
-                found = [source] if isinstance(source, Unreadable) else flags(source)
-            except Exception as exc:  # e.g. RecursionError or MemoryError in ast.parse of deeply nested code
-                found = [f"could not be analysed ({type(exc).__name__}); read it"]
-            if found:
-                report[(student, path.name, label)] = found
+    for student in course.students():
+        for path in sorted(course.submission(student).glob("*.ipynb")):
+            for label, source in student_cells(path, released):
+                try:
+                    found = [source] if isinstance(source, Unreadable) else flags(source)
+                except Exception as exc:  # e.g. RecursionError or MemoryError in ast.parse of deeply nested code
+                    found = [f"could not be analysed ({type(exc).__name__}); read it"]
+                if found:
+                    report[(student, path.name, label)] = found
     return report
 
 
-def main(root=course.ROOT):
+def main(root=ROOT):
     report = scan(root)
     for (student, notebook, label), found in report.items():
         print(f"{student} / {notebook} / {label}")
