@@ -7,9 +7,11 @@ decided by ``nbgrader.utils``. The limits of grading and how to run nbgrader and
 (``tool_env``, ``Course.nbgrader``) are here too.
 """
 
+import contextlib
 import functools
 import importlib.util
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -108,9 +110,22 @@ class Course:
         return f"sqlite:///{self.gradebook_path}"
 
     def gradebook(self):
-        """nbgrader's gradebook of the course (a context manager)."""
+        """nbgrader's gradebook of the course (a context manager), created empty if there is none."""
         from nbgrader.api import Gradebook
+        if not self.gradebook_path.exists():
+            empty_gradebook(self.gradebook_path)
         return Gradebook(self.gradebook_url)
+
+    def gradebook_version(self):
+        """The schema version recorded in the course's gradebook (None without one)."""
+        if not self.gradebook_path.is_file():
+            return None
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{self.gradebook_path}?mode=ro", uri=True)) as db:
+                row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
 
     def config(self):
         """The nbgrader configuration of the course (its nbgrader_config.py)."""
@@ -126,6 +141,36 @@ class Course:
         package), or None when it is absent or broken: the course tools read the helper package's facts (the
         misconceptions, the names a test cell reads) without importing the package."""
         return _load(str(self.source / "initlab" / (name.replace(".", os.sep) + ".py")))
+
+
+def empty_gradebook(path, version=None):
+    """An empty gradebook at ``path`` with schema ``version`` (by default nbgrader's latest), as nbgrader creates
+    one. nbgrader asks the ``alembic`` program for the version of a new gradebook: a process that takes about 3 s
+    to start; here it is read from nbgrader's migration scripts, or from the course's gradebook."""
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as db:
+            db.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            db.execute(text("INSERT INTO alembic_version (version_num) VALUES (:version)"),
+                       {"version": version or _schema_head()})
+    finally:
+        engine.dispose()
+
+
+@functools.cache
+def _schema_head():
+    """nbgrader's latest gradebook schema version: what ``alembic heads`` prints, read in this process."""
+    import nbgrader
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", os.path.join(os.path.dirname(nbgrader.__file__), "alembic"))
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 @functools.lru_cache(maxsize=16)
@@ -193,7 +238,7 @@ def is_demonstration(cell):
     return cell.cell_type == "code" and not (utils.is_solution(cell) or utils.is_grade(cell) or utils.is_locked(cell))
 
 
-def test_cells(nb):
+def autograder_tests(nb):
     """{grade_id: cell} of the autograder test cells, in order."""
     return {grade_id(c): c for c in nb.cells if is_test_cell(c)}
 

@@ -11,10 +11,10 @@ from coursetools.course import (
     ROOT,
     Course,
     answer_cells,
+    autograder_tests,
     grade_id,
     is_code_answer,
     is_test_cell,
-    test_cells,
     written_answers,
 )
 
@@ -27,7 +27,7 @@ __all__ = ["ASSIGNMENT", "NOTEBOOKS", "RELEASE", "ROOT", "SOURCE", "answer_cells
 
 is_test = is_test_cell  # a test cell
 is_answer = is_code_answer  # an autograded answer cell (code; the written answers are markdown)
-grade_cells = test_cells  # {grade_id: cell} of the test cells, in order
+grade_cells = autograder_tests  # {grade_id: cell} of the test cells, in order
 
 
 def read(path):

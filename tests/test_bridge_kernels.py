@@ -13,7 +13,7 @@ import pytest
 from initlab import bridge
 from jupyter_client import KernelManager
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.kernel
 
 SOURCE = Path(__file__).resolve().parents[1] / "source" / "initialization"
 STUDENT_CODE = """

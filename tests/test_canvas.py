@@ -28,7 +28,7 @@ STUDENTS = {  # id: (Canvas id, {cell: score}, late penalty)
 def root(tmp_path):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     (tmp_path / "coursetools").symlink_to(ROOT / "coursetools")
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+    with Course(tmp_path).gradebook() as gb:
         gb.add_assignment(ASSIGNMENT)
         for nb, cells in CELLS.items():
             gb.add_notebook(nb, ASSIGNMENT)
@@ -64,7 +64,7 @@ def rows(path):
     return list(csv.reader(path.open()))
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_export_refuses_while_written_answers_wait_and_names_them(root):
     result = export(root)
     assert result.returncode == 1
@@ -73,7 +73,7 @@ def test_export_refuses_while_written_answers_wait_and_names_them(root):
     assert not list(root.glob("grades*.csv"))
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_provisional_export_is_named_so(root):
     result = export(root, "--CanvasGrades.provisional=True")
     assert result.returncode == 0, result.stderr
@@ -84,7 +84,7 @@ def test_provisional_export_is_named_so(root):
     assert "PROVISIONAL grades: 3 written answer(s)" in result.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_complete_export_has_canvas_ids_the_column_and_totals_after_penalties(root):
     export(root, "--CanvasGrades.provisional=True")
     grade_written(root, {"ada": 5, "bob": 2.5, "cy": 0})
@@ -102,7 +102,7 @@ def test_complete_export_has_canvas_ids_the_column_and_totals_after_penalties(ro
     assert {k: float(v) for k, v in totals.items()} == {r[1]: float(r[5]) for r in table[2:] if r[1] and r[1] != "1004"}
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_final_file_is_removed_when_an_answer_waits_again(root):
     grade_written(root, {"ada": 5, "bob": 2.5, "cy": 0})
     assert export(root).returncode == 0 and (root / canvas.FINAL).exists()

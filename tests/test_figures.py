@@ -54,7 +54,7 @@ def _values(controls):
     return {name: control.value for name, control in controls.items() if control.kind != "Button"}
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_control_move_changes_the_figure(name):
     from initlab import widgets
@@ -77,7 +77,7 @@ def playground():
     return live, update.__self__, _values(controls)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_playground_follows_a_run_while_it_trains(playground):
     live, lab, values = playground
     values = {**values, "steps": 1000, "hidden": "10, 10, 10, 10"}
@@ -102,7 +102,7 @@ def test_the_playground_follows_a_run_while_it_trains(playground):
     assert legend == ["$l = 1$", "$l = 2$", "global", "max_norm"]  # two layers, two lines
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_symmetry_figure_ends_its_step_axis_at_the_steps_run():
     from initlab import widgets
     setup, update, controls, _ = bench.capture_widgets("01_symmetry_breaking.ipynb")[0]

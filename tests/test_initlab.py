@@ -685,7 +685,7 @@ def test_a_test_cell_whose_answer_cell_never_ran_says_what_to_do():
         InteractiveShell.clear_instance()
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_trusted_kernel_says_the_same_when_the_student_never_set_the_answer(tmp_path):
     """During autograding the test cell runs in the trusted kernel, where a graded name the student's kernel
     lacks is unbound: the failure there carries the same one-line hint."""

@@ -166,7 +166,7 @@ def _message(notebook, function, code):
     return str(exc), type(exc).__name__
 
 
-@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=[] if nb.startswith("03") else [pytest.mark.slow])
+@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=[] if nb.startswith("03") else [pytest.mark.kernel])
                                       for nb in NOTEBOOKS])  # the whole catalogue takes a minute: 03 in `make fast`
 def test_catalogued_mistakes_get_keys_without_numbers(loopback, notebook):
     """Every wrong variant's message reduces to a key with no varying number, and distinct hints stay distinct."""

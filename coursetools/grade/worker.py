@@ -9,18 +9,16 @@ bytes. The scratch course is built once per worker process and ``bundle`` (the
 course's config and source/, keyed by a content hash): ``generate_assignment``
 fills its gradebook, which ``Autograde`` needs to restore locked cells and
 hidden tests (it starts from an empty gradebook with the course's schema
-version, ``empty_gradebook``). The worker's autograde leaves out the steps that
+version, ``course.empty_gradebook``). The worker's autograde leaves out the steps that
 record grades (``GRADEBOOK_STEPS``): only the coordinating process writes the
 course gradebook, with those very steps (``coursetools.grade.merge``). A
 task gives the same result when run twice, so Dask may run it again on another
 worker if this one dies.
 """
 
-import contextlib
 import hashlib
 import os
 import shutil
-import sqlite3
 import tempfile
 import threading
 import time
@@ -57,38 +55,7 @@ def bundle(root):
     digest = hashlib.sha256()
     for name, data in sorted(files.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    return {"hash": digest.hexdigest()[:16], "files": files, "alembic_version": alembic_version(root)}
-
-
-def alembic_version(root):
-    """The schema version recorded in the course's gradebook (None without one)."""
-    path = Course(root).gradebook_path
-    if not path.is_file():
-        return None
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            row = db.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
-
-
-def empty_gradebook(path, version):
-    """An empty gradebook at ``path`` with schema ``version``, as nbgrader creates one.
-
-    nbgrader asks the ``alembic`` command for the version of a new gradebook: a process that takes about 3 s
-    to start, in every worker; the course's gradebook already knows it."""
-    from nbgrader.api import Base
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(f"sqlite:///{path}")
-    try:
-        Base.metadata.create_all(bind=engine)
-        with engine.begin() as db:
-            db.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
-            db.execute(text("INSERT INTO alembic_version (version_num) VALUES (:version)"), {"version": version})
-    finally:
-        engine.dispose()
+    return {"hash": digest.hexdigest()[:16], "files": files, "alembic_version": Course(root).gradebook_version()}
 
 
 def _run(cls, root, student=None):
@@ -132,8 +99,7 @@ def scratch_course(bundle):
         for name, data in bundle["files"].items():
             (root / name).parent.mkdir(parents=True, exist_ok=True)
             (root / name).write_bytes(data)
-        if bundle.get("alembic_version"):
-            empty_gradebook(Course(root).gradebook_path, bundle["alembic_version"])
+        course.empty_gradebook(Course(root).gradebook_path, bundle.get("alembic_version"))
         from nbgrader.converters import GenerateAssignment
         result = _run(GenerateAssignment, root)
         if not result["success"]:
