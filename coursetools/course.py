@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "initialization"
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
+WORK = ".grading"  # the batch's own folder in the course root: its lock, staged submissions
 
 # Limits of grading (README, "Time bounds" and "Threat model"). COURSE_CELL_TIMEOUT, COURSE_NOTEBOOK_TIME_LIMIT and
 # COURSE_STUDENT_TIME_LIMIT override the time limits (the tests use short ones).
@@ -79,7 +80,7 @@ class Course:
     @property
     def work(self):
         """The batch's own working folder (its lock, staged submissions)."""
-        return self.root / ".grading"
+        return self.root / WORK
 
     # -- what the course holds
     def notebooks(self, only=None):

@@ -1,4 +1,4 @@
-"""``nbgrader export`` writes the Canvas grades file itself (coursetools/canvas.py, set in nbgrader_config.py).
+"""``nbgrader export`` writes the Canvas grades file itself (coursetools/report/canvas.py, set in nbgrader_config.py).
 
 A gradebook is built with nbgrader's API (no kernel): an assignment of two notebooks with test cells and a
 written answer, students with and without a Canvas id, a late penalty and a student who submitted nothing. The

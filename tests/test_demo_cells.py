@@ -1,4 +1,4 @@
-"""Which demonstration cells autograding leaves out (coursetools.demo_cells), without kernels."""
+"""Which demonstration cells autograding leaves out (coursetools.grade.demo_cells), without kernels."""
 
 import time
 

@@ -1,4 +1,4 @@
-"""The feedback page a student reads (coursetools/feedback.py, template course_feedback), without grading.
+"""The feedback page a student reads (coursetools/report/feedback.py, template course_feedback), without grading.
 
 A released notebook with a failing test cell in the course's message format is exported with the course's
 ``FeedbackExporter``: the function and the named mistake come first, the details next, the visible test folded

@@ -1,4 +1,4 @@
-"""The review list (``coursetools.review``) on single cells, without kernels."""
+"""The review list (``coursetools.report.review``) on single cells, without kernels."""
 
 from coursetools.report import review
 

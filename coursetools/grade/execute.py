@@ -140,7 +140,7 @@ class SafeExecute(OutputCap, Execute):
                                  help="Seconds one student's notebooks may take together").tag(config=True)
     use_sandbox = Bool(True, help="Run the kernel inside bubblewrap when the machine allows it").tag(config=True)
     skip_demonstrations = Bool(True, help="Leave out the unchanged demonstration cells no grade depends on "
-                                          "(coursetools.demo_cells)").tag(config=True)
+                                          "(coursetools.grade.demo_cells)").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -267,7 +267,7 @@ class SafeExecute(OutputCap, Execute):
 
     async def _async_cleanup_kernel(self):
         await super()._async_cleanup_kernel()
-        self._tests = None  # kept, for the next notebook (coursetools.trusted.acquire)
+        self._tests = None  # kept, for the next notebook (coursetools.grade.trusted.acquire)
 
     # nbclient's synchronous names are bound to its own coroutines: point them at these
     start_new_kernel = run_sync(async_start_new_kernel)

@@ -19,7 +19,7 @@ During autograding the student's code runs in a kernel started in
   of the machine, of the grader, of Dask or of another student's kernel can be
   reached from inside.
 - **A cleared environment**: ``ENVIRONMENT`` and the few variables of ``PASSED``.
-- **Resources.** One process (the seccomp filter of ``coursetools.seccomp``: no
+- **Resources.** One process (the seccomp filter of ``coursetools.grade.seccomp``: no
   fork, no memory outside the limits), and ``prlimit``: address space, CPU time,
   file size, threads. As root, the kernel runs as a user id of its own (``setpriv``,
   no capabilities left), for which the thread limit counts; otherwise bubblewrap

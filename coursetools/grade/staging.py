@@ -15,11 +15,11 @@ from pathlib import Path
 
 import nbformat
 
-from ..course import Course
+from ..course import WORK, Course
 from ..outcomes import Kind, Outcome
 from . import normalize
 
-STAGED = Path(".grading") / "staged"
+STAGED = Path(WORK) / "staged"
 
 
 def _match(name, expected):
@@ -102,5 +102,5 @@ def write(folder, files):
 def stage(root, student):
     """Write the staged submission of ``student`` to .grading/staged/; return what staging found ([Outcome])."""
     files, found = staged_files(root, student)
-    write(Path(root) / STAGED / student / Course.assignment, files)
+    write(Course(root).root / STAGED / student / Course.assignment, files)
     return found

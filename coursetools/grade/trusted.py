@@ -1,7 +1,7 @@
 """The trusted test kernel of autograding.
 
 While nbgrader autogrades a notebook, the student's cells run in the student's
-kernel (sandboxed, see ``coursetools.sandbox``) and the test cells run here: in
+kernel (sandboxed, see ``coursetools.grade.sandbox``) and the test cells run here: in
 a second kernel, outside the sandbox, that never receives student code. Before
 each test cell, ``initlab.bridge`` binds the names the cell reads to the student
 kernel's functions and answers, and each call crosses as plain data.

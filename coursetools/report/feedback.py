@@ -1,7 +1,7 @@
 """The feedback a student reads: ``nbgrader generate_feedback`` with the course's exporter (nbgrader_config.py).
 
 ``FeedbackExporter`` is nbgrader's HTML feedback (its ``feedback`` template) with the course's template
-``course_feedback`` (coursetools/templates/nbconvert/) on top:
+``course_feedback`` (coursetools/report/templates/nbconvert/) on top:
 
 - per test cell, the function's name, its score and the named mistake (the first line of the failure message,
   ``<function>: <the mistake>``) first, then the details, then the cell's other output; the visible test source

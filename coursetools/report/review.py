@@ -115,9 +115,10 @@ def student_cells(path, released=frozenset()):
 
 def released_sources(root):
     """Sources of every released cell (a student's unchanged copy of one is not worth a look)."""
-    sources = set()
-    for path in Course(root).release.glob("*.ipynb"):
-        sources.update(source_text(c) for c in json.loads(path.read_text()).get("cells", []))
+    course, sources = Course(root), set()
+    for path in (course.release / name for name in course.notebooks()):
+        if path.is_file():
+            sources.update(source_text(c) for c in json.loads(path.read_text()).get("cells", []))
     return frozenset(sources)
 
 
