@@ -1,20 +1,8 @@
 """What the class got wrong: ``python -m coursetools insight [--names]``.
 
-Reads what grading left behind, from the batch (``python -m coursetools autograde``) or
-from plain ``nbgrader autograde``:
-
-- the gradebook: every graded cell's score (a manual score wins over the automatic one),
-  which written answers still wait for a TA, late penalties, each student's LMS id
-  (nbgrader's ``Student.lms_user_id``, kept from ``zip_collect``; the nbgrader id when empty);
-- the autograded notebooks: the failure message each test cell printed (the hidden
-  tests name the likely mistake), cells in which the kernel died or hung;
-- the batches' outcomes in reports/ (``autograde-*.json``): grading time, time-outs, failures,
-  repaired, renamed or missing notebooks and cells; for a student graded by plain
-  nbgrader the same checks are run on submitted/ here, and the grading time is
-  estimated from the times of the autograded files;
-- ``coursetools.report.review`` on submitted/: code that patches modules or the kernel.
-
-Writes two files to reports/:
+Reads what grading left behind, from the batch (``python -m coursetools autograde``) or from plain
+``nbgrader autograde`` (``gather``: the gradebook, the autograded notebooks, the batches' outcomes, the review
+list), and writes two files to reports/:
 
 - ``insight-<date>.html``: one self-contained page (figures are PNG data URIs, nothing is
   loaded from the network, a Content-Security-Policy forbids every script, everything a
