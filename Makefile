@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: start test fast venv system release execute bench bench-grading lint
+.PHONY: start test fast check venv system release execute bench bench-grading lint
 
 # jupyter/overrides.json: the course's JupyterLab defaults (no news pop-up, no update check: nothing fetched from the
 # network), installed where the environment's JupyterLab reads them, for `make start` and the TA's `jupyter lab`.
@@ -36,9 +36,14 @@ start: venv
 test: venv system
 	$(BIN)/python -m pytest
 
-# The kernel-free tests only (unit tests, hidden-test variants): seconds, for the edit-test loop.
+# The test tiers (tests/conftest.py): `make fast` the kernel-free tests (unit tests, hidden-test variants: seconds,
+# for the edit-test loop); `make check` adds those that start one kernel, run one notebook or one nbgrader command
+# (nbval included: a few minutes); `make test` runs them all (whole classes graded, Dask, JupyterLab, Chromium).
 fast: venv
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m fast -q
+
+check: venv
+	$(BIN)/python -m pytest -m "fast or kernel" -q
 
 release: venv
 	$(BIN)/python -m coursetools release

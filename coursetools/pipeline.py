@@ -1,4 +1,5 @@
-"""The preprocessor lists nbgrader_config.py installs for each nbgrader step, kept here so they can be tested."""
+"""The steps nbgrader_config.py installs for each nbgrader command (release, autograde, feedback), kept here so
+that they can be tested."""
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.converters.autograde import Autograde
@@ -7,17 +8,11 @@ from nbgrader.converters.generate_feedback import GenerateFeedback
 from nbgrader.preprocessors import CheckCellMetadata as NbgraderCheckCellMetadata
 from nbgrader.preprocessors import Execute
 
-from .inert import InertContent
-from .preprocessors import (
-    AddRubric,
-    CheckCellMetadata,
-    CleanTestOutputs,
-    FeedbackClearHiddenTests,
-    RemoveRubric,
-    SafeExecute,
-    StripRunMetadata,
-    WrapOutputs,
-)
+from .grade.execute import SafeExecute
+from .grade.inert import InertContent
+from .grade.preprocessors import AddRubric, CheckCellMetadata, CleanTestOutputs
+from .instructor import StripRunMetadata
+from .report.feedback import FeedbackClearHiddenTests, RemoveRubric, WrapOutputs
 
 
 def _default(converter, name):

@@ -6,7 +6,7 @@ from submissions import Course
 
 
 def test_a_representative_real_run(tmp_path):
-    from coursetools import browser
+    from coursetools.dev import browser
 
     course = Course(tmp_path)
     course.submit_solutions("s", only=NOTEBOOKS[:1])

@@ -1,4 +1,5 @@
-"""Reading the course's notebooks: paths and the nbgrader roles of their cells."""
+"""Reading the course's notebooks in the tests: the notebooks this run tests, their paths and cells (the roles of
+cells are the product's, ``coursetools.course``), and the variant catalogues (tests/variants/)."""
 
 import os
 from pathlib import Path
@@ -8,48 +9,30 @@ import nbformat
 from coursetools.course import (
     ASSIGNMENT,
     ROOT,
+    Course,
+    answer_cells,
+    autograder_tests,
     grade_id,
-    is_answer_cell,
+    is_code_answer,
     is_test_cell,
-    notebooks,
-    release_dir,
-    source_dir,
+    written_answers,
 )
 
-SOURCE, RELEASE = source_dir(), release_dir()
+SOURCE, RELEASE = Course().source, Course().release
 # Every notebook in source/; COURSE_NOTEBOOKS=01,02 narrows a run while authoring one notebook.
-NOTEBOOKS = [name for name in notebooks()
+NOTEBOOKS = [name for name in Course().notebooks()
              if not os.environ.get("COURSE_NOTEBOOKS") or name[:2] in os.environ["COURSE_NOTEBOOKS"].split(",")]
 __all__ = ["ASSIGNMENT", "NOTEBOOKS", "RELEASE", "ROOT", "SOURCE", "answer_cells", "grade_cells", "grade_id",
            "is_answer", "is_test", "read", "setup_source", "variants", "written_answers"]
+
+is_test = is_test_cell  # a test cell
+is_answer = is_code_answer  # an autograded answer cell (code; the written answers are markdown)
+grade_cells = autograder_tests  # {grade_id: cell} of the test cells, in order
 
 
 def read(path):
     """The notebook at ``path`` (nbformat 4)."""
     return nbformat.read(str(path), as_version=4)
-
-
-is_test = is_test_cell
-
-
-def is_answer(cell):
-    """An autograded answer cell (code; the written answers are markdown)."""
-    return cell.cell_type == "code" and is_answer_cell(cell)
-
-
-def grade_cells(nb):
-    """{grade_id: cell} of the autograder test cells, in order."""
-    return {grade_id(c): c for c in nb.cells if is_test(c)}
-
-
-def answer_cells(nb):
-    """{grade_id: cell} of the autograded answer cells, in order."""
-    return {grade_id(c): c for c in nb.cells if is_answer(c)}
-
-
-def written_answers(nb):
-    """{grade_id: cell} of the written answers (markdown answer cells, graded by hand), in order."""
-    return {grade_id(c): c for c in nb.cells if c.cell_type == "markdown" and is_answer_cell(c)}
 
 
 def setup_source(nb):

@@ -13,7 +13,7 @@ import pytest
 from initlab import bridge
 from jupyter_client import KernelManager
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.kernel
 
 SOURCE = Path(__file__).resolve().parents[1] / "source" / "initialization"
 STUDENT_CODE = """
@@ -125,7 +125,7 @@ def test_a_request_not_signed_with_the_kernel_key_is_neither_run_nor_answered(st
 
 
 def test_the_bridge_benchmark_times_each_operation():
-    from coursetools import bench_bridge
+    from coursetools.dev import bench_bridge
 
     rows = bench_bridge.measure(repeats=3)
     assert [operation.split()[0] for operation, _ in rows] == ["draw(400,", "a", "square(0.6)", "draw(400,"]
@@ -135,15 +135,15 @@ def test_the_bridge_benchmark_times_each_operation():
 def test_a_reply_of_too_many_frames_or_bytes_is_refused(student):
     """A student's kernel that answers with many frames (which could all be views of one buffer) or too many bytes
     fails that call; the test kernel reads nothing further of it."""
-    patch = ("import initlab.bridge as b\nb._real_answer = getattr(b, '_real_answer', b._answer)\nb.REPLY = 'patched'\n"
-             "b._answer = lambda msg: ({'status': 'ok'}, [b'{}'] + [FRAMES])\n")
+    patch = ("import initlab.bridge.student as b\nb._real_answer = getattr(b, '_real_answer', b._answer)\n"
+             "b.REPLY = 'patched'\nb._answer = lambda msg: ({'status': 'ok'}, [b'{}'] + [FRAMES])\n")
     try:
         for frames in ("b'x'] * 2000", "memoryview(bytearray(40 * 2**20))] * 2"):
             assert student.run(patch.replace("FRAMES]", frames)) == "patched"
             with pytest.raises(AssertionError, match="too large"):
                 student.call("scale", (1.0,), {})
     finally:
-        student.run("import initlab.bridge as b\nb._answer = b._real_answer\nb.REPLY = 'restored'\n")
+        student.run("import initlab.bridge.student as b\nb._answer = b._real_answer\nb.REPLY = 'restored'\n")
     assert student.call("scale", (1.0,), {})[0] == 2.0
 
 
@@ -152,7 +152,8 @@ def test_the_test_kernel_runs_with_its_address_space_capped():
 
     from nbclient import NotebookClient
 
-    from coursetools import course, trusted
+    from coursetools import course
+    from coursetools.grade import trusted
 
     async def limits():
         kernel = trusted.TrustedKernel(SOURCE, 30, NotebookClient, None)

@@ -17,7 +17,7 @@ import re
 import pytest
 from notebooks import NOTEBOOKS
 
-from coursetools import bench, browser
+from coursetools.dev import bench, browser
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(browser.CHROMIUM is None,

@@ -31,7 +31,7 @@ from nbgrader.api import Gradebook
 from notebooks import ASSIGNMENT
 from submissions import Course, filled, solutions
 
-from coursetools import batch
+from coursetools.grade import batch
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -121,19 +121,19 @@ def _free_port():
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The graded course, a Jupyter server with the formgrader in it (as a TA runs it), and Chromium."""
-    os.environ["COURSE_CELL_TIMEOUT"] = "8"
-    course = Course(tmp_path_factory.mktemp("security"))
-    root = course.root
-    course.submit_solutions("alice", only=[NB])
-    course.submit("mallory", {NB: payload_notebook(root), f"{NAME}.ipynb": payload_notebook(root)})
-    folder = course.submit("mallory_plain", {NB: payload_notebook(root)})
-    (folder / "page.html").write_text(f"<html><body>{SCRIPT}</body></html>")  # served by the formgrader
-    course.submit(NAME, {NB: filled(NB, {}, root / "release" / ASSIGNMENT)})
-    course.report, _ = batch.run(root, only=["alice", "mallory", NAME])
-    course.nbgrader("autograde", ASSIGNMENT, "--student", "mallory_plain")
-    course.plain_refused = course.nbgrader("autograde", ASSIGNMENT, "--student", NAME, check=False)
-    course.nbgrader("generate_feedback", ASSIGNMENT)
-    os.environ.pop("COURSE_CELL_TIMEOUT")
+    with pytest.MonkeyPatch.context() as short:  # short cells for this grading only
+        short.setenv("COURSE_CELL_TIMEOUT", "8")
+        course = Course(tmp_path_factory.mktemp("security"))
+        root = course.root
+        course.submit_solutions("alice", only=[NB])
+        course.submit("mallory", {NB: payload_notebook(root), f"{NAME}.ipynb": payload_notebook(root)})
+        folder = course.submit("mallory_plain", {NB: payload_notebook(root)})
+        (folder / "page.html").write_text(f"<html><body>{SCRIPT}</body></html>")  # served by the formgrader
+        course.submit(NAME, {NB: filled(NB, {}, root / "release" / ASSIGNMENT)})
+        course.report, _ = batch.run(root, only=["alice", "mallory", NAME])
+        course.nbgrader("autograde", ASSIGNMENT, "--student", "mallory_plain")
+        course.plain_refused = course.nbgrader("autograde", ASSIGNMENT, "--student", NAME, check=False)
+        course.nbgrader("generate_feedback", ASSIGNMENT)
 
     home = tmp_path_factory.mktemp("home")  # nothing of the server goes to the user's ~/.jupyter
     env = dict(os.environ, HOME=str(home), JUPYTER_CONFIG_DIR=str(home / "config"),

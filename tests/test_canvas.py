@@ -1,4 +1,4 @@
-"""``nbgrader export`` writes the Canvas grades file itself (coursetools/canvas.py, set in nbgrader_config.py).
+"""``nbgrader export`` writes the Canvas grades file itself (coursetools/report/canvas.py, set in nbgrader_config.py).
 
 A gradebook is built with nbgrader's API (no kernel): an assignment of two notebooks with test cells and a
 written answer, students with and without a Canvas id, a late penalty and a student who submitted nothing. The
@@ -13,7 +13,8 @@ import pytest
 from nbgrader.api import Gradebook
 from notebooks import ASSIGNMENT, ROOT
 
-from coursetools import canvas, course
+from coursetools.course import Course
+from coursetools.report import canvas
 
 CELLS = {"01_a": {"test_f": 2.0, "test_g": 3.0}, "03_b": {"test_h": 4.0, "derive": 5.0}}  # 14 points
 STUDENTS = {  # id: (Canvas id, {cell: score}, late penalty)
@@ -27,7 +28,7 @@ STUDENTS = {  # id: (Canvas id, {cell: score}, late penalty)
 def root(tmp_path):
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
     (tmp_path / "coursetools").symlink_to(ROOT / "coursetools")
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+    with Course(tmp_path).gradebook() as gb:
         gb.add_assignment(ASSIGNMENT)
         for nb, cells in CELLS.items():
             gb.add_notebook(nb, ASSIGNMENT)
@@ -56,14 +57,14 @@ def grade_written(root, scores):
 
 
 def export(root, *args):
-    return course.nbgrader("export", *args, root=root, check=False, capture_output=True, text=True)
+    return Course(root).nbgrader("export", *args, check=False, capture_output=True, text=True)
 
 
 def rows(path):
     return list(csv.reader(path.open()))
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_export_refuses_while_written_answers_wait_and_names_them(root):
     result = export(root)
     assert result.returncode == 1
@@ -72,7 +73,7 @@ def test_export_refuses_while_written_answers_wait_and_names_them(root):
     assert not list(root.glob("grades*.csv"))
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_provisional_export_is_named_so(root):
     result = export(root, "--CanvasGrades.provisional=True")
     assert result.returncode == 0, result.stderr
@@ -83,7 +84,7 @@ def test_provisional_export_is_named_so(root):
     assert "PROVISIONAL grades: 3 written answer(s)" in result.stderr
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_complete_export_has_canvas_ids_the_column_and_totals_after_penalties(root):
     export(root, "--CanvasGrades.provisional=True")
     grade_written(root, {"ada": 5, "bob": 2.5, "cy": 0})
@@ -101,7 +102,7 @@ def test_complete_export_has_canvas_ids_the_column_and_totals_after_penalties(ro
     assert {k: float(v) for k, v in totals.items()} == {r[1]: float(r[5]) for r in table[2:] if r[1] and r[1] != "1004"}
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_a_final_file_is_removed_when_an_answer_waits_again(root):
     grade_written(root, {"ada": 5, "bob": 2.5, "cy": 0})
     assert export(root).returncode == 0 and (root / canvas.FINAL).exists()

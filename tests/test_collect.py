@@ -1,11 +1,26 @@
-"""The Canvas collector of ``nbgrader zip_collect`` (coursetools/collect.py), without nbgrader runs.
+"""The Canvas collector of ``nbgrader zip_collect`` (coursetools/collect/), without nbgrader runs.
 
 The real ``nbgrader zip_collect`` on a Canvas zip is in tests/test_grading_pipeline.py.
 """
 
 import pytest
 
-from coursetools.collect import CanvasCollector, uncollected
+from coursetools.collect import downloads
+from coursetools.collect.collector import CanvasCollector
+
+UPLOAD = "upload graded: "  # how the batch report starts the line of the upload graded
+
+
+def uncollected(root, config):
+    """What ``downloads.left_out`` finds, in words, as the batch report prints it."""
+    by_student, unknown = downloads.left_out(root, config)
+    return ({student: [o.sentence for o in found] for student, found in by_student.items()},
+            [o.sentence for o in unknown])
+
+
+def uploads(root, config):
+    """What ``downloads.uploads`` finds, in words, as the batch report prints it."""
+    return {student: [o.sentence for o in found] for student, found in downloads.uploads(root, config).items()}
 
 
 @pytest.fixture
@@ -64,7 +79,6 @@ def test_uncollected_says_why_a_download_is_not_in_submitted(tmp_path):
 def test_uploads_names_the_file_graded_and_the_uploads_it_superseded(tmp_path):
     from traitlets.config import Config
 
-    from coursetools.collect import UPLOAD, uploads
     extracted = tmp_path / "downloaded" / "initialization" / "extracted"
     extracted.mkdir(parents=True)
     for name in ["ada_1_2_02_exploding_vanishing.ipynb", "ada_1_3_02_exploding_vanishing-2.ipynb",
@@ -82,7 +96,7 @@ def test_uploads_names_the_file_graded_and_the_uploads_it_superseded(tmp_path):
 def test_nbgrader_s_misleading_skip_line_is_left_out_for_a_file_the_collector_explained(collector, tmp_path, caplog):
     import logging
 
-    from coursetools.collect import NBGRADER_SKIPPED
+    from coursetools.collect.collector import NBGRADER_SKIPPED
     names = ["ada_1_2_02_exploding_vanishing.ipynb", "ada_1_3_02_exploding_vanishing-1.ipynb"]
     for name in names:
         (tmp_path / name).write_text("{}")

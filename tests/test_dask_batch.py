@@ -21,11 +21,9 @@ from nbgrader.api import Gradebook
 from notebooks import ASSIGNMENT, NOTEBOOKS, SOURCE, read
 from submissions import Course, full
 
-from coursetools import batch
-from coursetools.bench_grading import answers, synthetic_class
-from coursetools.gradebook_merge import snapshot
-
-pytestmark = pytest.mark.slow
+from coursetools.dev.bench_grading import answers, synthetic_class
+from coursetools.grade import batch, cluster
+from coursetools.grade.merge import snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -74,12 +72,13 @@ def grade_written_by_hand(root, student, notebook):
         gb.db.commit()
 
 
+@pytest.mark.slow
 def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades_and_their_graded_state(tmp_path):
     first, second = sorted(WRITTEN)[:2]  # two notebooks with a written answer
-    plain = synthetic_class(tmp_path / "plain", 4)
-    plain.submit_solutions("partial", answers("wrong", 1), only=NOTEBOOKS[:1])
-    dask = synthetic_class(tmp_path / "dask", 4)
-    dask.submit_solutions("partial", answers("wrong", 1), only=NOTEBOOKS[:1])
+    plain = synthetic_class(tmp_path / "plain", 4, NOTEBOOKS)
+    plain.submit_solutions("partial", answers("wrong", 1, NOTEBOOKS), only=NOTEBOOKS[:1])
+    dask = synthetic_class(tmp_path / "dask", 4, NOTEBOOKS)
+    dask.submit_solutions("partial", answers("wrong", 1, NOTEBOOKS), only=NOTEBOOKS[:1])
     student = "s002_wrong"
     for course in (plain, dask):
         for nb in (first, second):
@@ -128,6 +127,7 @@ def test_batch_equals_sequential_nbgrader_and_keeps_manual_grades_and_their_grad
         assert gb.find_student(student).lms_user_id == "4242"  # the LMS id survives the merge
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_batch_loses_no_student(tmp_path):
     from distributed import Client, LocalCluster
     from distributed.security import Security
@@ -160,6 +160,7 @@ def test_a_worker_killed_mid_batch_loses_no_student(tmp_path):
     graded_cleanly(course, students)
 
 
+@pytest.mark.slow
 def test_an_interrupted_batch_is_completed_by_the_next_run(tmp_path):
     course = Course(tmp_path)
     students = [f"s{i}" for i in range(3)]
@@ -183,6 +184,7 @@ def test_an_interrupted_batch_is_completed_by_the_next_run(tmp_path):
     graded_cleanly(course, students)
 
 
+@pytest.mark.slow
 def test_a_rerun_keeps_a_graded_written_answer_graded_and_flags_a_changed_one(tmp_path):
     """The same as above on one student and the notebooks with a written answer, without the comparison with
     plain nbgrader: quick enough to run while editing the merge."""
@@ -209,21 +211,21 @@ def test_a_worker_gradebook_starts_as_nbgrader_would_make_it(tmp_path, monkeypat
     import nbgrader.api
     from sqlalchemy import create_engine, inspect
 
-    from coursetools import worker
+    from coursetools.course import Course, empty_gradebook
     made_by_nbgrader = tmp_path / "course" / "gradebook.db"
     made_by_nbgrader.parent.mkdir()
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
     Gradebook(f"sqlite:///{made_by_nbgrader}").close()
-    version = worker.alembic_version(made_by_nbgrader.parent)
+    version = Course(made_by_nbgrader.parent).gradebook_version()
     assert version and re.fullmatch(r"[0-9a-f]+", version)
 
     def no_alembic():
         raise AssertionError("nbgrader asked alembic")
     monkeypatch.setattr(nbgrader.api, "get_alembic_version", no_alembic)
     ours = tmp_path / "gradebook.db"
-    worker.empty_gradebook(ours, version)
+    empty_gradebook(ours, version)
     Gradebook(f"sqlite:///{ours}").close()  # opened as an existing gradebook: no alembic
-    assert worker.alembic_version(tmp_path) == version
+    assert Course(tmp_path).gradebook_version() == version
 
     def schema(path):
         engine = create_engine(f"sqlite:///{path}")
@@ -233,14 +235,14 @@ def test_a_worker_gradebook_starts_as_nbgrader_would_make_it(tmp_path, monkeypat
         engine.dispose()
         return found
     assert schema(ours) == schema(made_by_nbgrader)
-    assert worker.alembic_version(tmp_path / "nowhere") is None
+    assert Course(tmp_path / "nowhere").gradebook_version() is None
 
 
 def test_a_scheduler_without_credentials_is_refused(monkeypatch):
     for name in [k for k in os.environ if k.startswith("DASK_")]:
         monkeypatch.delenv(name)
     with pytest.raises(SystemExit, match="tls://"):
-        batch.security("tcp://127.0.0.1:8786")
+        cluster.security("tcp://127.0.0.1:8786")
     with pytest.raises(SystemExit, match="no client certificate"):
-        batch.security("tls://127.0.0.1:8786")
-    assert batch.security().require_encryption  # the local cluster: temporary certificates
+        cluster.security("tls://127.0.0.1:8786")
+    assert cluster.security().require_encryption  # the local cluster: temporary certificates

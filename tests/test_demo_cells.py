@@ -1,4 +1,4 @@
-"""Which demonstration cells autograding leaves out (coursetools.demo_cells), without kernels."""
+"""Which demonstration cells autograding leaves out (coursetools.grade.demo_cells), without kernels."""
 
 import time
 
@@ -6,7 +6,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from coursetools import course, demo_cells
+from coursetools.course import Course
+from coursetools.grade import demo_cells
 
 SETUP = {"grade": False, "solution": False, "locked": True, "grade_id": "setup"}
 ANSWER = {"grade": False, "solution": True, "locked": False, "grade_id": "f"}
@@ -98,11 +99,11 @@ def test_setup_answer_and_test_cells_always_run():
     assert not skipped(nb) & {0, 1, 5}
 
 
-@pytest.mark.parametrize("name", course.notebooks())
+@pytest.mark.parametrize("name", Course().notebooks())
 def test_the_solutions_of_each_notebook_run_no_demonstration(name):
     """The course's own figures and worked examples are independent of its graded cells."""
-    nb = nbformat.read(str(course.source_dir() / name), as_version=4)
-    release = nbformat.read(str(course.release_dir() / name), as_version=4)
+    nb = nbformat.read(str(Course().source / name), as_version=4)
+    release = nbformat.read(str(Course().release / name), as_version=4)
     demos = {i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "nbgrader" not in c.metadata}
     assert demos and demo_cells.skippable(nb, release) == demos
 

@@ -1,4 +1,4 @@
-"""The feedback page a student reads (coursetools/feedback.py, template course_feedback), without grading.
+"""The feedback page a student reads (coursetools/report/feedback.py, template course_feedback), without grading.
 
 A released notebook with a failing test cell in the course's message format is exported with the course's
 ``FeedbackExporter``: the function and the named mistake come first, the details next, the visible test folded
@@ -13,7 +13,8 @@ import pytest
 from nbformat.v4 import new_output
 from notebooks import RELEASE
 
-from coursetools import browser, feedback
+from coursetools.dev import browser
+from coursetools.report import feedback
 
 NB = "03_xavier_derivation.ipynb"
 FIRST = "lecun_normal: the variance was used as the standard deviation (missing square root)"

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from notebooks import NOTEBOOKS, SOURCE, answer_cells, is_answer, is_test, read
 
-from coursetools import bench
+from coursetools.dev import bench
 
 FIGURES = SOURCE / "initlab" / "figures"
 MAX_LINES = 15
@@ -54,7 +54,7 @@ def _values(controls):
     return {name: control.value for name, control in controls.items() if control.kind != "Button"}
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_control_move_changes_the_figure(name):
     from initlab import widgets
@@ -77,7 +77,7 @@ def playground():
     return live, update.__self__, _values(controls)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_playground_follows_a_run_while_it_trains(playground):
     live, lab, values = playground
     values = {**values, "steps": 1000, "hidden": "10, 10, 10, 10"}
@@ -102,7 +102,7 @@ def test_the_playground_follows_a_run_while_it_trains(playground):
     assert legend == ["$l = 1$", "$l = 2$", "global", "max_norm"]  # two layers, two lines
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_playground_diagnostics_follow_a_layer_that_dies_and_one_that_saturates(playground):
     """He on XOR at α = 5 (draw 1): layer 2 dies within a few steps, after updates as large as the weights; the
     diagnostics show it (dead units, update/weight ratio, the histogram's note) and the title gives the test
@@ -123,7 +123,7 @@ def test_the_playground_diagnostics_follow_a_layer_that_dies_and_one_that_satura
     assert 50 < health[0].get_ydata()[0] < 100  # most of layer 1 saturated from the start
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_symmetry_figure_ends_its_step_axis_at_the_steps_run():
     from initlab import widgets
     setup, update, controls, _ = next(figure for figure in bench.capture_widgets("01_symmetry_breaking.ipynb")

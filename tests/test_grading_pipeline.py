@@ -14,8 +14,6 @@ from submissions import Course, full
 
 from coursetools.course import tool, tool_env
 
-pytestmark = pytest.mark.slow
-
 
 def wrong_round(k):
     """{notebook: {grade_id: wrong code}}: the k-th graded function of each notebook made wrong."""
@@ -46,17 +44,20 @@ def graded(tmp_path_factory):
     return course
 
 
+@pytest.mark.slow
 def test_solutions_get_full_marks_in_every_test_cell(graded):
     for nb, scores in graded.scores("solutions").items():
         assert scores, f"{nb} has no test cells in the gradebook"
         assert {g: s for g, (s, _) in scores.items()} == full(scores), nb
 
 
+@pytest.mark.slow
 def test_untouched_release_gets_zero_in_every_test_cell(graded):
     for nb, scores in graded.scores("untouched").items():
         assert {g: s for g, (s, _) in scores.items()} == {g: 0 for g in scores}, nb
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("k", range(ROUNDS))
 def test_a_wrong_function_costs_only_its_own_test_cell(graded, k):
     plan = wrong_round(k)
@@ -66,6 +67,7 @@ def test_a_wrong_function_costs_only_its_own_test_cell(graded, k):
         assert {g: s for g, (s, _) in scores.items()} == expected, nb
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("student", ["solutions", "untouched", "wrong0"])
 def test_feedback_is_html_without_hidden_tests(graded, student):
     for nb in NOTEBOOKS:
@@ -79,6 +81,7 @@ def test_feedback_is_html_without_hidden_tests(graded, student):
                     assert line not in html, f"hidden test line in feedback of {nb}: {line}"
 
 
+@pytest.mark.kernel
 def test_zip_collect_files_a_canvas_download_by_student_with_reuploads_and_canvas_ids(tmp_path):
     """Canvas names a file uploaded again ``..._02_exploding_vanishing-1.ipynb``: it is collected, the latest
     upload wins, and the numeric Canvas user id lands in the gradebook as the student's lms_user_id."""
@@ -113,10 +116,12 @@ def test_zip_collect_files_a_canvas_download_by_student_with_reuploads_and_canva
         assert gb.find_student("lovelaceada").lms_user_id == "12345"
 
 
+@pytest.mark.slow
 def test_feedback_prints_no_config_warning(graded):
     assert "not recognized" not in graded.feedback_log, graded.feedback_log
 
 
+@pytest.mark.slow
 def test_autograded_written_answers_carry_their_rubric_and_the_feedback_does_not(graded):
     written = {nb: [c.metadata.nbgrader.grade_id for c in read(SOURCE / nb).cells
                     if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("grade")] for nb in NOTEBOOKS}
@@ -131,9 +136,11 @@ def test_autograded_written_answers_carry_their_rubric_and_the_feedback_does_not
         assert "not in the student's feedback" not in graded.feedback("solutions", nb)  # AddRubric's header
 
 
-@pytest.mark.skipif(__import__("coursetools.browser").browser.CHROMIUM is None, reason="Chromium is not installed")
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("coursetools.dev.browser").dev.browser.CHROMIUM is None,
+                    reason="Chromium is not installed")
 def test_failure_messages_in_the_feedback_wrap(graded):
-    from coursetools import browser
+    from coursetools.dev import browser
 
     nb = next(nb for nb in NOTEBOOKS if wrong_round(0).get(nb))
     path = graded.root / "feedback" / "wrong0" / ASSIGNMENT / nb.replace(".ipynb", ".html")
@@ -156,14 +163,15 @@ def test_the_exchange_folder_is_configured_in_the_course():
     from nbgrader.coursedir import CourseDirectory
     from notebooks import ROOT
 
-    from coursetools.worker import load_config
+    from coursetools.course import Course
 
-    config = load_config(ROOT)
+    config = Course(ROOT).config()
     assert config.Exchange.root == os.path.join(str(ROOT), "exchange") and (ROOT / "exchange").is_dir()
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     assert not api.exchange_missing
 
 
+@pytest.mark.slow
 def test_validate_passes_the_solutions_and_flags_the_stubs(graded, tmp_path):
     """What a student sees from nbgrader's Validate (it exits 0 either way; its output tells)."""
     import shutil

@@ -10,8 +10,10 @@ from nbconvert import HTMLExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 from notebooks import NOTEBOOKS, RELEASE, read
 
-from coursetools import inert, pipeline, review
-from coursetools.inert import InertContent, inert_markdown, is_inert, render
+from coursetools import pipeline
+from coursetools.grade import inert
+from coursetools.grade.inert import InertContent, inert_markdown, is_inert, render
+from coursetools.report import review
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
 SCRIPT = "<script>window.__pwned=1</script>"

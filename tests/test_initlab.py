@@ -754,7 +754,7 @@ def test_a_test_cell_whose_answer_cell_never_ran_says_what_to_do():
         InteractiveShell.clear_instance()
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_the_trusted_kernel_says_the_same_when_the_student_never_set_the_answer(tmp_path):
     """During autograding the test cell runs in the trusted kernel, where a graded name the student's kernel
     lacks is unbound: the failure there carries the same one-line hint."""
@@ -762,7 +762,7 @@ def test_the_trusted_kernel_says_the_same_when_the_student_never_set_the_answer(
 
     from jupyter_client.manager import KernelManager, start_new_kernel
 
-    from coursetools import trusted
+    from coursetools.grade import trusted
 
     helpers = str(checks.__file__).rsplit("/initlab/", 1)[0]
     env = dict(os.environ, PYTHONPATH=helpers, MPLBACKEND="Agg")

@@ -18,7 +18,8 @@ from initlab import checks, mistakes
 from notebooks import ASSIGNMENT, NOTEBOOKS, ROOT, SOURCE, answer_cells, read, variants
 from submissions import COPIED, Course
 
-from coursetools import course, failures, insight
+from coursetools import course
+from coursetools.report import failures, insight
 
 KEEP = ["01_symmetry_breaking.ipynb", "03_xavier_derivation.ipynb"]
 LECUN = variants("03_xavier_derivation.ipynb")[1]["lecun_normal"]
@@ -105,8 +106,8 @@ PLAN = {  # student: {function or written answer: what went wrong}
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory):
-    import synthetic_class
-    root = synthetic_class.build(tmp_path_factory.mktemp("synthetic") / "course", PLAN)
+    from coursetools.dev import synthetic
+    root = synthetic.build(tmp_path_factory.mktemp("synthetic") / "course", PLAN)
     paths, summary = insight.build(root)
     return root, paths, summary
 
@@ -165,7 +166,7 @@ def _message(notebook, function, code):
     return str(exc), type(exc).__name__
 
 
-@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=[] if nb.startswith("03") else [pytest.mark.slow])
+@pytest.mark.parametrize("notebook", [pytest.param(nb, marks=[] if nb.startswith("03") else [pytest.mark.kernel])
                                       for nb in NOTEBOOKS])  # the whole catalogue takes a minute: 03 in `make fast`
 def test_catalogued_mistakes_get_keys_without_numbers(loopback, notebook):
     """Every wrong variant's message reduces to a key with no varying number, and distinct hints stay distinct."""
@@ -195,7 +196,7 @@ class SmallCourse(Course):
     def __init__(self, path):
         self.root = Path(path)
         self.root.mkdir(parents=True, exist_ok=True)
-        dropped = [nb for nb in course.notebooks() if nb not in KEEP]
+        dropped = [nb for nb in course.Course().notebooks() if nb not in KEEP]
         for name in COPIED:
             src = ROOT / name
             if src.is_dir():
@@ -208,7 +209,7 @@ class SmallCourse(Course):
 
 def _variant_answers(kind):
     """The bench's 'variant' student (alternative correct implementations), on the kept notebooks."""
-    from coursetools.bench_grading import answers
+    from coursetools.dev.bench_grading import answers
     return {nb: code for nb, code in answers(kind, 1).items() if nb in KEEP}
 
 
@@ -224,7 +225,7 @@ def graded(tmp_path_factory):
     import nbformat
     from nbgrader.api import Gradebook
 
-    from coursetools import batch
+    from coursetools.grade import batch
 
     c = SmallCourse(tmp_path_factory.mktemp("insight") / "course")
     nb01, nb03 = KEEP
@@ -340,7 +341,7 @@ def test_html_is_inert_and_names_no_student(graded):
 @pytest.mark.slow
 def test_html_renders_offline_in_chromium_with_its_figures(graded):
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    from coursetools import browser
+    from coursetools.dev import browser
     if browser.CHROMIUM is None:
         pytest.skip("Chromium is not installed (make test installs it as root)")
     _, paths, _ = graded
@@ -360,10 +361,11 @@ def test_html_renders_offline_in_chromium_with_its_figures(graded):
 
 
 def test_the_batch_ends_with_the_report(monkeypatch):
-    """``python -m coursetools autograde`` (batch.main) builds the report after grading, whatever the grades."""
-    from coursetools import batch
+    """``python -m coursetools autograde`` (cli.autograde) builds the report after grading, whatever the grades."""
+    from coursetools import cli
+    from coursetools.grade import batch
     calls = []
     monkeypatch.setattr(batch, "run", lambda **kwargs: ("report", False))
     monkeypatch.setattr(insight, "after_batch", lambda *args: calls.append(args))
-    assert batch.main() == 1
+    assert cli.autograde() == 1
     assert calls == [()]

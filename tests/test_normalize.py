@@ -1,11 +1,18 @@
-"""Unit tests of coursetools.normalize on a small release built here: no kernel, no nbgrader run."""
+"""Unit tests of coursetools.grade.normalize on a small release built here: no kernel, no nbgrader run."""
 
 import copy
 
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from coursetools.normalize import defines, normalize
+from coursetools.grade import normalize as rebuilding
+from coursetools.grade.normalize import defines
+
+
+def normalize(submitted, release):
+    """The rebuilt notebook and its repairs in words, as the batch report prints them."""
+    nb, repairs = rebuilding.normalize(submitted, release)
+    return nb, [repair.sentence for repair in repairs]
 
 STUB = "def {}(x):\n    raise NotImplementedError\n"
 

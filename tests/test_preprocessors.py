@@ -13,21 +13,12 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets.config import Config
 
 from coursetools import pipeline
-from coursetools.inert import InertContent
-from coursetools.preprocessors import (
-    RUBRIC,
-    AddRubric,
-    CellFault,
-    CheckCellMetadata,
-    CleanTestOutputs,
-    FeedbackClearHiddenTests,
-    RemoveRubric,
-    SafeExecute,
-    StripRunMetadata,
-    WrapOutputs,
-    error_output,
-    is_test_cell,
-)
+from coursetools.course import is_test_cell
+from coursetools.grade.execute import CellFault, SafeExecute, error_output
+from coursetools.grade.inert import InertContent
+from coursetools.grade.preprocessors import RUBRIC, AddRubric, CheckCellMetadata, CleanTestOutputs
+from coursetools.instructor import StripRunMetadata
+from coursetools.report.feedback import FeedbackClearHiddenTests, RemoveRubric, WrapOutputs
 
 TEST_CELL = {"grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_f"}
 WIDGET_VIEW = {"application/vnd.jupyter.widget-view+json": {"model_id": "m1", "version_major": 2}}
@@ -96,7 +87,7 @@ def test_abandon_faults_every_code_cell_after_the_last_fault_and_keeps_the_rest(
 
 
 def test_an_error_is_cut_like_any_output_but_never_left_out():
-    from coursetools.preprocessors import _cut_error
+    from coursetools.grade.execute import _cut_error
 
     huge = {"ename": "E" * 1000, "evalue": "x" * 20_000_000, "traceback": ["frame\n"] * 10 + ["y" * 20_000_000]}
     kept = _cut_error(huge, 10_000)

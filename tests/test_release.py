@@ -20,7 +20,7 @@ def _comparable(nb):
     return [(c.cell_type, c.source, dict(c.metadata)) for c in nb.cells]
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_release_notebook_equals_a_fresh_generate_assignment(fresh, notebook):
     assert (RELEASE / notebook).exists(), f"{notebook} is missing from release/: run `make release`"
@@ -28,7 +28,7 @@ def test_release_notebook_equals_a_fresh_generate_assignment(fresh, notebook):
         f"release/{notebook} is out of date: run `make release` and commit")
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_release_holds_the_same_files_as_a_fresh_generate_assignment(fresh):
     def files(root):
         return sorted(str(p.relative_to(root)) for p in root.rglob("*")
@@ -75,7 +75,7 @@ def _public_text(nb):
     return re.sub(r"### BEGIN (SOLUTION|HIDDEN TESTS)\n.*?### END (SOLUTION|HIDDEN TESTS)", "", text, flags=re.S)
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_student_notebook_runs_with_a_friendly_line_for_each_missing_function(notebook):
     """Run All on the untouched release: only answer and test cells fail; demos say what is missing."""
@@ -103,7 +103,7 @@ def test_the_answer_key_is_in_source_and_never_in_release():
     assert not [p for p in _files(RELEASE) if ANSWER_KEY in p.parts], "release/ holds the answer key"
 
 
-@pytest.mark.slow
+@pytest.mark.kernel
 def test_generate_assignment_leaves_the_answer_key_out(fresh):
     assert (fresh / "initlab").is_dir() and not (fresh / ANSWER_KEY).exists()
 

@@ -1,6 +1,6 @@
-"""The review list (``coursetools.review``) on single cells, without kernels."""
+"""The review list (``coursetools.report.review``) on single cells, without kernels."""
 
-from coursetools import review
+from coursetools.report import review
 
 
 def test_code_hidden_in_an_encoded_string_is_flagged():

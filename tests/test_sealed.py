@@ -24,7 +24,7 @@ from distributed.security import Security
 from notebooks import ASSIGNMENT, ROOT, SOURCE
 from submissions import Course, filled, solutions
 
-from coursetools import batch, sandbox
+from coursetools.grade import batch, sandbox
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="needs bubblewrap")]

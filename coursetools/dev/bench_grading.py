@@ -1,0 +1,234 @@
+"""Benchmark of class grading: ``python -m coursetools bench-grading [--students N]``.
+
+Builds a synthetic class of N students (``synthetic_class``: correct, alternative-correct,
+wrong and faulty submissions mixed, every notebook; the alternatives and the wrong
+implementations are the answer key's), then grades copies of it with plain ``nbgrader
+autograde`` (sequential), and with ``python -m coursetools autograde`` on one
+worker and on one worker per core. Prints seconds per student and per
+notebook, the floor (a kernel started in the sandbox and a correct
+notebook's setup, answer and test cells run with nbclient, measured in the
+same run), the ratio to the floor, the speed-ups, the peak memory of each
+grading (all its processes) and whether its grades equal plain nbgrader's.
+"""
+
+import argparse
+import functools
+import importlib
+import os
+import pkgutil
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from ..course import Course, grade_id, tool, tool_env
+from ..grade.merge import snapshot
+from .copies import CourseCopy, solutions
+
+KINDS = ("correct", "variant", "wrong", "faulty")
+
+
+@functools.cache
+def answer_key():
+    """{function: answerkey.common.Answer} of every graded function the answer key implements: its reference
+    (an implementation other than the notebook's solution) and its wrong implementations."""
+    sys.path.insert(0, str(Course().source))  # the answer key imports initlab (as the test kernel does)
+    import answerkey
+    from answerkey.common import Answer
+
+    found = {}
+    for module in pkgutil.iter_modules(answerkey.__path__):
+        for value in vars(importlib.import_module(f"answerkey.{module.name}")).values():
+            if isinstance(value, Answer):
+                found[value.name] = value
+    return found
+
+
+def answers(kind, i, notebooks=None):
+    """{notebook: {grade_id: code}}: what the i-th synthetic student of ``kind`` changes in the solutions: nothing
+    (correct), the answer key's reference of every function it has (variant), one wrong implementation of the
+    answer key (wrong), one function that raises (faulty)."""
+    key, plan = answer_key(), {}
+    for nb in notebooks or Course().notebooks():
+        functions = list(solutions(nb))
+        fn = functions[i % len(functions)]
+        known = [f for f in functions if f in key and key[f].wrongs]
+        if kind == "variant":
+            plan[nb] = {f: key[f].reference for f in functions if f in key}
+        elif kind == "wrong" and known:
+            wrongs = key[known[i % len(known)]].wrongs
+            plan[nb] = {known[i % len(known)]: wrongs[i % len(wrongs)].source}
+        elif kind == "faulty":
+            plan[nb] = {fn: f"def {fn}(*args, **kwargs):\n    raise RuntimeError('unfinished')\n"}
+    return plan
+
+
+def synthetic_class(target, n, notebooks=None):
+    """A throw-away copy of the course at ``target`` with ``n`` submissions of every kind in turn (on
+    ``notebooks``, by default all)."""
+    Path(target).mkdir(parents=True)
+    copy = CourseCopy(target, notebooks)
+    for i in range(n):
+        kind = KINDS[i % len(KINDS)]
+        copy.submit_solutions(f"s{i:03d}_{kind}", answers(kind, i, copy.chosen))
+    return copy
+
+
+def floor(repeats=2):
+    """Seconds per notebook: a sandboxed kernel started, then a correct notebook's setup, answer and test cells (the
+    hidden tests included)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from ..grade.sandbox import SandboxKernelManager, unavailable_reason
+
+    kernel_manager = SandboxKernelManager if unavailable_reason() is None else None
+    times, course = [], Course()
+    with tempfile.TemporaryDirectory(dir="/tmp") as work:
+        for package in ("initlab", "answerkey"):  # the hidden tests import the answer key: here, in one kernel
+            shutil.copytree(course.source / package, Path(work) / package)
+        for name in course.notebooks():
+            nb = nbformat.read(str(course.source / name), as_version=4)
+            nb.cells = [c for c in nb.cells if c.cell_type == "code" and grade_id(c)]
+            for _ in range(repeats):
+                client = NotebookClient(nb, timeout=60, resources={"metadata": {"path": work}},
+                                        **({"kernel_manager_class": kernel_manager} if kernel_manager else {}))
+                started = time.perf_counter()
+                client.execute(env=tool_env(NBGRADER_EXECUTION="autograde"))
+                times.append(time.perf_counter() - started)
+    return statistics.mean(times)
+
+
+def _sample_tree(proc, cpu):
+    """The memory in use by ``proc`` and all its descendants; records each one's CPU seconds so far in ``cpu``."""
+    import psutil
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            with p.oneshot():
+                total += p.memory_info().rss
+                times = p.cpu_times()
+            cpu[(p.pid, p.create_time())] = times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def timed(cmd, root):
+    """(seconds, CPU seconds, peak bytes of memory) of the command and all its processes.
+
+    The CPU of every process of the run (kernels included, whoever starts and reaps them) is sampled every 0.2 s,
+    so up to 0.2 s of each process's last moments is missed."""
+    import psutil
+    env = dict(tool_env(), PYTHONPATH=str(root))
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak, cpu, watched = [0], {}, psutil.Process(proc.pid)
+
+    def sample():
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _sample_tree(watched, cpu))
+            time.sleep(0.2)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    proc.wait()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    return seconds, sum(cpu.values()), peak[0]
+
+
+def measured_floor(work, repeats=2):
+    """(wall, CPU) seconds per notebook of the floor, run in a process of its own like the gradings."""
+    out = Path(work) / "floor.txt"
+    code = f"from coursetools.dev.bench_grading import floor; open({str(out)!r}, 'w').write(str(floor({repeats})))"
+    _, cpu, _ = timed([sys.executable, "-c", code], Course().root)
+    return float(out.read_text()), cpu / (repeats * len(Course().notebooks()))
+
+
+RUNS = ("plain", "one", "cores")  # plain nbgrader, the batch on one worker, the batch on one worker per core
+
+
+def runs(chosen=RUNS):
+    """[(label, command)] of the chosen runs, in the order of ``RUNS``."""
+    cores = os.cpu_count()
+    commands = {"plain": ("plain nbgrader autograde", [tool("nbgrader"), "autograde", Course.assignment]),
+                "one": ("coursetools autograde, 1 worker",
+                        [sys.executable, "-m", "coursetools", "autograde", "--workers", "1"]),
+                "cores": (f"coursetools autograde, {cores} workers",
+                          [sys.executable, "-m", "coursetools", "autograde", "--workers", str(cores)])}
+    return [commands[name] for name in RUNS if name in chosen]
+
+
+def bench(n, work, chosen=RUNS):
+    """Grade a synthetic class of ``n`` in ``work``: one row per run, each with the floor measured just before and
+    just after it.
+
+    Each run's grades are compared with the first run's (plain nbgrader's when it runs)."""
+    base = synthetic_class(Path(work) / "base", n)
+    notebooks = n * len(Course().notebooks())
+    rows, reference = [], None
+    for label, cmd in runs(chosen):
+        before = measured_floor(work)
+        root = Path(work) / label.replace(" ", "_").replace(",", "")
+        shutil.copytree(base.root, root, symlinks=True)
+        seconds, cpu, peak = timed(cmd, root)
+        after = measured_floor(work)  # the machine's speed drifts: the floor is the mean of both sides of the run
+        floor_wall, floor_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
+        grades = snapshot(root)
+        reference = grades if reference is None else reference
+        rows.append({"run": label, "seconds": seconds, "per_student": seconds / n, "per_notebook": seconds / notebooks,
+                     "floor": floor_wall, "floors": (before[0], after[0]), "cpu_per_notebook": cpu / notebooks,
+                     "floor_cpu": floor_cpu, "peak_mib": peak / 2**20, "same": grades == reference})
+        shutil.rmtree(root)
+    return rows
+
+
+def table(n, rows):
+    one = next((r["seconds"] for r in rows if r["run"].endswith(", 1 worker")), None)
+    reference = "plain nbgrader" if rows[0]["run"].startswith("plain") else rows[0]["run"]
+    course = Course()
+    lines = [f"Class of {n} students x {len(course.notebooks())} notebooks, {os.cpu_count()} cores. Floor: a "
+             "sandboxed kernel started + a correct notebook's setup, answer and test cells, the mean of two "
+             "measurements, just before and just after each run.", "",
+             "| run | total s | s / student | s / notebook | floor s | × floor | CPU s / notebook | × floor CPU "
+             f"| speed-up vs 1 worker | peak memory MiB | grades = {reference} |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        speed_up = f"{one / r['seconds']:.2f}" if one else "—"
+        lines.append(f"| {r['run']} | {r['seconds']:.0f} | {r['per_student']:.2f} | {r['per_notebook']:.2f} "
+                     f"| {r['floor']:.2f} | {r['per_notebook'] / r['floor']:.2f} | {r['cpu_per_notebook']:.2f} "
+                     f"| {r['cpu_per_notebook'] / r['floor_cpu']:.2f} | {speed_up} "
+                     f"| {r['peak_mib']:.0f} | {'yes' if r['same'] else 'NO'} |")
+    lines += ["", "Floor before / after each run (s): "
+              + "; ".join(f"{r['run']} {r['floors'][0]:.2f} / {r['floors'][1]:.2f}" for r in rows)]
+    return "\n".join(lines)
+
+
+def arguments(parser):
+    """Add the benchmark's options to ``parser`` (its own, or the ``bench-grading`` command's)."""
+    parser.add_argument("--students", type=int, default=40, help="size of the synthetic class (default 40)")
+    parser.add_argument("--runs", default=",".join(RUNS),
+                        help="which gradings, comma-separated: plain (nbgrader autograde), one (the batch on one "
+                             "worker), cores (one worker per core); default all three")
+    return parser
+
+
+def main(argv=None):
+    parser = arguments(argparse.ArgumentParser(prog="python -m coursetools bench-grading"))
+    args = parser.parse_args(argv)
+    chosen = args.runs.split(",")
+    if args.students < 1 or not chosen or set(chosen) - set(RUNS):
+        parser.error(f"--students must be at least 1 and --runs a comma-separated list of {', '.join(RUNS)} "
+                     f"(got --students {args.students} --runs {args.runs})")
+    with tempfile.TemporaryDirectory(prefix="bench-grading-") as work:
+        rows = bench(args.students, work, chosen)
+    print(table(args.students, rows))
+    return 0 if all(r["same"] for r in rows) else 1

@@ -1,0 +1,158 @@
+"""The grading task that runs on a Dask worker: one student, pure data in and out.
+
+``grade(bundle, student, files, limit)`` writes the staged submission into a
+scratch course of its own (under the worker's local directory, never shared),
+runs nbgrader's ``Autograde`` through its Python API in this long-lived process
+(no interpreter start per student; ``SafeExecute`` and the kernel sandbox come
+from the course's ``nbgrader_config.py``), and returns the autograded folder as
+bytes. The scratch course is built once per worker process and ``bundle`` (the
+course's config and source/, keyed by a content hash): ``generate_assignment``
+fills its gradebook, which ``Autograde`` needs to restore locked cells and
+hidden tests (it starts from an empty gradebook with the course's schema
+version, ``course.empty_gradebook``). The worker's autograde leaves out the steps that
+record grades (``GRADEBOOK_STEPS``): only the coordinating process writes the
+course gradebook, with those very steps (``coursetools.grade.merge``). A
+task gives the same result when run twice, so Dask may run it again on another
+worker if this one dies.
+"""
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from .. import course
+from ..course import Course
+from .merge import GRADEBOOK_STEPS
+
+_SCRATCH = {}  # bundle hash -> scratch course root, in this worker process
+_BUILD = threading.Lock()
+
+
+def bundle(root):
+    """What a worker needs of the course: {"hash", "files": {relative path: bytes}}.
+
+    The course's nbgrader_config.py and source/ (notebooks without their outputs).
+    """
+    root = Path(root)
+    files = {"nbgrader_config.py": (root / "nbgrader_config.py").read_bytes()}
+    for path in sorted(Course(root).source.rglob("*")):
+        if path.is_file() and not {"__pycache__", ".ipynb_checkpoints"} & set(path.parts):
+            data = path.read_bytes()
+            if path.suffix == ".ipynb":
+                nb = nbformat.reads(data.decode(), as_version=4)
+                for cell in nb.cells:
+                    if cell.cell_type == "code":
+                        cell.outputs, cell.execution_count = [], None
+                data = nbformat.writes(nb).encode()
+            files[str(path.relative_to(root))] = data
+    digest = hashlib.sha256()
+    for name, data in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return {"hash": digest.hexdigest()[:16], "files": files, "alembic_version": Course(root).gradebook_version()}
+
+
+def _run(cls, root, student=None):
+    """Run nbgrader's converter ``cls`` in the course at ``root``; nbgrader's result dict."""
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+    config = Course(root).config()
+    if issubclass(cls, Autograde):  # the coordinating process records the grades (coursetools.grade.merge)
+        config.Autograde.autograde_preprocessors = [step for step in config.Autograde.autograde_preprocessors
+                                                    if step not in GRADEBOOK_STEPS]
+    coursedir = CourseDirectory(config=config, root=str(root), assignment_id=course.ASSIGNMENT)
+    if student is not None:
+        coursedir.student_id = student
+    app = cls(coursedir=coursedir, config=config)
+    app.force = True
+    return capture_log(app)
+
+
+def _scratch_parent():
+    """The worker's local directory, if the sandbox hides it from kernels (it holds the hidden tests), else /tmp."""
+    from distributed import get_worker
+
+    from .sandbox import visible
+    try:
+        folder = os.path.realpath(get_worker().local_directory)
+    except ValueError:  # not in a Dask worker
+        folder = tempfile.gettempdir()
+    return "/tmp" if visible(folder) else folder
+
+
+def scratch_course(bundle):
+    """The root of this worker's scratch course for ``bundle``, built on first use."""
+    with _BUILD:
+        if bundle["hash"] in _SCRATCH:
+            return _SCRATCH[bundle["hash"]]
+        os.environ.update(course.tool_env())  # kernels and alembic as when the course runs `nbgrader`
+        for name in ("JPY_SESSION_NAME", "INITLAB_WIDGETS"):
+            os.environ.pop(name, None)
+        root = Path(tempfile.mkdtemp(prefix=f"course-{bundle['hash']}-", dir=_scratch_parent()))
+        for name, data in bundle["files"].items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_bytes(data)
+        course.empty_gradebook(Course(root).gradebook_path, bundle.get("alembic_version"))
+        from nbgrader.converters import GenerateAssignment
+        result = _run(GenerateAssignment, root)
+        if not result["success"]:
+            raise RuntimeError("generate_assignment failed in the worker's scratch course:\n"
+                               + (result.get("error") or "") + (result.get("log") or ""))
+        _SCRATCH[bundle["hash"]] = root
+        return root
+
+
+def grade(bundle, student, files, limit):
+    """Autograde one staged submission ({file name: bytes}); give up after ``limit`` seconds (the student's time
+    budget stops their cells before that: ``SafeExecute``).
+
+    Returns {"student", "success", "log", "files": {path: bytes} of the autograded folder,
+    "seconds", "host", "sandbox" (None when on, else why not), "timed_out"}.
+    """
+    from nbgrader.converters import Autograde
+
+    from .sandbox import unavailable_reason
+    from .staging import write
+
+    started = time.monotonic()
+    root = scratch_course(bundle)
+    write(Course(root).submission(student), files)
+    autograded = Course(root).autograded(student)
+    shutil.rmtree(autograded, ignore_errors=True)
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(_run(Autograde, root, student)), daemon=True)
+    thread.start()
+    thread.join(limit)
+    timed_out = thread.is_alive()
+    if timed_out:  # it ends within the cell limits; later tasks use a fresh scratch course meanwhile
+        with _BUILD:
+            _SCRATCH.pop(bundle["hash"], None)
+        out = {}
+    else:
+        out = {str(p.relative_to(autograded)): p.read_bytes() for p in sorted(autograded.rglob("*"))
+               if p.is_file()}
+        shutil.rmtree(root / "submitted" / student, ignore_errors=True)
+        shutil.rmtree(root / "autograded" / student, ignore_errors=True)
+    return {"student": student, "success": bool(result.get("success")) and not timed_out,
+            "log": (result.get("error") or "") + (result.get("log") or ""), "files": out,
+            "seconds": time.monotonic() - started, "host": os.uname().nodename,
+            "sandbox": unavailable_reason(), "timed_out": timed_out}
+
+
+class Quiet(WorkerPlugin):
+    """A local worker's output (dask's logs, kernel banners) stays out of the TA's terminal."""
+
+    name = "coursetools-quiet"
+
+    def setup(self, worker):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        os.close(devnull)
