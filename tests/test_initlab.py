@@ -625,7 +625,7 @@ def test_train_together_makes_the_updates_of_gradient_descent(activation):
     (lambda: network.train_together(small_net(np.random.default_rng()), np.zeros((2, 3)), np.zeros((1, 3)), 5, 0.0),
      "0.0"),
     (lambda: network.train_together(small_net(np.random.default_rng()), np.zeros((2, 3)), np.zeros((1, 3)), 5, 0.1,
-                                    "sigmoid"), "sigmoid"),
+                                    "softplus"), "softplus"),
 ])
 def test_train_together_rejects_bad_input_naming_it(bad, match):
     with pytest.raises(ValueError, match=match):

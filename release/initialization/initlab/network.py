@@ -248,6 +248,8 @@ def _activate_in_place(z, activation):
         np.maximum(z, 0.0, out=z)
     elif activation == "tanh":
         np.tanh(z, out=z)
+    elif activation == "sigmoid":
+        z[...] = sigmoid(z)
 
 
 def _backward_in_place(a, da, activation):
@@ -256,6 +258,8 @@ def _backward_in_place(a, da, activation):
         np.multiply(da, a > 0, out=da)
     elif activation == "tanh":
         da *= 1.0 - a * a
+    elif activation == "sigmoid":
+        da *= a * (1.0 - a)
 
 
 def softmax_cost(Z, labels):
