@@ -17,7 +17,8 @@ def execute_sources(course=None, only=None):
     """Execute every source notebook in place, so that its stored outputs are current.
 
     Runs as nbval does (static figures, a fresh kernel in the notebook's folder) and
-    keeps no execution timings, so re-running changes only what the code prints.
+    keeps no execution timings; consecutive prints to one stream are stored as one output
+    (how the kernel flushed them depends on timing), so re-running changes only what the code prints.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -30,9 +31,22 @@ def execute_sources(course=None, only=None):
                        ).execute(env=tool_env(INITLAB_WIDGETS="static"))
         for cell in nb.cells:
             cell.metadata.pop("execution", None)
+            if cell.cell_type == "code":
+                cell.outputs = joined_streams(cell.outputs)
         nbformat.write(nb, str(path))
         print(f"executed {name}")
     return 0
+
+
+def joined_streams(outputs):
+    """``outputs`` with each run of consecutive stream outputs of one name (stdout, stderr) joined into one."""
+    joined = []
+    for out in outputs:
+        if joined and out.output_type == "stream" == joined[-1].output_type and out.name == joined[-1].name:
+            joined[-1].text += out.text
+        else:
+            joined.append(out)
+    return joined
 
 
 class StripRunMetadata(NbGraderPreprocessor):

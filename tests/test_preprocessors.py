@@ -17,7 +17,8 @@ from coursetools.course import is_test_cell
 from coursetools.grade.execute import CellFault, SafeExecute, error_output
 from coursetools.grade.inert import InertContent
 from coursetools.grade.preprocessors import RUBRIC, AddRubric, CheckCellMetadata, CleanTestOutputs
-from coursetools.instructor import StripRunMetadata
+from coursetools.course import Course
+from coursetools.instructor import StripRunMetadata, joined_streams
 from coursetools.report.feedback import FeedbackClearHiddenTests, RemoveRubric, WrapOutputs
 
 TEST_CELL = {"grade": True, "solution": False, "locked": True, "points": 1, "grade_id": "test_f"}
@@ -228,3 +229,21 @@ def test_the_metadata_check_checks_the_schema_once_not_per_cell(monkeypatch):
     for _ in range(3):
         CheckCellMetadata().preprocess(copy.deepcopy(nb), {})
     assert len(checked) <= 1  # here: at most once in the process (none if an earlier test checked it)
+
+
+def test_consecutive_prints_to_one_stream_are_stored_as_one_output():
+    outs = [new_output("stream", name="stdout", text="a\n"), new_output("stream", name="stdout", text="b\n"),
+            new_output("stream", name="stderr", text="w\n"), new_output("display_data", data={"text/plain": "x"}),
+            new_output("stream", name="stdout", text="c\n")]
+    joined = joined_streams(outs)
+    assert [(o.output_type, o.get("text")) for o in joined] == [
+        ("stream", "a\nb\n"), ("stream", "w\n"), ("display_data", None), ("stream", "c\n")]
+
+
+def test_the_stored_source_notebooks_were_executed_by_coursetools_execute():
+    """How a kernel splits its prints depends on timing; stored outputs join them (python -m coursetools execute)."""
+    course = Course()
+    for name in course.notebooks():
+        for cell in nbformat.read(str(course.source / name), as_version=4).cells:
+            if cell.cell_type == "code":
+                assert len(joined_streams(cell.outputs)) == len(cell.outputs), f"{name} {cell.id}: run coursetools execute"
