@@ -13,11 +13,10 @@ from nbgrader.preprocessors import ClearHiddenTests, Execute
 from traitlets.config import Config
 
 from coursetools import pipeline
-from coursetools.course import is_test_cell
+from coursetools.course import Course, is_test_cell
 from coursetools.grade.execute import CellFault, SafeExecute, error_output
 from coursetools.grade.inert import InertContent
 from coursetools.grade.preprocessors import RUBRIC, AddRubric, CheckCellMetadata, CleanTestOutputs
-from coursetools.course import Course
 from coursetools.instructor import StripRunMetadata, joined_streams
 from coursetools.report.feedback import FeedbackClearHiddenTests, RemoveRubric, WrapOutputs
 
@@ -246,4 +245,4 @@ def test_the_stored_source_notebooks_were_executed_by_coursetools_execute():
     for name in course.notebooks():
         for cell in nbformat.read(str(course.source / name), as_version=4).cells:
             if cell.cell_type == "code":
-                assert len(joined_streams(cell.outputs)) == len(cell.outputs), f"{name} {cell.id}: run coursetools execute"
+                assert len(joined_streams(cell.outputs)) == len(cell.outputs), f"{name} {cell.id}: coursetools execute"
