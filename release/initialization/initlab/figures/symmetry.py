@@ -127,7 +127,7 @@ def explorer(initialize_zeros, initialize_constant, initialize_random, count_dis
                 plots.set_unit_paths(parts[name if name == "constant" else "random"],
                                      [(k, {"W1": run["W1"][k]}, costs[k]) for k in shown])
                 count = count_distinct_units(run["W1"][steps])
-                distinct[name] = f"{count} distinct unit" + "s" * (count != 1)
+                distinct[name] = f"{count} distinct unit" + "s" * (count != 1) + f", cost {costs[steps]:.3f}"
         parts["titles"][0].set_text(f"constant α = {value:g}" + (", random b" if random_bias else "")
                                     + f"\n{distinct['constant']}")
         parts["titles"][1].set_text(f"random, s = {scale:g}\n{distinct['small']}")
@@ -169,30 +169,67 @@ def boundaries(initialize_zeros, initialize_constant, initialize_random, X, Y, l
                  steps=widgets.slider(300, 0, MAX_STEPS, 50, "steps", integer=True))
 
 
-def scale_table(initialize_random, X, Y, layers=(2, 4, 1), seed=0, scales=TABLE_SCALES, steps=300):
-    """Per scale s, the same random directions (the student's initialize_random): the two weight gradients' sizes
-    at step 0 over s, the cost at step 0, the first step at which it is below 0.6, the cost after ``steps`` steps,
-    and how aligned the units are then: the smallest |cos| between two rows of W^[1], and between two rows of
-    [W^[1] b^[1]] (a unit's weights and its bias). The networks train as one stack."""
+def distinct_units(count_distinct_units, params, X, Y, label, steps=300, every=5):
+    """Train from ``params`` on (X, Y) and print the student's count of distinct rows of W^[1] every ``every`` steps
+    from 0 to ``steps`` (one number if it never changes), and the cost at the first and the last step."""
+    _, history = network.train(params, X, Y, steps, record_every=every)
+    counts = [count_distinct_units(p["W1"]) for _, p, _ in history]
+    seen = f"always {counts[0]}" if len(set(counts)) == 1 else ", ".join(map(str, counts))
+    print(f"{label}: distinct hidden units, counted every {every} steps from 0 to {steps}: {seen}\n"
+          f"cost: {history[0][2]:.4f} -> {history[-1][2]:.4f}")
+
+
+def _random_stack(initialize_random, layers, scales, seed):
+    """The networks of the scales ``scales``, the same random directions (the student's initialize_random), stacked."""
     starts = [initialize_random(list(layers), s, rng=np.random.default_rng(seed + 1)) for s in scales]
-    stack = {key: np.stack([p[key] for p in starts]) for key in starts[0]}
-    costs, first = [], None  # first: the gradients at step 0
+    return {key: np.stack([p[key] for p in starts]) for key in starts[0]}
+
+
+def scale_table(initialize_random, X, Y, layers=(2, 4, 1), seed=0, scales=TABLE_SCALES, steps=300):
+    """Per scale s, the same random directions (the student's initialize_random): the cost at step 0, the first step
+    at which it is below 0.6, the cost after ``steps`` steps, and how aligned the units are then: the smallest |cos|
+    between two rows of W^[1], and between two rows of [W^[1] b^[1]] (a unit's weights and its bias). The networks
+    train as one stack."""
+    stack, costs = _random_stack(initialize_random, layers, scales, seed), []
     for step in range(steps + 1):
         A, cache = network.forward(stack, X)
         costs.append(network.costs(A, Y))
         if step < steps:
-            grads = network.backward(stack, cache, Y)
-            first = first or grads
-            stack = network.gd_step(stack, grads, learning_rate=0.5)
+            stack = network.gd_step(stack, network.backward(stack, cache, Y), learning_rate=0.5)
     costs = np.array(costs)
-    lines = [f"{'s':>7} {'|dW1|/s':>8} {'|dW2|/s':>8} {'cost at 0':>10} {'cost<0.6 at':>12}"
-             f" {f'cost at {steps}':>12} {'|cos| W1 rows':>14} {'with b1':>8}"]
+    lines = [f"{'s':>7} {'cost at 0':>10} {'cost<0.6 at':>12} {f'cost at {steps}':>12} {'|cos| W1 rows':>14}"
+             f" {'with b1':>8}"]
     for k, s in enumerate(scales):
         W1, b1 = stack["W1"][k], stack["b1"][k]
-        lines.append(f"{s:7g} {np.linalg.norm(first['dW1'][k]) / s:8.3f} {np.linalg.norm(first['dW2'][k]) / s:8.3f}"
-                     f" {costs[0, k]:10.2f} {np.argmax(costs[:, k] < 0.6):12d} {costs[-1, k]:12.4f}"
+        lines.append(f"{s:7g} {costs[0, k]:10.2f} {np.argmax(costs[:, k] < 0.6):12d} {costs[-1, k]:12.4f}"
                      f" {smallest_abs_cosine(W1):14.3f} {smallest_abs_cosine(np.hstack([W1, b1])):8.3f}")
     print("\n".join(lines))
+
+
+def gradient_sizes(initialize_random, X, Y, layers=(2, 4, 1), seed=0, scales=TABLE_SCALES):
+    """Per scale s, the same random directions as scale_table: the norms of the first gradients dW^[1] and dW^[2]
+    divided by s (they settle to fixed values as s shrinks: each gradient is proportional to s)."""
+    stack = _random_stack(initialize_random, layers, scales, seed)
+    _, cache = network.forward(stack, X)
+    grads = network.backward(stack, cache, Y)
+    lines = [f"{'s':>7} {'|dW1|/s':>8} {'|dW2|/s':>8}"]
+    lines += [f"{s:7g} {np.linalg.norm(grads['dW1'][k]) / s:8.3f} {np.linalg.norm(grads['dW2'][k]) / s:8.3f}"
+              for k, s in enumerate(scales)]
+    print("\n".join(lines))
+
+
+def plateaus(initialize_random, X, Y, shapes, scale=0.01, seed=0, steps=300, below=0.6, max_steps=3000):
+    """For each network shape in ``shapes``, started at ``scale`` · N(0, 1) (the student's initialize_random): the
+    cost after ``steps`` steps and the first step at which it is below ``below`` (gradient descent, rate 0.5)."""
+    for layers in shapes:
+        params, costs = initialize_random(list(layers), scale, rng=np.random.default_rng(seed + 1)), []
+        while len(costs) <= steps or (costs[-1] >= below and len(costs) <= max_steps):
+            A, cache = network.forward(params, X)
+            costs.append(network.cost(A, Y))
+            params = network.gd_step(params, network.backward(params, cache, Y), learning_rate=0.5)
+        first = next((f"at step {k}" for k, c in enumerate(costs) if c < below), f"not within {max_steps} steps")
+        print(f"{str(list(layers)):14} from {scale:g}·N(0, 1): cost after {steps} steps {costs[steps]:.4f},"
+              f" first below {below} {first}")
 
 
 def hidden_units(params):
