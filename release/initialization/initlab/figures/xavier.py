@@ -22,6 +22,9 @@ INITS = {
 EQUAL, UNEQUAL = "5 × 500 (equal widths)", "500-1000-200-1000-200-1000 (unequal)"
 ARCHITECTURES = {EQUAL: [500] * 6, UNEQUAL: [500, 1000, 200, 1000, 200, 1000]}
 EXAMPLES = 100  # m, the columns of X
+# The rows of section 3.9's table: (architecture, initialization, c).
+REPORT_SETTINGS = [(EQUAL, SMALL, 1), (EQUAL, LARGE, 1), (EQUAL, STANDARD, 1), (EQUAL, LECUN, 1), (EQUAL, LECUN, 2),
+                   (EQUAL, LECUN, 0.5), (UNEQUAL, LECUN, 1), (UNEQUAL, XAVIER, 1)]
 # Fixed y limits of both variance panels per initialization: moving the slider never redraws the axes themselves.
 # A prediction that grows beyond them leaves the plot at the top.
 _MIDDLE = (1e-3, 1e3)
@@ -94,12 +97,12 @@ def tanh_slope_square(z):
 
 
 def tanh_fixed_point(gain2, steps=400):
-    """The variance v that layers of gain ``gain2`` = n_in·Var(W) keep through tanh, v = gain2·E[tanh(z)²] for
-    z ~ N(0, v), by iterating that map from v = 1 (it creeps towards 0 when gain2 <= 1)."""
-    v = 1.0
+    """The variance q that layers of gain ``gain2`` = n_in·Var(W) keep through tanh, q = gain2·E[tanh(z)²] for
+    z ~ N(0, q), by iterating that map from q = 1 (it creeps towards 0 when gain2 <= 1)."""
+    q = 1.0
     for _ in range(steps):
-        v = gain2 * gaussian_mean(tanh_square, v)
-    return v
+        q = gain2 * gaussian_mean(tanh_square, q)
+    return q
 
 
 def layer_by_layer(gain2, depth, input_var=1.0):
@@ -226,6 +229,21 @@ class TanhNetwork:
                       r["backward_measured"][0])
             print(f"{label:38}" + "".join(f"{v:>11.2g}" for v in values))
 
+    def report(self):
+        """What section 3.9 cites: the table of ``REPORT_SETTINGS``, the mean singular value of the last layer's
+        Jacobian (standard and Xavier), tanh's E[tanh(z)²] and E[tanh'(z)²], the fixed point of c = 2, and what the
+        variance rule at gain 1 keeps of Var(z^[1]) after five layers for two input variances."""
+        self.table(REPORT_SETTINGS)
+        print("\nmean singular value of the Jacobian of layer 5:", ", ".join(
+            f"{init} {self.jacobian_singular_value(init):.2f}" for init in (STANDARD, XAVIER)))
+        for var_z in (1 / 3, 1.0):
+            print(f"Var(z) = {var_z:.2g}: E[tanh(z)²] = {gaussian_mean(tanh_square, var_z):.2f}, "
+                  f"E[tanh'(z)²] = {gaussian_mean(tanh_slope_square, var_z):.2f}")
+        print(f"c = 2: Var(z) settles at q = 2·E[tanh(z)²] = {tanh_fixed_point(2.0):.2f}")
+        kept = ", ".join(f"{layer_by_layer(1.0, 5, var_x)[0] / var_x:.2f} from Var(x) = {var_x:g}"
+                         for var_x in (1, 0.1))
+        print(f"gain 1, the variance rule through tanh: Var(z^[5]) / Var(z^[1]) = {kept}")
+
     def jacobian_singular_value(self, init, architecture=EQUAL):
         """The mean singular value of the last layer's Jacobian da^[5]/da^[4] = diag(tanh'(z^[5])) W^[5] at the
         first example (Glorot and Bengio's section 4.2.2 reports it per layer)."""
@@ -315,6 +333,25 @@ def deep_tanh_check(lecun_normal, seed=0, depth=50, width=200):
         ratio = float(np.var(gradients[0], dtype=np.float64) / np.var(top, dtype=np.float64))
         rule = layer_by_layer(gain2, depth)
         print(f"{name:27}" + "".join(f"{v:>11.2g}" for v in (rule[0], forward, rule[1], ratio)))
+
+
+def scaled_tanh(z):
+    """LeCun et al.'s (1998) f(z) = 1.7159·tanh(2z/3), made so that f(±1) = ±1."""
+    return 1.7159 * np.tanh(2 * z / 3)
+
+
+def going_further_tanh():
+    """The numbers of the Going-further box on tanh: the fixed point q* and the backward gain there for gains
+    k = n·Var(W) above 1, the power law at k = 1, E[tanh'(z)²] for a large variance, the scaled tanh."""
+    for k in (1.2, 1.5, 2.0, TANH_GAIN ** 2, 4.0):
+        q = tanh_fixed_point(k)
+        print(f"k = n·Var(W) = {k:.2f}: fixed point q* = {q:.3f}, backward gain there "
+              f"k·E[tanh'(z)²] = {k * gaussian_mean(tanh_slope_square, q):.3f}")
+    print(f"k = 1: Var(z^[50]) = {layer_by_layer(1.0, 50)[0]:.4f}, and 1/(2·50) = {1 / 100:.4f}")
+    print(f"E[tanh'(z)²] for z ~ N(0, V), V = 480: {gaussian_mean(tanh_slope_square, 480):.4f}, "
+          f"(4/3)/sqrt(2π·480) = {4 / 3 / np.sqrt(2 * np.pi * 480):.4f}")
+    print(f"scaled tanh f(z) = 1.7159·tanh(2z/3): f(1) = {scaled_tanh(1.0):.4f}, slope at 0 = {1.7159 * 2 / 3:.3f}, "
+          f"E[f(z)²] = {gaussian_mean(lambda z: scaled_tanh(z) ** 2, 1.0):.3f} for z ~ N(0, 1)")
 
 
 def correlated_inputs(lecun_normal, seed=0):
