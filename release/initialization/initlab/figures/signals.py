@@ -198,6 +198,22 @@ def measured_rates(random_matrix_product, n, std, count=100, seeds=50, seed=0):
     return np.array(rates)
 
 
+def lyapunov_table(random_matrix_product, seed=0):
+    """Print the exact rate λ against log(std·√n) and the rate measured over 50 seeds (``measured_rates``, seeds
+    from seed + 1000·row) for six (n, std), then λ's consequences for n = 4."""
+    with widgets.friendly():
+        table = [f"{'n':>3} {'std':>7} | {'log(std*sqrt n)':>15} {'predicted λ':>12} | {'measured (mean ± s.e.)':>24}"]
+        for i, (n, std) in enumerate([(2, 1.0), (4, 1.0), (16, 1.0), (2, 2 ** -0.5), (4, 0.5), (16, 0.25)]):
+            rates = measured_rates(random_matrix_product, n, std, seed=seed + 1000 * i)
+            table.append(f"{n:>3} {std:>7.4f} | {np.log(std * np.sqrt(n)):>15.4f} {lyapunov_rate(n, std):>12.4f} | "
+                         f"{rates.mean():>14.4f} ± {rates.std() / np.sqrt(len(rates)):.4f}")
+        print("\n".join(table))
+        lam = lyapunov_rate(4, 1.0)
+        print(f"\nn = 4, std = 1: lambda = {lam:.4f}; 100 factors: e^{100 * lam:.1f} = 10^{100 * lam / np.log(10):.1f}")
+        print(f"n = 4, std = 0.5: e^lambda = {np.exp(lyapunov_rate(4, 0.5)):.4f} per factor;  "
+              f"std keeping the typical size: {np.exp(-lam):.3f}")
+
+
 def product_explorer(random_matrix_product, M, seed=0, seeds=20, max_count=200):
     """log10 ||M G1 ... G_k|| against k for ``seeds`` seeds (the student's function, one factor at a time), their
     mean, the slope λ/ln 10 of the exact rate and that of the mean-square rule; sliders: the factors' std and their
@@ -277,6 +293,22 @@ def norm_ratios(random_matrix_product, n, seeds=50, count=100, seed=0):
     return np.array(gaussian) / norms, np.linalg.norm(P, axis=(1, 2)) / norms
 
 
+def orthogonal_table(random_matrix_product, seed=0):
+    """Print how far one random orthogonal 4 × 4 factor (seed) is from orthogonal, then the percentiles of
+    ``norm_ratios`` (seeds seed + 1, seed + 2) for n = 4 and 16: Gaussian factors with std 1/√n and orthogonal ones."""
+    with widgets.friendly():
+        Q = random_orthogonal((4, 4), np.random.default_rng(seed))
+        lines = [f"one 4x4 factor: largest |Q^T Q - I| {deviation(np.abs(Q.T @ Q - np.eye(4)).max())}",
+                 "||M F1 ... F100|| / ||M|| over 50 seeds: median [5th, 95th percentile]"]
+        for k, n in enumerate((4, 16)):
+            gaussian, orthogonal = norm_ratios(random_matrix_product, n, seed=seed + 1 + k)
+            for name, ratios in ((f"Gaussian, std 1/sqrt({n})", gaussian), ("orthogonal", orthogonal)):
+                low, median, high = np.percentile(ratios, [5, 50, 95])
+                lines.append(f"n = {n:>2}, {name:<22} {median:9.3g} [{low:.3g}, {high:.3g}]   "
+                             f"largest |ratio - 1| {deviation(np.abs(ratios - 1).max())}")
+        print("\n".join(lines))
+
+
 # --- the sigmoid ---------------------------------------------------------------------------------------------------
 
 def sigmoid_figure(sigmoid_derivative):
@@ -323,6 +355,21 @@ def sigmoid_gains(sigmoid_derivative, n_var_w, n=256, depth=10, m=100, seed=0):
     return (np.std(z), np.mean(np.abs(z) > 4), np.mean(sigmoid_derivative(z) ** 2),
             np.exp(np.mean(np.log(predicted))), np.exp(np.mean(np.log(mean_squares[1:] / mean_squares[:-1]))),
             mean_squares[-1] / mean_squares[0])
+
+
+def sigmoid_gain_table(sigmoid_derivative, seed=0, n_var_ws=(1, 4, 16, 64, 256, 1024)):
+    """Print ``sigmoid_gains`` for each n Var(W) in ``n_var_ws`` (seeds seed, seed + 1, ...) as a table, with the
+    norm's gain (the square root of the mean square's); return the rows, each (n Var(W), *sigmoid_gains), or None
+    while the student's σ' is not written."""
+    with widgets.friendly():
+        rows = [(n_var_w, *sigmoid_gains(sigmoid_derivative, n_var_w, seed=seed + k))
+                for k, n_var_w in enumerate(n_var_ws)]
+        print(f"{'n Var(W)':>8} {'std(z)':>6} {'|z|>4':>6} {'E[σ′²]':>7} | {'mean-square gain: predicted':>27} "
+              f"{'measured':>8} | {'norm gain':>9} | {'da0 vs da10':>11}")
+        for n_var_w, std_z, saturated, e_d2, gain_pred, gain, total in rows:
+            print(f"{n_var_w:>8} {std_z:>6.2f} {saturated:>6.0%} {e_d2:>7.4f} | {gain_pred:>27.3f} {gain:>8.3f} | "
+                  f"{np.sqrt(gain):>9.2f} | {total:>11.2g}")
+        return rows
 
 
 # --- Glorot & Bengio's sigmoid network, in small ---------------------------------------------------------------------
