@@ -12,7 +12,7 @@ from notebooks import NOTEBOOKS, RELEASE, read
 
 from coursetools import pipeline
 from coursetools.grade import inert
-from coursetools.grade.inert import InertContent, inert_markdown, is_inert, render
+from coursetools.grade.inert import InertContent, inert_markdown, is_inert, is_locked_text, render
 from coursetools.report import review
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + bytes(16)).decode()
@@ -127,7 +127,8 @@ def test_every_markdown_cell_of_the_release_renders_as_written(notebook):
     course) passes the filter unchanged: the formgrader and the feedback render it as JupyterLab does."""
     for cell in read(RELEASE / notebook).cells:
         if cell.cell_type == "markdown":
-            assert inert_markdown(cell.source, cell.get("attachments")) == cell.source, cell.source[:200]
+            assert inert_markdown(cell.source, cell.get("attachments"), is_locked_text(cell)) == cell.source, (
+                cell.source[:200])
             assert not Active(render(cell.source)).found
 
 
@@ -138,6 +139,25 @@ def test_course_style_markdown_renders_as_written():
                    "See [notebook 03](03_xavier_derivation.ipynb) and [its backward pass](03_xavier_derivation.ipynb"
                    "#3.5-The-backward-pass,-and-Glorot's-compromise), or [above](#The-notes'-experiment)."]:
         assert inert_markdown(source) == source, source
+
+
+FOLDED = "<details>\n<summary>Discussion of the question (open it once you have answered)</summary>\n\n**b**, as $x$.\n\n</details>"
+
+
+def test_the_courses_locked_folds_stay_folds_and_a_students_are_escaped():
+    """A discussion the course folds under <details> (a locked cell, restored from the release) renders folded;
+    the same text in a student's cell, or a fold with attributes or markup in its summary, shows as text."""
+    assert inert_markdown(FOLDED, course_text=True) == FOLDED
+    assert "&lt;details&gt;" in inert_markdown(FOLDED)
+    for trick in ['<details open ontoggle="window.__pwned=1">\n<summary>x</summary>\n\ny\n\n</details>',
+                  "<details>\n<summary><img src=x onerror=alert(1)></summary>\n\ny\n\n</details>",
+                  FOLDED.replace("**b**", SCRIPT)]:
+        out = inert_markdown(trick, course_text=True)
+        assert is_inert(out) and not Active(render(out)).found, out
+    locked = {"metadata": {"nbgrader": {"locked": True, "solution": False, "grade": False, "grade_id": "d"}}}
+    assert is_locked_text(locked)
+    assert not is_locked_text({"metadata": {"nbgrader": {**locked["metadata"]["nbgrader"], "solution": True}}})
+    assert not is_locked_text({"metadata": {}})
 
 
 @pytest.mark.parametrize("source", ["[x](../../../api/contents/x)", "[x](03_x.ipynb/../../api)", "[x](//evil.org/x)",

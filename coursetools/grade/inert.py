@@ -10,7 +10,8 @@ what can neither run script nor load anything from the network:
   views are dropped, leaving their text/plain or a one-line note); no output
   metadata (nbconvert prints image width/height unquoted);
 - markdown cells: raw HTML escaped, so it shows as text while markdown and $math$
-  still render; a cell whose rendering still has anything outside a strict
+  still render (the course's locked cells, which nbgrader restored from the release, keep
+  their folds: a bare ``<details>``, ``<summary>…</summary>``, ``</details>``); a cell whose rendering still has anything outside a strict
   allow-list (a ``javascript:`` or remote link target, a remote image, a mermaid
   block, a MathJax ``\\href``/``\\style``...) is shown as a plain code block;
 - attachments: only PNG, JPEG and GIF images;
@@ -42,6 +43,8 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import outcomes
 
+# A fold of the course's text (a discussion a student opens once they have answered): bare tags, a plain summary.
+FOLD = re.compile(r"\s*(<details>\s*(<summary>[^<>&]*</summary>\s*)?|</details>\s*)")
 SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,99}")  # student ids, grade ids, cell ids, names
 OUTPUT_MIMES = ("text/plain", "image/png", "image/jpeg")
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif")
@@ -52,7 +55,7 @@ NBGRADER_FIELDS = {"grade": bool, "solution": bool, "locked": bool, "task": bool
 TAGS = {t: {"class", "id", "title"} for t in (
     "p", "em", "strong", "b", "i", "code", "pre", "span", "div", "ul", "ol", "li", "blockquote", "br", "hr",
     "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "del", "s", "sup", "sub",
-    "dl", "dt", "dd")}
+    "dl", "dt", "dd", "details", "summary")}
 TAGS.update({"a": {"href", "class", "id", "title"}, "img": {"src", "alt", "title"},
              "input": {"type", "disabled", "checked", "class"}, "th": {"style"}, "td": {"style"},
              "ol": {"start", "class", "id", "title"}})
@@ -124,7 +127,7 @@ def inert_cell(cell, index):
         attachments = {name: bundle for name, bundle in attachments.items() if bundle}
         source = _text(cell.get("source"))
         if cell.get("cell_type") == "markdown":
-            source = inert_markdown(source, attachments)
+            source = inert_markdown(source, attachments, course_text=is_locked_text(cell))
         else:  # raw (or unknown) cells: their text, shown as such
             source, attachments = code_block(source), {}
         new = new_markdown_cell(source)
@@ -166,23 +169,34 @@ def inert_output(out):
     return new_output(kind, data=data)
 
 
-def inert_markdown(source, attachments=None):
-    """Markdown whose rendering is inert: raw HTML escaped, else the whole text as a code block."""
+def inert_markdown(source, attachments=None, course_text=False):
+    """Markdown whose rendering is inert: raw HTML escaped, else the whole text as a code block.
+
+    ``course_text``: the cell is the course's own (locked, restored from the release by nbgrader), whose folds
+    (``FOLD``) stay HTML; everything else in it is checked as strictly as a student's text.
+    """
     if not attachments:  # the notebook's own text, the same for every student: checked once per process
-        return _inert_text(source)
-    return _inert_markdown(source, attachments)
+        return _inert_text(source, course_text)
+    return _inert_markdown(source, attachments, course_text)
 
 
 @functools.lru_cache(maxsize=4096)
-def _inert_text(source):
-    return _inert_markdown(source)
+def _inert_text(source, course_text=False):
+    return _inert_markdown(source, None, course_text)
 
 
-def _inert_markdown(source, attachments=None):
-    escaped = _escape_raw_html(source)
+def _inert_markdown(source, attachments=None, course_text=False):
+    escaped = _escape_raw_html(source, keep=FOLD if course_text else None)
     if escaped is not None and is_inert(escaped, attachments):
         return escaped
     return code_block(source)
+
+
+def is_locked_text(cell):
+    """Whether ``cell`` is a locked cell of the course's text: nbgrader's autograde restored its source from the
+    release (a cell of a student's own carries no grade id of the release after staging)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return isinstance(meta, dict) and meta.get("locked") is True and not meta.get("solution") and not meta.get("grade")
 
 
 def code_block(text):
@@ -261,8 +275,9 @@ class _Checker(HTMLParser):
         self.ok &= not MATHJAX_ACTIVE.search("".join(self.text))
 
 
-def _escape_raw_html(source):
-    """``source`` with every raw HTML snippet markdown would pass through escaped, or None if unsure."""
+def _escape_raw_html(source, keep=None):
+    """``source`` with every raw HTML snippet markdown would pass through escaped (but those ``keep`` matches
+    whole), or None if unsure."""
     try:
         tokens = MarkdownWithMath(renderer=None).parse(source)[0]
     except Exception:
@@ -272,7 +287,8 @@ def _escape_raw_html(source):
     def walk(items):
         for token in items:
             if token.get("type") in ("inline_html", "block_html"):
-                snippets.add(token.get("raw", ""))
+                if not (keep and keep.fullmatch(token.get("raw", ""))):
+                    snippets.add(token.get("raw", ""))
             walk(token.get("children") or [])
 
     walk(tokens)
