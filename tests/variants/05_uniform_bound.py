@@ -190,7 +190,7 @@ def sparse_init(n_in, n_out, k, std=1.0, rng=None):
 """,
     ],
     "answer_pytorch_default": ['answer_pytorch_default = "d"', "answer_pytorch_default = 'd'  # (1/3)·(1/2)"],
-    "answer_keras_bound": ['answer_keras_bound = "b"', "answer_keras_bound = 'b'  # sqrt(6 / (5 * 5 * 16))"],
+    "answer_keras_bound": ['answer_keras_bound = "c"', "answer_keras_bound = 'c'  # sqrt(2) * sqrt(3 / (5 * 16 * 32))"],
 }
 
 WRONG = keyed({

@@ -40,8 +40,8 @@ CHOICES = {
         "a": not_quite("ReLU also halves the second moment", "relu-half"),
         "b": not_quite("ReLU halves the second moment; He's 2 is not here", "relu-half"),
         "c": not_quite("the fan-in cancels: n_in · 1/(3 n_in) = 1/3", "variance-algebra")}),
-    "answer_keras_bound": ("b", {
-        "a": not_quite("the fan-in of a conv is k²·c_in, not c_in", None),
-        "c": not_quite("5·5·32 is the fan-out; he_uniform uses the fan-in", "fans-swapped"),
-        "d": not_quite("Keras's kernel is (kh, kw, in, out), not PyTorch's", None)}),
+    "answer_keras_bound": ("c", {
+        "a": not_quite("Keras's bound; PyTorch reads (out, in, kh, kw)", "transposed"),
+        "b": not_quite("nonlinearity='relu' multiplies the bound by √2", "relu-half"),
+        "d": not_quite("5·5·32 is Keras's fan-out; PyTorch reads its own layout", "fans-swapped")}),
 }

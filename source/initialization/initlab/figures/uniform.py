@@ -99,9 +99,10 @@ class GlorotBengio:
     """Five tanh layers of 250 units, 100 inputs x ~ N(0, input std²), a random gradient dJ/da^[5] at the top: the
     activations and the forward and backward variances per layer, for the standard initialization and for Glorot
     uniform (the student's xavier_uniform), Glorot normal and He uniform (the student's he_uniform), and the forward
-    second moments that the recursion v^[l+1] = gain · E[tanh(z)²], z ~ N(0, v^[l]), predicts."""
+    second moments that the recursion v^[l+1] = G · E[tanh(z)²], z ~ N(0, v^[l]), predicts (G = n_in · Var(W),
+    the variance gain)."""
 
-    # the gain n_in · Var(W) of each initialization: 1/3, 2 n_in / (n_in + n_out) (1 for equal widths), 2
+    # the variance gain G = n_in · Var(W) of each initialization: 1/3, 2 n_in / (n_in + n_out) (1 for equal widths), 2
     GAINS = {"standard": lambda n_in, n_out: 1 / 3, "xavier": lambda n_in, n_out: 2 * n_in / (n_in + n_out),
              "he": lambda n_in, n_out: 2.0}
 
@@ -150,7 +151,7 @@ class GlorotBengio:
 
     def report(self, input_std=1.0):
         """Print, for each initialization, E[(a^[l])²] measured and predicted, and Var(dz^[l]) measured."""
-        print(f"inputs x ~ N(0, {input_std:g}²)   E[(a^[l])²], l = 1..5: measured / predicted      "
+        print(f"inputs σₓ = {input_std:<3g}         E[(a^[l])²], l = 1..5: measured / predicted      "
               "Var(dz^[1]) → Var(dz^[5])")
         for init in self.inits:
             _, measured, grads = self.experiment(init, input_std)
@@ -189,7 +190,7 @@ class GlorotBengio:
                                   for which in ("standard", "other")}
             plots.figure_legend(fig, [plots.proxy(STANDARD, color=standard_color, marker="o"),
                                       plots.proxy("the initialization chosen above (its colour)", marker="s"),
-                                      plots.proxy("predicted: v → gain · E[tanh(z)²]", ls="none", marker="o",
+                                      plots.proxy("predicted: v → G · E[tanh(z)²]", ls="none", marker="o",
                                                   ms=9, mfc="none")], ncol=3)
             return fig, parts
 
@@ -204,12 +205,12 @@ class GlorotBengio:
             for item in (*parts["bars"]["other"], parts["lines"]["fwd"]["other"], parts["lines"]["bwd"]["other"],
                          parts["predicted"]["other"]):
                 item.set_color(color)
-            parts["title"].set_text(f"5 tanh layers of 250 units, inputs x ~ N(0, {input_std:g}²): the standard "
-                                    f"initialization against {compare_with.split(' (')[0]}")
+            parts["title"].set_text(f"5 tanh layers of 250 units, input std σₓ = {input_std:g}: "
+                                    f"the standard initialization against {compare_with.split(' (')[0]}")
 
         widgets.show(setup, update,
                      compare_with=widgets.dropdown(list(self.inits)[1:], list(self.inits)[1], "compare with"),
-                     input_std=widgets.slider(1.0, 0.1, 2.0, 0.1, "input std"))
+                     input_std=widgets.slider(1.0, 0.1, 2.0, 0.1, "input std σₓ"))
 
 
 def gaussian_mean(f, points=60):
@@ -224,8 +225,9 @@ def tanh_second_moment(v):
 
 
 def tanh_fixed_point(gain, start=1.0, steps=200):
-    """The variance v* = gain · E[tanh(z)²], z ~ N(0, v*), at which a tanh layer of gain n_in · Var(W) = gain keeps
-    the variance of its pre-activations, by iterating the recursion (for gain > 1; below, v shrinks towards 0)."""
+    """The variance v* = G · E[tanh(z)²], z ~ N(0, v*), at which a tanh layer of variance gain G = n_in · Var(W)
+    (``gain``) keeps the variance of its pre-activations, by iterating the recursion (for G > 1; below, v shrinks
+    towards 0)."""
     v = start
     for _ in range(steps):
         v = gain * tanh_second_moment(v)
@@ -310,6 +312,26 @@ def truncated_std(cut):
     """The standard deviation of N(0, 1) kept on [-cut, cut]: sqrt(1 - 2 cut φ(cut) / P(|z| ≤ cut))."""
     kept = erf(cut / sqrt(2))
     return sqrt(1 - 2 * cut * exp(-cut ** 2 / 2) / sqrt(2 * pi) / kept)
+
+
+KERAS_CONSTANT = 0.87962566103423978  # the std of N(0, 1) cut at ±2, as Keras and JAX write it
+
+
+def truncation_constant_check(seed=0, size=1_000_000):
+    """The truncated normal's constant: P_2, φ(2) and the variance 1 - 4 φ(2) / P_2; the std of N(0, 1) cut at ±2
+    by the formula against Keras's constant and against ``size`` draws; the variance after dividing by it."""
+    kept_share, density = erf(2 / sqrt(2)), exp(-2) / sqrt(2 * pi)
+    print(f"P_2 = {kept_share:.4f}, φ(2) = {density:.5f}, variance 1 - 4 φ(2) / P_2 = "
+          f"{1 - 4 * density / kept_share:.4f}")
+    cut_std = truncated_std(2)
+    draws = np.random.default_rng(seed).standard_normal(size)
+    kept = draws[np.abs(draws) <= 2]
+    print(f"formula:     std of N(0, 1) cut at ±2 = {cut_std:.10f}, Keras's 0.87962566103423978 to machine "
+          f"precision: {abs(cut_std - KERAS_CONSTANT) < 1e-15}")
+    print(f"Monte Carlo: std of the {kept.size:,} draws inside ±2 = {kept.std():.5f} "
+          f"(the other {draws.size - kept.size:,} draws, {1 - kept.size / draws.size:.2%}, would be redrawn)")
+    print(f"after dividing s by the constant, Var(W) / (scale/n) = {np.var(kept / cut_std):.4f}; "
+          f"the cut 2s = {2 / cut_std:.4f} · sqrt(scale/n)")
 
 
 def pytorch_trunc_normal(std, size, rng, a=-2.0, b=2.0):
@@ -412,7 +434,7 @@ def variance_scaling_explorer(variance_scaling, seed=0, layer=(400, 50)):
             stairs.set_alpha(0.45 if d == highlight else 0.9)
             lines.append(f"{d[:9]:9s} {np.var(drawn[d]):.3e}")
         top = 1.2 / (np.sqrt(2 * np.pi) * std)
-        a, cut = np.sqrt(3 * target), 2 * std / 0.87962566103423978
+        a, cut = np.sqrt(3 * target), 2 * std / KERAS_CONSTANT
         parts["uniform_bound"].set_data([-a, -a, np.nan, a, a], [0, top, np.nan, 0, top])
         parts["cut"].set_data([-cut, -cut, np.nan, cut, cut], [0, top, np.nan, 0, top])
         parts["text"].set_text("\n".join(lines))
@@ -473,14 +495,27 @@ def sparse_explorer(sparse_init, seed=0, n_in=400, n_out=200):
 
 # --- batch normalization (going further) ----------------------------------------------------------------------------
 
-def last_layer(variance_scaling, c, normalize, seed=0, depth=20, width=100):
-    """z^[depth] of a linear network whose weights have c times LeCun's variance (the student's variance_scaling),
+def last_layer(variance_scaling, r, normalize, seed=0, depth=20, width=100):
+    """z^[depth] of a linear network whose weights have r times LeCun's variance (the student's variance_scaling),
     with or without batch normalization (without its learned scale and shift)."""
     bn_rng = np.random.default_rng(seed)
     a = bn_rng.standard_normal((width, 200))
     for _ in range(depth):
-        z = np.sqrt(c) * variance_scaling(width, width, 1.0, "fan_in", "normal", rng=bn_rng) @ a
+        z = np.sqrt(r) * variance_scaling(width, width, 1.0, "fan_in", "normal", rng=bn_rng) @ a
         if normalize:
             z = (z - z.mean(axis=1, keepdims=True)) / np.sqrt(z.var(axis=1, keepdims=True) + 1e-5)
         a = z
     return z
+
+
+def batchnorm_check(variance_scaling, seed=0, factors=(0.5, 1.0, 2.0), depth=20):
+    """For weights with r times LeCun's variance, r in ``factors``: Var(z^[depth]) without batch normalization
+    against r^depth, and with it its variance and how far z^[depth] moves from r = 1."""
+    with widgets.friendly():
+        reference = last_layer(variance_scaling, 1.0, True, seed=seed, depth=depth)
+        for r in factors:
+            normalized = last_layer(variance_scaling, r, True, seed=seed, depth=depth)
+            plain = last_layer(variance_scaling, r, False, seed=seed, depth=depth)
+            print(f"r = {r}:  without BN Var(z^[{depth}]) = {np.var(plain):.3g} (r^{depth} = {r ** depth:.3g});  "
+                  f"with BN Var = {np.var(normalized):.4f}, largest difference from r = 1: "
+                  f"{np.abs(normalized - reference).max():.1e}")
