@@ -141,7 +141,8 @@ def test_course_style_markdown_renders_as_written():
         assert inert_markdown(source) == source, source
 
 
-FOLDED = "<details>\n<summary>Discussion of the question (open it once you have answered)</summary>\n\n**b**, as $x$.\n\n</details>"
+FOLDED = ("<details>\n<summary>Discussion of the question (open it once you have answered)</summary>\n\n"
+          "**b**, as $x$.\n\n</details>")
 
 
 def test_the_courses_locked_folds_stay_folds_and_a_students_are_escaped():
