@@ -13,7 +13,8 @@ what can neither run script nor load anything from the network:
   still render (the course's locked cells, which nbgrader restored from the release, keep
   their folds: a bare ``<details>``, ``<summary>…</summary>``, ``</details>``); a cell
   whose rendering still has anything outside a strict allow-list (a ``javascript:`` or
-  remote link target, a remote image, a mermaid block, a MathJax ``\\href``/``\\style``...) is shown as a plain code block;
+  remote link target, a remote image, a mermaid block, a MathJax ``\\href``/``\\style``...)
+  is shown as a plain code block;
 - attachments: only PNG, JPEG and GIF images;
 - raw cells: shown as a plain code block;
 - cell and notebook metadata: only the keys the release has, with nbgrader's
