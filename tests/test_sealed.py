@@ -185,13 +185,18 @@ STUDENTS = {
     "b_resources": ({"initialize_zeros": SOLVED["initialize_zeros"] + RESOURCES, "count_distinct_units": FILL_TMP,
                      "initialize_random": FORK_BOMB, "initialize_constant": MEMORY}, [],
                     {"test_count_distinct_units", "test_initialize_random", "test_initialize_constant"}),
-    "b_errors": ({"answer_random_bias": 'answer_random_bias = "b"\nraise ValueError("x" * 20_000_000)\n',
+    "b_errors": ({"answer_random_bias": SOLVED["answer_random_bias"] + '\nraise ValueError("x" * 20_000_000)\n',
                   "count_distinct_units": "def count_distinct_units(W, atol=1e-6):\n"
                                           "    raise ValueError('y' * 1_000_000)\n"},
                  [], {"test_count_distinct_units"}),
     "b_shell": ({}, ["\n".join(f"!echo {'x' * 1200} {i}" for i in range(80))], set()),
     "c_honest": ({}, [], set()),
 }
+
+
+# What a kernel writes into its own HOME, the sandbox's private /tmp (IPython's and matplotlib's folders, Dask's
+# scratch space of the attack that imports distributed).
+KERNEL_OWN = {".ipython", "matplotlib", "dask-scratch-space", ".cache", ".config", ".local"}
 
 
 @pytest.fixture(scope="module")
@@ -272,8 +277,12 @@ def test_nothing_outside_the_allow_list_is_readable_and_the_environment_is_clear
     assert "READ /" not in out and "FOUND /" not in out, out[:3000]
     assert out.count("blocked") >= 6, out[:3000]  # every file; the folders are missing, or show only what is allowed
     allowed = {part for path in [*sandbox.allowed_paths()[0], *sandbox.allowed_paths()[1]] for part in path.split("/")}
-    for listed in re.findall(r"LISTED \S+ (\[.*?\])", out):
-        assert set(ast.literal_eval(listed.replace("\\'", "'"))) <= allowed, listed
+    for folder, listed in re.findall(r"LISTED (\S+) (\[.*?\])", out):
+        names = set(ast.literal_eval(listed.replace("\\'", "'")))
+        if folder == "/tmp":  # the sandbox's own in-memory /tmp (its HOME), e.g. the parent of a course cloned there
+            names -= KERNEL_OWN
+        assert names <= allowed, (folder, listed)
+        assert not any(name.startswith(".second-checkout") for name in names), (folder, listed)
     assert "ENVIRONMENT" in out and "'HOME': '/tmp'" in out
     for secret in (TOKEN, "CANVAS_API_TOKEN", "COURSE_CELL_TIMEOUT", "DASK_", "JPY_"):
         assert secret not in out, secret
