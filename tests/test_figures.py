@@ -70,16 +70,17 @@ def test_every_control_move_changes_the_figure(name):
 
 @pytest.fixture(scope="module")
 def playground():
-    """The live figure of notebook 06's playground, built with the solutions, and its Playground."""
+    """The live figure of notebook 06's playground, built with the solutions, its Playground, the controls' values
+    and the controls."""
     from initlab import widgets
     setup, update, controls, _ = bench.capture_widgets("06_training_playground.ipynb")[0]
     live = widgets.LiveFigure(setup, update)
-    return live, update.__self__, _values(controls)
+    return live, update.__self__, _values(controls), controls
 
 
 @pytest.mark.kernel
 def test_the_playground_follows_a_run_while_it_trains(playground):
-    live, lab, values = playground
+    live, lab, values, _ = playground
     values = {**values, "steps": 1000, "hidden": "10, 10, 10, 10"}
     live.update(values)
     assert live.parts["status"].get_text().endswith("press Train")
@@ -107,7 +108,7 @@ def test_the_playground_diagnostics_follow_a_layer_that_dies_and_one_that_satura
     """He on XOR at α = 5 (draw 1): layer 2 dies within a few steps, after updates as large as the weights; the
     diagnostics show it (dead units, update/weight ratio, the histogram's note) and the title gives the test
     accuracy. large with tanh starts saturated."""
-    live, lab, values = playground
+    live, lab, values, _ = playground
     values = {**values, "data_set": "xor", "learning_rate": 5.0, "steps": 100, "hidden": "10, 5", "draw": 1}
     for _ in lab.train(**values):
         pass
@@ -121,6 +122,22 @@ def test_the_playground_diagnostics_follow_a_layer_that_dies_and_one_that_satura
     assert "saturated" in live.parts["acts"]["notes"][0].get_text()
     assert live.parts["health_ax"].get_title().startswith("saturated")
     assert 50 < health[0].get_ydata()[0] < 100  # most of layer 1 saturated from the start
+
+
+@pytest.mark.kernel
+def test_the_playground_has_a_row_per_hidden_layer_and_the_learning_rates_of_the_text(playground):
+    """The activations panel draws one row per hidden layer the network has (no empty rows for layers it lacks),
+    and α = 3 and α = 5 of §6.7 are exact values of the learning-rate control (not 3.16 and 5.01)."""
+    live, _, values, controls = playground
+    for hidden, layers in (("10, 5", 2), ("10", 1), ("10, 10, 10, 10", 4)):
+        live.update({**values, "hidden": hidden})
+        ax = live.parts["acts_ax"]
+        assert [text.get_text() for text in ax.get_yticklabels()] == [f"layer {l}" for l in range(layers, 0, -1)]
+        low, high = ax.get_ylim()
+        assert high - low == layers
+        assert sum(ridge.get_visible() for ridge in live.parts["acts"]["ridges"]) == layers
+    options = controls["learning_rate"].kwargs["options"]
+    assert 3 in options and 5 in options and 0.1 in options
 
 
 @pytest.mark.kernel

@@ -9,12 +9,22 @@ status line): a new diagnostic is one more axes in ``_setup`` and one more panel
 networks as one stack (``network.train_together``).
 """
 
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .. import network, plots, widgets
+from .. import data, network, plots, widgets
 
 METHODS = ["zeros", "small", "large", "xavier", "he"]
+DATA_SETS = {  # circles as in the deeplearning.ai assignment (noise 0.05, factor 0.8)
+    "circles": lambda m, rng: data.make_circles(m, noise=0.05, factor=0.8, rng=rng),
+    "moons": lambda m, rng: data.make_moons(m, noise=0.15, rng=rng),
+    "spiral": lambda m, rng: data.make_spiral(m, noise=0.2, rng=rng),
+    "xor": lambda m, rng: data.make_xor(m, noise=0.15, rng=rng),
+}
+TRAINING_POINTS, TEST_POINTS = 300, 10_000
+LEARNING_RATES = (0.01, 0.03, 0.1, 0.3, 0.5, 1, 3, 5)  # the playground's α: exactly the values the text names
 HIDDEN = {"10, 5": [10, 5], "10": [10], "20, 20": [20, 20], "10, 10, 10, 10": [10, 10, 10, 10]}
 MAX_LAYERS = 1 + max(len(sizes) for sizes in HIDDEN.values())
 DRAWS = 20  # draws of the weights the playground offers (seed, seed + 1, ...)
@@ -29,6 +39,28 @@ CLIPPING = {"none": "0.35", "global": "#1b9e77", "entry": "#d95f02"}  # not clip
 FRAMES_PER_SECOND = 10  # while the Train button works (the browser test asks for at least 5)
 LAYER_COLORS = plt.get_cmap("viridis")(np.linspace(0, 0.9, MAX_LAYERS))  # as plots.layer_lines: l = 1, 2, ...
 DECADE_LABELS = {-8: "10⁻⁸", -4: "10⁻⁴", 0: "10⁰", 4: "10⁴"}
+
+
+def course_sets(seed):
+    """The chapter's data sets (DATA_SETS), two dicts name → (X, Y): TRAINING_POINTS points to train on (data set
+    k drawn from seed + k) and TEST_POINTS held-out points of the same distribution (from seed + 100 + k)."""
+    def sets(m, offset):
+        return {name: make(m, np.random.default_rng(seed + offset + k)) for k, (name, make) in
+                enumerate(DATA_SETS.items())}
+    return sets(TRAINING_POINTS, 0), sets(TEST_POINTS, 100)
+
+
+def _unless_grading(report):
+    """A printed demo that trains: skipped under nbgrader (as widgets.show skips figures), with the friendly line
+    for a student function not written yet."""
+    @functools.wraps(report)
+    def run(*args, **kwargs):
+        if widgets.mode() == "skip":
+            print("(Demo skipped while nbgrader runs the notebook.)")
+            return
+        with widgets.friendly():
+            report(*args, **kwargs)
+    return run
 
 
 def first_step_report(initialize_network, X, Y, layer_dims, activation="relu", seed=0):
@@ -55,6 +87,24 @@ def flatten(grads):
 def cosine(u, v):
     """The cosine of the angle between two vectors."""
     return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+
+@_unless_grading
+def clip_real_gradient(initialize_network, clip_by_global_norm, X, Y, layer_dims, max_norm=1.0, seed=0):
+    """The first gradient of the "large" initialization (the student's), clipped at max_norm by the student's
+    clip_by_global_norm and by np.clip entry by entry: the length of each and its cosine with the gradient, all
+    arrays flattened into one vector."""
+    params = initialize_network(layer_dims, "large", rng=np.random.default_rng(seed))
+    grads = network.backward(params, network.forward(params, X)[1], Y)
+    g = flatten(grads)
+    by_norm = flatten(clip_by_global_norm(grads, max_norm))
+    by_entry = flatten({key: np.clip(value, -max_norm, max_norm) for key, value in grads.items()})
+    print(f"global norm of the gradient: {np.linalg.norm(g):.1f}")
+    print(f"clip_by_global_norm: length {np.linalg.norm(by_norm):.3f}, cosine with the gradient "
+          f"{cosine(by_norm, g):.6f}")
+    print(f"np.clip per entry:   length {np.linalg.norm(by_entry):.3f}, cosine with the gradient "
+          f"{cosine(by_entry, g):.3f} (an angle of {np.degrees(np.arccos(cosine(by_entry, g))):.0f}°)")
+    print(f"entries capped by np.clip: {np.sum(np.abs(g) > max_norm)} of {g.size}")
 
 
 def active_units(params, X):
@@ -205,7 +255,7 @@ class Playground:
                      init=widgets.dropdown(METHODS, "he", "init"),
                      activation=widgets.dropdown(["relu", "tanh"], "relu", "activation"),
                      hidden=widgets.dropdown(list(HIDDEN), "10, 5", "hidden layers"),
-                     learning_rate=widgets.slider(0.1, -3, 1, 0.1, "learning rate α", log=True, continuous=False),
+                     learning_rate=widgets.choice_slider(LEARNING_RATES, 0.1, "learning rate α", continuous=False),
                      steps=widgets.slider(1500, 100, 5000, 100, "steps", integer=True, continuous=False),
                      clip=widgets.checkbox(False, "clip"),
                      max_norm=widgets.slider(1.0, -2, 2, 0.1, "max_norm", log=True, continuous=False),
@@ -265,6 +315,15 @@ class Playground:
 
         widgets.show(draw)
 
+    @_unless_grading
+    def results_row(self, steps, learning_rate, data_set="circles"):
+        """One row of the results (draw 1 of every initialization on ``data_set``) for other settings."""
+        results = self.results_table(steps, learning_rate)
+        k = list(TABLE).index(data_set)
+        print(f"{data_set}, alpha = {learning_rate:g}, {steps:,} steps, draw 1, train / test:", ", ".join(
+            f"{m} {100 * a:.1f} / {100 * t:.1f} %" for m, a, t in zip(METHODS, results["train"][k],
+                                                                     results["test"][k])))
+
     def _boundaries(self, results, data_set="circles"):
         """The decision boundary of draw 1 of every initialization, side by side, with its accuracies."""
         fig, axes = plots.figure(len(METHODS), height=2.55)
@@ -282,13 +341,14 @@ class Playground:
     # --- clipping ------------------------------------------------------------------------------------------------
 
     def clipping_spread(self, learning_rates=(1.0, 3.0, 5.0), draws=DRAWS, steps=80, max_norm=1.0,
-                        data_set="xor", init="he"):
-        """Train ``draws`` draws of the weights at each learning rate, without and with the student's clipping (one
-        call per network and step), as two stacks; print how many runs end dead (a hidden layer off for every
-        point), stuck (alive, below SOLVED training accuracy) or solved, and whether any run's outcome changed in
-        the second half of the steps."""
+                        data_set="xor", init="he", first_draw=1):
+        """Train ``draws`` draws of the weights (from ``first_draw`` on) at each learning rate, without and with the
+        student's clipping (one call per network and step), as two stacks; print how many runs end dead (a hidden
+        layer off for every point), stuck (alive, below SOLVED training accuracy) or solved, and whether any run's
+        outcome changed in the second half of the steps."""
         X, Y = self.data[data_set]
-        nets = [self.start(init, "10, 5", draw)[1] for _ in learning_rates for draw in range(1, draws + 1)]
+        chosen = range(first_draw, first_draw + draws)
+        nets = [self.start(init, "10, 5", draw)[1] for _ in learning_rates for draw in chosen]
         rates = np.repeat(learning_rates, draws).reshape(-1, 1, 1)
 
         def clip_each(grads):
@@ -306,15 +366,16 @@ class Playground:
             final = network.train_together(half, X, Y, steps - steps // 2, rates, "relu", hook)
             outcome[clip] = fates(final)
             changed += int(np.sum(np.any(outcome[clip] != fates(half), axis=0)))
-        print(f"{init} on {data_set}, {steps} steps, {draws} draws of the weights: dead / stuck / solved")
+        print(f"{init} on {data_set}, {steps} steps, draws {chosen[0]}–{chosen[-1]} of the weights: dead / stuck / "
+              "solved")
         print(f"{'learning rate α':>16}{'without clipping':>20}{f'clipped, max_norm = {max_norm:g}':>28}")
         for k, rate in enumerate(learning_rates):
             counts = {clip: " / ".join(str(n) for n in outcome[clip][:, k].sum(axis=1)) for clip in (False, True)}
             print(f"{rate:16g}{counts[False]:>20}{counts[True]:>28}")
         names, last = ["dead", "stuck", "solved"], len(learning_rates) - 1
         print(f"runs whose outcome changed between step {steps // 2} and step {steps}: {changed}")
-        print(f"draw 1 at α = {learning_rates[last]:g}: {names[int(np.argmax(outcome[False][:, last, 0]))]} without "
-              f"clipping, {names[int(np.argmax(outcome[True][:, last, 0]))]} with it")
+        print(f"draw {first_draw} at α = {learning_rates[last]:g}: {names[int(np.argmax(outcome[False][:, last, 0]))]} "
+              f"without clipping, {names[int(np.argmax(outcome[True][:, last, 0]))]} with it")
 
     def rescue(self, data_set="xor", init="he", learning_rate=5.0, steps=100, max_norm=1.0, draw=1):
         """One draw without and with the student's global-norm clipping: printed (final cost and accuracy, gradient
@@ -334,6 +395,9 @@ class Playground:
                       f"steps {(np.flatnonzero(norms > max_norm) + 1).tolist()}" + (" (clipped there)" if clip else ""))
                 print(f"    live units of layer 2 (of 5) after steps 1-8: {live[1:9].tolist()}; at the end: "
                       f"{live[-1]}")
+                if not clip:
+                    print("    update / weights at step 1, layers 1-3: " + ", ".join(
+                        f"{ratio:.2g}" for ratio in run["ratios"][0]))
             fig, (norm_ax, unit_ax) = plots.figure(2, width=8.4, height=3.3)
             for clip, run in runs.items():
                 color = CLIPPING["global" if clip else "none"]
@@ -356,28 +420,30 @@ class Playground:
 
         widgets.show(draw_runs)
 
-    def clipped_fraction(self, data_set, init, hidden, steps=150, learning_rate=0.1, max_norm=1.0):
-        """Final accuracy and cost of a clipped run, the fraction of its steps that clipping changed, the largest
-        gradient norm."""
-        run = self.trained(data_set, init, "relu", hidden, learning_rate, steps, True, max_norm)
-        norms = np.sqrt(np.sum(run["norms"] ** 2, axis=1))
-        return network.accuracy(run["params"], *self.data[data_set]), run["costs"][-1], np.mean(norms > max_norm), \
-            norms.max()
+    @_unless_grading
+    def clipped_runs(self, data_set, settings, steps=150, learning_rate=0.1, max_norm=1.0):
+        """For each (init, hidden layers) of ``settings``, a run clipped by the student's function: its final
+        accuracy and cost, its largest gradient norm and the share of its steps that clipping changed."""
+        for init, hidden in settings:
+            run = self.trained(data_set, init, "relu", hidden, learning_rate, steps, True, max_norm)
+            norms = np.sqrt(np.sum(run["norms"] ** 2, axis=1))
+            accuracy = network.accuracy(run["params"], *self.data[data_set])
+            print(f"{init:5} [2, {hidden}, 1], clipped at c = {max_norm:g}: accuracy {100 * accuracy:.1f} %, cost "
+                  f"{run['costs'][-1]:.3f}, largest gradient norm {norms.max():.2g}, clipping active in "
+                  f"{np.mean(norms > max_norm):.0%} of the steps")
 
 
 # --- the playground's panels: each draws one part of the figure from a view (Playground._view) ---------------------
 
 def _ridges(ax, bins=40):
-    """Empty histograms of each hidden layer's activations, one above the other (layer 1 on top), each with a
-    line of text; see _activations."""
+    """Empty histograms of each hidden layer's activations, one above the other (layer 1 on top, row l from
+    MAX_LAYERS - 1 - l up), each with a line of text; _activations shows the rows of the network's hidden layers."""
     rows = MAX_LAYERS - 1
     ridges = [ax.stairs(np.full(bins, rows - l), np.linspace(0, 1, bins + 1), baseline=rows - l, fill=True,
                         color=color, alpha=0.7) for l, color in enumerate(LAYER_COLORS[:rows], start=1)]
     notes = [ax.text(0.99, rows - l + 0.72, "", transform=ax.get_yaxis_transform(), ha="right", fontsize=7.5)
              for l in range(1, rows + 1)]
-    ax.set_yticks(np.arange(rows) + 0.3, [f"layer {l}" for l in range(rows, 0, -1)], fontsize=8)
-    ax.set_ylim(0, rows)
-    ax.tick_params(axis="y", length=0)
+    ax.tick_params(axis="y", length=0, labelsize=8)
     return {"ridges": ridges, "notes": notes, "bins": bins, "ax": ax}
 
 
@@ -436,7 +502,8 @@ def _norms(parts, view):
 
 def _activations(parts, view):
     """Histograms of each hidden layer's activations now, over the training set: tanh on [-1, 1] with the share of
-    saturated entries; ReLU as log10 of the positive entries, with the share of entries off and the dead units."""
+    saturated entries; ReLU as log10 of the positive entries, with the share of entries off and the dead units. Only
+    the network's hidden layers get a row."""
     acts, ax, activation = parts["acts"], parts["acts_ax"], view["activation"]
     _, cache = network.forward(view["run"]["params"], view["X"], activation)
     hidden = len(view["dims"]) - 2
@@ -457,7 +524,9 @@ def _activations(parts, view):
             note.set_text(f"{np.mean(a <= 0):.0%} off · {dead} of {a.shape[0]} dead")
         counts = np.histogram(values, bins=edges)[0]
         ridge.set_data(base + 0.62 * counts / max(counts.max(), 1), edges, baseline=base)
-    if parts["background"].get(ax) != activation:
+    if parts["background"].get(ax) != (activation, hidden):
+        rows = MAX_LAYERS - 1
+        ax.set_yticks(np.arange(rows - hidden, rows) + 0.3, [f"layer {l}" for l in range(hidden, 0, -1)])
         if activation == "tanh":
             ax.set_xticks([-1, 0, 1], ["-1", "0", "1"])
             ax.set_xlabel(r"$a^{[l]} = \tanh(z^{[l]})$")
@@ -465,8 +534,8 @@ def _activations(parts, view):
             ax.set_xticks(list(DECADE_LABELS), list(DECADE_LABELS.values()))
             ax.set_xlabel(r"$a^{[l]} > 0$ (ReLU), log scale")
         ax.set_title("activations now", pad=10)
-        parts["background"][ax] = activation
-    ax.set_xlim(low, high)
+        parts["background"][ax] = (activation, hidden)
+    ax.set(xlim=(low, high), ylim=(MAX_LAYERS - 1 - hidden, MAX_LAYERS - 1))
 
 
 def _health(parts, view):
