@@ -448,7 +448,7 @@ def digits_showcase(he_normal, backward_variances, measure_backward_variances, s
     def draw():
         runs = digits_experiment(he_normal, backward_variances, measure_backward_variances, seed)
         _print_digits(runs)
-        fig, axes = plots.figure(3, height=3.9, width_ratios=[1.25, 0.9, 1])
+        fig, axes = plots.figure(3, height=3.9, width_ratios=[1.2, 1.05, 1])
         window = 20
         styles = {"LeCun 1/n_in": {"lw": 4.5, "alpha": 0.45}, "Glorot 2/(n_in+n_out)": {"lw": 1.4, "ls": (0, (4, 2))},
                   "He 2/n_in (your he_normal)": {"lw": 1.6}, "He, 3 layers (shallow)": {"lw": 1.4}}
