@@ -47,7 +47,7 @@ def second_moment_check(relu, relu_second_moment, seed=0):
         ax.bar(positions + 0.2, sampled, 0.4, color="tab:blue", label=r"sample mean of relu$(z)^2$")
         ax.set_xticks(positions, list(samples))
         ax.set(ylabel=r"$\mathbb{E}[\mathrm{ReLU}(z)^2]$", ylim=(0, 0.8),
-               title=r"zero mean, $\mathrm{Var}(z) = 1$: symmetry is what makes it $1/2$")
+               title=r"zero mean, $\mathrm{Var}(z) = 1$: which give $1/2$?")
         plots.legend_outside(ax, "right")
         fig.tight_layout()
         return fig
@@ -78,8 +78,34 @@ def relu_forward_prediction(dims, weight_vars, input_second_moment):
     return input_second_moment * np.cumprod(gains)
 
 
+def notes_example(sigma2, width, measured, z):
+    """Prints, for weights N(0, sigma2) in ReLU layers of the given width and E[x²] = 1, Var(z^[l]) predicted
+    (n·sigma2·(n·sigma2/2)^(l-1)) and measured (measured[l]) at a few layers, and the top layer's largest |z|."""
+    gain = 0.5 * width * sigma2
+    with np.errstate(over="ignore"):  # the prediction overflows float64 for sigma² = 1e5
+        predicted = {l: width * sigma2 * np.float64(gain) ** (l - 1) for l in (1, 10, 30, 50)}
+    print(f"sigma² = {sigma2:g}: gain {gain:g} per layer; Var(z^[l]) predicted / measured:")
+    print("    " + "; ".join(f"l = {l}: {p:.2g} / {measured[l]:.2g}" for l, p in predicted.items()))
+    print(f"    largest |z^[50]| = {np.max(np.abs(z)):.2g}, all entries finite: {bool(np.all(np.isfinite(z)))}")
+
+
+def telescoping_table(backward_variances):
+    """Var(z^[L]) / Var(z^[1]) (theory) and Var(dz^[1]) / Var(dz^[L]) (the student's backward_variances) for three
+    stacks whose widths change geometrically, under He's two modes and LeCun's rule."""
+    with widgets.friendly():
+        print(f"{'widths':>18} {'L':>3} {'rule':>21}   Var(z^[L]) / Var(z^[1])   Var(dz^[1]) / Var(dz^[L])")
+        for first, last, depth in ((1024, 128, 40), (64, 512, 10), (64, 512, 50)):
+            dims = geometric_dims(first, last, depth)
+            for rule in ("He (fan_in) 2/n_in", "He (fan_out) 2/n_out", "LeCun 1/n_in"):
+                weight_vars = [RULES[rule](n_in, n_out) for n_in, n_out in zip(dims, dims[1:])]
+                forward = relu_forward_prediction(dims, weight_vars, 1.0)
+                backward = backward_variances(dims, weight_vars, 1.0, "relu")
+                print(f"{f'{first} → {last}':>18} {depth:>3} {rule:>21}   {forward[-1] / forward[0]:>23.4g}   "
+                      f"{backward[0] / backward[-1]:>25.4g}")
+
+
 class ReluStack:
-    """m = 64 standard normal inputs through up to 50 ReLU layers with zero biases, weights from a rule times c,
+    """m = 64 standard normal inputs through up to 50 ReLU layers with zero biases, weights from a rule times r,
     and a standard normal gradient dz^[L] backpropagated; the backward variances are predicted and measured with the
     student's backward_variances and measure_backward_variances."""
 
@@ -99,13 +125,13 @@ class ReluStack:
                                                 for n_in, n_out in zip(dims, dims[1:])]
         return self._draws[pattern, n]
 
-    def experiment(self, pattern, n, depth, rule, c):
+    def experiment(self, pattern, n, depth, rule, r):
         """Predicted and measured Var(z^[l]) and Var(dz^[l]), l = 1..depth, for one setting of the controls."""
-        key = (pattern, n, depth, rule, c)
+        key = (pattern, n, depth, rule, r)
         if key not in self._runs:
             X, tops, standard = self._standard_draws(pattern, n)
             dims = stack_dims(pattern, n, depth)
-            weight_vars = [c * RULES[rule](n_in, n_out) for n_in, n_out in zip(dims, dims[1:])]
+            weight_vars = [r * RULES[rule](n_in, n_out) for n_in, n_out in zip(dims, dims[1:])]
             params = {}
             for l in range(1, depth + 1):
                 params[f"W{l}"] = np.sqrt(weight_vars[l - 1]) * standard[l - 1]
@@ -130,12 +156,12 @@ class ReluStack:
         axes[1].set_title(r"backward: $\mathrm{Var}(dz^{[l]})$", pad=18)
         plots.figure_legend(fig, [plots.proxy("predicted (theory)", marker="o", ls="--", mfc="white", ms=3),
                                   plots.proxy("measured", marker="s", ms=3)], ncol=2, loc="lower left")
-        # c moves the y limits at nearly every step: the y axes are drawn with the curves, the rest never again
+        # r moves the y limits at nearly every step: the y axes are drawn with the curves, the rest never again
         parts["y axes"] = [plots.live_log_yaxis(ax) for ax in axes]
         return fig, parts
 
-    def _update(self, parts, pattern, n, depth, rule, c):
-        fwd_pred, fwd_meas, bwd_pred, bwd_meas = self.experiment(pattern, n, depth, rule, c)
+    def _update(self, parts, pattern, n, depth, rule, r):
+        fwd_pred, fwd_meas, bwd_pred, bwd_meas = self.experiment(pattern, n, depth, rule, r)
         layers = np.arange(1, depth + 1)
         color = plots.COLORS[RULE_COLORS[rule]]
         for name, predicted, measured in (("forward", fwd_pred, fwd_meas), ("backward", bwd_pred, bwd_meas)):
@@ -153,13 +179,13 @@ class ReluStack:
 
     def explorer(self):
         """Forward Var(z^[l]) and backward Var(dz^[l]) per layer, predicted and measured; controls: the widths'
-        pattern, the width n, the depth L, the initialization rule and a factor c on its variance."""
+        pattern, the width n, the depth L, the initialization rule and a factor r on its variance."""
         widgets.show(self._setup, self._update,
                      pattern=widgets.dropdown(PATTERNS, PATTERNS[0], "widths"),
                      n=widgets.slider(64, 16, 96, 16, "width n", integer=True),
                      depth=widgets.slider(50, 1, MAX_DEPTH, 1, "depth L", integer=True),
                      rule=widgets.dropdown(list(RULES), "He (fan_in) 2/n_in", "initialization"),
-                     c=widgets.slider(1.0, -2.0, 2.0, 0.05, "variance × c", log=True))
+                     r=widgets.slider(1.0, -2.0, 2.0, 0.05, "variance × r", log=True))
 
     def snapshot(self, **values):
         """The explorer's figure for one setting, without controls."""
@@ -209,6 +235,25 @@ def bias_comparison(he_normal, rng, width=100, depth=30, m=500, layers=(1, 10, 3
         found[bias] = ([np.mean(z_l > 0) for z_l in z], [int(np.sum(np.all(z_l <= 0, axis=1))) for z_l in z],
                        [np.var(z_l) for z_l in z])
     return found
+
+
+def leaky_and_bias(relu, he_normal, seed=0):
+    """Leaky ReLU g(z) = relu(z) - a·relu(-z) (the student's relu): E[g(z)²] / Var(z) sampled against (1 + a²)/2
+    for a few slopes a; then bias_comparison of a He network (the student's he_normal) with biases 0 and 0.01."""
+    with widgets.friendly():
+        remark_rng = np.random.default_rng(seed)
+        z = remark_rng.standard_normal(200_000)
+        for a in (0.01, 0.1, 0.2, 0.5, 1.0):
+            leaky = relu(z) - a * relu(-z)
+            print(f"a = {a:<4}: E[g(z)²] / Var(z) = {np.mean(leaky ** 2) / np.var(z):.4f}, (1 + a²)/2 = "
+                  f"{(1 + a * a) / 2:.4f}, gain sqrt(2/(1+a²)) = {np.sqrt(2 / (1 + a * a)):.4f}")
+        found = bias_comparison(he_normal, remark_rng, layers=(1, 10, 30))
+        for bias, (active, dead, spread) in found.items():
+            print(f"biases {bias:<4}, layers 1, 10, 30: share of active entries "
+                  f"{', '.join(f'{v:.3f}' for v in active)}; units inactive on all 500 inputs "
+                  f"{', '.join(map(str, dead))}; Var(z) {', '.join(f'{v:.2f}' for v in spread)}")
+        growth = np.array(found[0.01][2]) / np.array(found[0.0][2])
+        print(f"Var(z) with biases 0.01 / with biases 0, layers 1, 10, 30: {', '.join(f'{v:.2f}' for v in growth)}")
 
 
 # --- directions and dead units -------------------------------------------------------------------------------------
@@ -290,20 +335,20 @@ def collapse(relu, he_normal, seed=0, shown=(1, 5, 10, 30, 50)):
     widgets.show(draw)
 
 
-def conv_check(he_normal, relu, seed=0, channels=64, filters=128, k=3):
-    """One k×k convolution from `channels` to `filters` channels applied to the ReLU outputs of standard normal
+def conv_check(he_normal, relu, seed=0, c_in=64, c_out=128, k=3):
+    """One k×k convolution from c_in to c_out channels applied to the ReLU outputs of standard normal
     pre-activations: the gain Var(z) / Var(z below) when Var(W) = 2/n for three choices of n."""
     with widgets.friendly():
         conv_rng = np.random.default_rng(seed)
-        below = conv_rng.standard_normal((32, channels, 12, 12))
+        below = conv_rng.standard_normal((32, c_in, 12, 12))
         windows = np.lib.stride_tricks.sliding_window_view(relu(below), (k, k), axis=(2, 3))
-        patches = windows.transpose(1, 4, 5, 0, 2, 3).reshape(channels * k * k, -1)  # (c·k·k, positions)
-        W = np.asarray(he_normal(channels * k * k, filters, rng=conv_rng), dtype=float)  # Var(W) = 2/(k²c)
-        print(f"a {k}×{k} convolution from {channels} to {filters} channels (weight {filters}×{channels}×{k}×{k}) at "
-              f"{patches.shape[1]} positions, on ReLU outputs; Var(W) = 2/n with")
-        for n, what in ((channels * k * k, "k²·c, He et al., PyTorch's fan_in"), (channels, "c, the channels only"),
-                        (filters * k * k, "k²·d, the fan_out")):
-            z = np.sqrt(channels * k * k / n) * W @ patches
+        patches = windows.transpose(1, 4, 5, 0, 2, 3).reshape(c_in * k * k, -1)  # (c_in·k·k, positions)
+        W = np.asarray(he_normal(c_in * k * k, c_out, rng=conv_rng), dtype=float)  # Var(W) = 2/(k²c_in)
+        print(f"a {k}×{k} convolution from c_in = {c_in} to c_out = {c_out} channels (weight {c_out}×{c_in}×{k}×{k}) "
+              f"at {patches.shape[1]} positions, on ReLU outputs; Var(W) = 2/n with")
+        for n, what in ((c_in * k * k, "k²·c_in, He et al., PyTorch's fan_in"), (c_in, "c_in, the channels only"),
+                        (c_out * k * k, "k²·c_out, the fan_out")):
+            z = np.sqrt(c_in * k * k / n) * W @ patches
             print(f"    n = {n:>4} ({what}): Var(z) / Var(z below) = {np.var(z) / np.var(below):.2f}")
 
 
@@ -311,11 +356,11 @@ def conv_check(he_normal, relu, seed=0, channels=64, filters=128, k=3):
 
 DIGIT_DEPTH, DIGIT_WIDTH, SHALLOW_DEPTH, HELD_OUT, AT_START = 30, 64, 3, 450, 500
 TRAINING = {"steps": 300, "learning_rate": 0.004, "batch_size": 64, "momentum": 0.9, "cosine": True}
-# name: (rule, depth, trained); Glorot is LeCun on the hidden layers of equal width: only its start is shown
-DIGIT_NETWORKS = {"LeCun 1/n_in": ("LeCun 1/n_in", DIGIT_DEPTH, True),
-                  "Glorot 2/(n_in+n_out)": ("Glorot 2/(n_in+n_out)", DIGIT_DEPTH, False),
-                  "He 2/n_in (your he_normal)": ("He (fan_in) 2/n_in", DIGIT_DEPTH, True),
-                  "He, 3 layers (shallow)": ("He (fan_in) 2/n_in", SHALLOW_DEPTH, True)}
+# name: (rule, depth); Glorot is LeCun on the hidden layers of equal width, only its output layer differs
+DIGIT_NETWORKS = {"LeCun 1/n_in": ("LeCun 1/n_in", DIGIT_DEPTH),
+                  "Glorot 2/(n_in+n_out)": ("Glorot 2/(n_in+n_out)", DIGIT_DEPTH),
+                  "He 2/n_in (your he_normal)": ("He (fan_in) 2/n_in", DIGIT_DEPTH),
+                  "He, 3 layers (shallow)": ("He (fan_in) 2/n_in", SHALLOW_DEPTH)}
 
 
 def digit_dims(depth):
@@ -349,11 +394,11 @@ def _accuracy(params, X, labels):
 
 
 def _train_by_depth(params, X, labels, seed):
-    """Train the networks marked trained; those of one depth together, as one stack (about the time of one), so all
-    see the same minibatches. Returns the trained parameters and the minibatch costs of each network."""
+    """Train the networks, those of one depth together as one stack, so all see the same minibatches. Returns the
+    trained parameters and the minibatch costs of each network."""
     trained, costs = {}, {}
-    for depth in sorted({depth for _, depth, _ in DIGIT_NETWORKS.values()}):
-        names = [name for name, (_, d, train) in DIGIT_NETWORKS.items() if d == depth and train]
+    for depth in sorted({depth for _, depth in DIGIT_NETWORKS.values()}):
+        names = [name for name, (_, d) in DIGIT_NETWORKS.items() if d == depth]
         stack = {key: np.stack([params[name][key] for name in names]) for key in params[names[0]]}
         result, history = network.train_softmax(stack, X, labels, rng=np.random.default_rng(seed), **TRAINING)
         for k, name in enumerate(names):
@@ -363,81 +408,71 @@ def _train_by_depth(params, X, labels, seed):
 
 def digits_experiment(he_normal, backward_variances, measure_backward_variances, seed=0):
     """Per network: at initialization, Var(dz^[l]) predicted and measured (the student's functions) and the mean
-    cosine between the digits' z^[L-1], on AT_START training digits; for the trained ones, the minibatch costs and
-    the accuracy on the training and the held-out digits after training. The networks are drawn from the same seed
-    and see the same minibatches."""
+    cosine between the digits' z^[L-1], on AT_START training digits; the minibatch costs; the accuracy on the
+    training and the held-out digits after training. The networks are drawn from the same seed and see the same
+    minibatches."""
     (X, labels), (X_held, labels_held) = digits_split(seed + 9)
     params = {name: _digit_network(he_normal, rule, depth, np.random.default_rng(seed + 10))
-              for name, (rule, depth, _) in DIGIT_NETWORKS.items()}
+              for name, (rule, depth) in DIGIT_NETWORKS.items()}
     trained, costs = _train_by_depth(params, X, labels, seed + 11)
     start, start_labels = X[:, :AT_START], labels[:AT_START]
     runs = {}
-    for name, (rule, depth, _) in DIGIT_NETWORKS.items():
+    for name, (rule, depth) in DIGIT_NETWORKS.items():
         dims = digit_dims(depth)
         weight_vars = [RULES[rule](n_in, n_out) for n_in, n_out in zip(dims, dims[1:])]
         _, cache = network.forward(params[name], start, "relu")
         _, top = network.softmax_cost(cache[f"z{depth}"], start_labels)  # ŷ - y, one column per digit
         runs[name] = {"depth": depth, "backward": (backward_variances(dims, weight_vars, np.var(top), "relu"),
                                                    measure_backward_variances(start, params[name], top, "relu")),
-                      "cosine": mean_cosine(cache[f"z{depth - 1}"])}
-        if name in trained:
-            runs[name] |= {"costs": costs[name], "train": _accuracy(trained[name], X, labels),
-                           "held out": _accuracy(trained[name], X_held, labels_held)}
+                      "cosine": mean_cosine(cache[f"z{depth - 1}"]), "costs": costs[name],
+                      "train": _accuracy(trained[name], X, labels),
+                      "held out": _accuracy(trained[name], X_held, labels_held)}
     return runs
 
 
 def _print_digits(runs):
     for name, run in runs.items():
         predicted, measured = run["backward"]
-        if "costs" in run:
-            print(f"{name}: minibatch cost {np.mean(run['costs'][:20]):.3f} (first 20 steps) → "
-                  f"{np.mean(run['costs'][-20:]):.3f} (last 20); accuracy {run['train']:.1%} on the training digits, "
-                  f"{run['held out']:.1%} on the {HELD_OUT} held-out digits")
-        else:
-            print(f"{name}: not trained (on layers of equal width it is LeCun's rule; only its output layer differs)")
+        print(f"{name}: minibatch cost {np.mean(run['costs'][:20]):.3f} (first 20 steps) → "
+              f"{np.mean(run['costs'][-20:]):.3f} (last 20); accuracy {run['train']:.1%} on the training digits, "
+              f"{run['held out']:.1%} on the {HELD_OUT} held-out digits")
         print(f"    at initialization: Var(dz^[1]) / Var(dz^[{run['depth']}]) = {measured[0] / measured[-1]:.2g} "
               f"(theory {predicted[0] / predicted[-1]:.2g}); mean cosine between the digits' z^[{run['depth'] - 1}]: "
               f"{run['cosine']:.2f}")
 
 
 def digits_showcase(he_normal, backward_variances, measure_backward_variances, seed=0):
-    """Train 30-layer ReLU networks on the digits from LeCun and He (the student's he_normal), and a 3-layer He
-    network for scale; show the training costs, the accuracies on the training and the held-out digits, and the
-    gradients' variances at initialization (Glorot's too) that explain them; prints the numbers."""
+    """Train 30-layer ReLU networks on the digits from LeCun, Glorot and He (the student's he_normal), and a 3-layer
+    He network for scale; show the training costs, the accuracies on the training and the held-out digits, and the
+    gradients' variances at initialization that explain them; prints the numbers."""
     def draw():
         runs = digits_experiment(he_normal, backward_variances, measure_backward_variances, seed)
         _print_digits(runs)
-        fig, axes = plots.figure(3, height=3.9, width_ratios=[1.25, 0.9, 1])
+        fig, axes = plots.figure(3, height=3.9, width_ratios=[1.2, 1.05, 1])
         window = 20
         styles = {"LeCun 1/n_in": {"lw": 4.5, "alpha": 0.45}, "Glorot 2/(n_in+n_out)": {"lw": 1.4, "ls": (0, (4, 2))},
                   "He 2/n_in (your he_normal)": {"lw": 1.6}, "He, 3 layers (shallow)": {"lw": 1.4}}
-        colors = {name: plots.COLORS[RULE_COLORS[rule]] for name, (rule, _, _) in DIGIT_NETWORKS.items()}
+        colors = {name: plots.COLORS[RULE_COLORS[rule]] for name, (rule, _) in DIGIT_NETWORKS.items()}
         colors["He, 3 layers (shallow)"] = "0.55"
-        handles, bars = [], [name for name in runs if "costs" in runs[name]]
-        for name, run in runs.items():
-            label = name + (": start only" if "costs" not in run else "")
-            if "costs" in run:
-                smooth = np.convolve(run["costs"], np.ones(window) / window, mode="valid")
-                handles += axes[0].plot(np.arange(window, len(run["costs"]) + 1), smooth, color=colors[name],
-                                        label=label, **styles[name])
-                k = bars.index(name)
-                for offset, key, hatch in ((-0.2, "train", None), (0.2, "held out", "//")):
-                    axes[1].bar(k + offset, 100 * run[key], 0.4, color=colors[name], alpha=0.85 if hatch else 1,
-                                hatch=hatch, edgecolor="white")
-                    axes[1].text(k + offset, 100 * run[key] + 1.5, f"{100 * run[key]:.0f}", ha="center", fontsize=8)
+        handles = []
+        for k, (name, run) in enumerate(runs.items()):
+            smooth = np.convolve(run["costs"], np.ones(window) / window, mode="valid")
+            handles += axes[0].plot(np.arange(window, len(run["costs"]) + 1), smooth, color=colors[name], label=name,
+                                    **styles[name])
+            for offset, key, hatch in ((-0.2, "train", None), (0.2, "held out", "//")):
+                axes[1].bar(k + offset, 100 * run[key], 0.4, color=colors[name], alpha=0.85 if hatch else 1,
+                            hatch=hatch, edgecolor="white")
+                axes[1].text(k + offset, 100 * run[key] + 1.5, f"{100 * run[key]:.0f}", ha="center", fontsize=8)
             if run["depth"] == DIGIT_DEPTH:
                 predicted, measured = run["backward"]
                 layers = np.arange(1, DIGIT_DEPTH + 1)
                 axes[2].plot(layers, predicted, color=colors[name], **{**styles[name], "ls": ":", "lw": 1.4})
-                line, = axes[2].plot(layers, measured, color=colors[name], marker="o", ms=2.5, label=label,
-                                     **styles[name])
-                if "costs" not in run:
-                    handles.append(line)
+                axes[2].plot(layers, measured, color=colors[name], marker="o", ms=2.5, **styles[name])
         handles.append(axes[0].axhline(np.log(10), color=plots.THEORY, lw=0.8, ls="-.",
                                        label="guessing (ln 10; 10 %)"))
         axes[0].set(xlabel="training step", ylabel="minibatch cost (average of 20)", title="training", ylim=(0, None))
-        axes[1].set(xticks=range(len(bars)), xticklabels=["LeCun", "He", "He,\n3 layers"], ylabel="accuracy (%)",
-                    ylim=(0, 105), title="accuracy: training | held-out (hatched)")
+        axes[1].set(xticks=range(len(runs)), xticklabels=["LeCun", "Glorot", "He", "He,\n3 layers"],
+                    ylabel="accuracy (%)", ylim=(0, 105), title="accuracy: training | held-out (hatched)")
         axes[1].axhline(10, color=plots.THEORY, lw=0.8, ls="-.")
         axes[2].set(yscale="log", xlabel="layer $l$", ylabel=r"$\mathrm{Var}(dz^{[l]})$ at initialization",
                     title="gradients at initialization")
@@ -467,8 +502,9 @@ def fluctuations(relu, he_normal, seed=0, widths=(32, 64)):
         edges = np.logspace(-3, 1.5, 28)
         for width, color in zip(widths, ("tab:red", "tab:blue")):
             r = ratios(width)
-            print(f"width {width:>2}, 30 layers, 40 He networks: Var(z^[30]) / prediction has median "
-                  f"{np.median(r):.2f}, 10% to 90% range {np.percentile(r, 10):.3f} to {np.percentile(r, 90):.2f}")
+            print(f"width {width:>2}, 30 layers, 40 He networks: Var(z^[30]) / prediction has mean {np.mean(r):.2f}, "
+                  f"median {np.median(r):.2f}, 10% to 90% range {np.percentile(r, 10):.3f} to "
+                  f"{np.percentile(r, 90):.2f}")
             counts, _ = np.histogram(np.clip(r, edges[0], edges[-1]), bins=edges)
             ax.stairs(counts, edges, color=color, lw=1.8, label=f"width {width}: median {np.median(r):.2f}")
         ax.axvline(1.0, color=plots.THEORY, ls=":", label="prediction")
