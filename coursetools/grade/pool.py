@@ -85,11 +85,15 @@ class KernelPool:
 
     async def take(self):
         """A started kernel's manager (from the caller's event loop); the next one starts meanwhile. Raises what
-        made its start fail."""
+        made its start fail, or RuntimeError for a kernel that died while it waited."""
         future = self.ready.popleft()
         self.taken += 1
         self._start_one()
-        return await asyncio.wrap_future(future)
+        km = await asyncio.wrap_future(future)
+        if not await km.is_alive():
+            self.discard(km)
+            raise RuntimeError("the kernel died while it waited in the pool")
+        return km
 
     def discard(self, km):
         """Kill a kernel that ran its notebook (in the pool's thread: the grader does not wait for it)."""
