@@ -22,7 +22,8 @@
 
 What it stopped (a fault, a time-out, a spent budget) is recorded in the notebook as ``Outcome`` records
 (``coursetools.outcomes.record``), which the batch and the insight page read. Both kernels of a notebook start
-in one place, ``SafeExecute.async_start_new_kernel``.
+in one place, ``SafeExecute.async_start_new_kernel``: the student's is taken from this process's pool of sandboxed
+kernels started ahead (``coursetools.grade.pool``: one notebook run each, then killed) when the sandbox is on.
 """
 
 import copy
