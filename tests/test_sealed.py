@@ -185,7 +185,7 @@ STUDENTS = {
     "b_resources": ({"initialize_zeros": SOLVED["initialize_zeros"] + RESOURCES, "count_distinct_units": FILL_TMP,
                      "initialize_random": FORK_BOMB, "initialize_constant": MEMORY}, [],
                     {"test_count_distinct_units", "test_initialize_random", "test_initialize_constant"}),
-    "b_errors": ({"answer_random_bias": 'answer_logistic_from_zero = "d"\nraise ValueError("x" * 20_000_000)\n',
+    "b_errors": ({"answer_random_bias": 'answer_random_bias = "b"\nraise ValueError("x" * 20_000_000)\n',
                   "count_distinct_units": "def count_distinct_units(W, atol=1e-6):\n"
                                           "    raise ValueError('y' * 1_000_000)\n"},
                  [], {"test_count_distinct_units"}),
