@@ -10,6 +10,7 @@
 """
 
 import argparse
+import threading
 
 from .course import Course
 
@@ -44,6 +45,8 @@ def autograde(only=None, workers=None, scheduler=None):
     which never fails the batch); 0 when every submission graded cleanly."""
     from .grade import batch
     from .report import insight
+    from .report.insight.figures import load
+    threading.Thread(target=load, daemon=True).start()  # the report's imports, while the batch waits
     try:
         _, clean = batch.run(only=only, workers=workers, scheduler=scheduler)
     except KeyboardInterrupt:

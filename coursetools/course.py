@@ -35,6 +35,7 @@ CPU_TIME_LIMIT = 300  # CPU seconds per student kernel
 MAX_THREADS = 64  # threads per student kernel (ipykernel and numpy need about 10)
 TEST_KERNEL_MEMORY_LIMIT = 4 * 1024**3  # bytes of address space of the trusted test kernel
 MAX_FRAME_BYTES = 64 * 1024**2  # bytes per message frame the grader accepts from a student kernel
+POOL_SIZE = int(os.environ.get("COURSE_KERNEL_POOL", "2"))  # student kernels a grading process keeps started ahead
 
 
 class Course:

@@ -26,8 +26,6 @@ import time
 from pathlib import Path
 
 from ..course import Course, grade_id, tool, tool_env
-from ..grade.merge import snapshot
-from .copies import CourseCopy, solutions
 
 KINDS = ("correct", "variant", "wrong", "faulty")
 
@@ -52,6 +50,8 @@ def answers(kind, i, notebooks=None):
     """{notebook: {grade_id: code}}: what the i-th synthetic student of ``kind`` changes in the solutions: nothing
     (correct), the answer key's reference of every function it has (variant), one wrong implementation of the
     answer key (wrong), one function that raises (faulty)."""
+    from .copies import solutions
+
     key, plan = answer_key(), {}
     for nb in notebooks or Course().notebooks():
         functions = list(solutions(nb))
@@ -70,6 +70,8 @@ def answers(kind, i, notebooks=None):
 def synthetic_class(target, n, notebooks=None):
     """A throw-away copy of the course at ``target`` with ``n`` submissions of every kind in turn (on
     ``notebooks``, by default all)."""
+    from .copies import CourseCopy
+
     Path(target).mkdir(parents=True)
     copy = CourseCopy(target, notebooks)
     for i in range(n):
@@ -172,6 +174,8 @@ def bench(n, work, chosen=RUNS):
     just after it.
 
     Each run's grades are compared with the first run's (plain nbgrader's when it runs)."""
+    from ..grade.merge import snapshot
+
     base = synthetic_class(Path(work) / "base", n)
     notebooks = n * len(Course().notebooks())
     rows, reference = [], None

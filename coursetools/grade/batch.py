@@ -69,18 +69,12 @@ def _course_lock(course):
         yield
 
 
-def _grade_all(course, names, client, record):
-    """Stage each student, grade them on ``client``, merge results as they come.
-
-    Calls ``record(Result)`` once per student; returns the workers' sandbox states.
-    """
-    from distributed import as_completed
-
-    payload = worker.bundle(course.root)
-    merger = merge.Merger(course.root)
+def _staged(course, names, merger, record):
+    """(student, staged files, [Outcome]) of each student who can be graded, in turn; ``record(Result)`` for the
+    others."""
     left_out, _ = downloads.left_out(course.root, merger.config)
     graded_uploads = downloads.uploads(course.root, merger.config)
-    releases, staged, futures, sandboxes = {}, {}, {}, set()
+    releases = {}
     for student in names:
         if not SAFE_ID.fullmatch(student):  # printed unescaped by the formgrader (README, "In the browser")
             record(Result(student, False, (Outcome(Kind.NOT_PLAIN_ID),)))
@@ -92,10 +86,34 @@ def _grade_all(course, names, client, record):
             continue
         if any(o.kind in (Kind.MISSING_NOTEBOOK, Kind.ANSWER_MISSING) for o in found):  # what the download held
             found += left_out.get(student, [])
-        staged[student] = graded_uploads.get(student, []) + found
-        future = client.submit(worker.grade, payload, student, files, STUDENT_TIME_LIMIT + TASK_GRACE,
-                               key=f"autograde-{student}-{uuid.uuid4().hex[:8]}", pure=False)
-        futures[future] = student
+        yield student, files, graded_uploads.get(student, []) + found
+
+
+def _grade_all(course, names, starting, record, payload):
+    """Stage each student, grade them with the course's ``payload`` (``worker.bundle``) on the client that
+    ``starting`` (a future) gives once the cluster is up, merge results as they come. Students are staged while the
+    cluster starts, and sent as soon as it is up.
+
+    Calls ``record(Result)`` once per student; returns the workers' sandbox states.
+    """
+    from distributed import as_completed
+
+    merger = merge.Merger(course.root)
+    futures, staged, waiting, sandboxes = {}, {}, [], set()
+
+    def send(client):
+        for student, files in waiting:
+            future = client.submit(worker.grade, payload, student, files, STUDENT_TIME_LIMIT + TASK_GRACE,
+                                   key=f"autograde-{student}-{uuid.uuid4().hex[:8]}", pure=False)
+            futures[future] = student
+        waiting.clear()
+
+    for student, files, found in _staged(course, names, merger, record):
+        staged[student] = found
+        waiting.append((student, files))
+        if starting.done():
+            send(starting.result())
+    send(starting.result())
     for future in as_completed(futures):
         student = futures[future]
         score, scored = None, False
@@ -134,9 +152,10 @@ def run(root=ROOT, only=None, workers=None, scheduler=None, credentials=None):
             bar.update()
             bar.set_postfix(failed=sum(not r.ok for r in results.values()))
 
-        try:
-            with cluster.client(workers, scheduler, credentials) as client:
-                sandboxes = _grade_all(course, names, client, record)
+        try:  # the cluster starts while this process stages every submission
+            payload = worker.bundle(course.root)
+            with cluster.starting(workers, scheduler, credentials) as starting:
+                sandboxes = _grade_all(course, names, starting, record, payload)
         except KeyboardInterrupt:
             bar.close()
             print(f"\nInterrupted: {len(results)} of {len(names)} students graded and saved. "

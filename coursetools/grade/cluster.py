@@ -4,7 +4,9 @@
 import contextlib
 import logging
 import os
+import threading
 import warnings
+from concurrent.futures import Future
 
 from . import worker
 
@@ -48,3 +50,27 @@ def client(workers=None, scheduler=None, credentials=None):
                          security=credentials) as cluster, Client(cluster, security=credentials) as local:
         local.register_plugin(worker.Quiet())
         yield local
+
+
+@contextlib.contextmanager
+def starting(workers=None, scheduler=None, credentials=None):
+    """``client(...)`` entered in a thread of its own, so that the cluster starts while the caller works: yields a
+    future of the client; the cluster stops, in that thread, when the block ends."""
+    given, done = Future(), threading.Event()
+
+    def hold():
+        try:
+            with client(workers, scheduler, credentials) as started:
+                given.set_result(started)
+                done.wait()
+        except BaseException as exc:  # a SystemExit too (no credentials): the caller raises it
+            if not given.done():
+                given.set_exception(exc)
+
+    thread = threading.Thread(target=hold, name="cluster", daemon=True)
+    thread.start()
+    try:
+        yield given
+    finally:
+        done.set()
+        thread.join()

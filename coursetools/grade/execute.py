@@ -22,7 +22,8 @@
 
 What it stopped (a fault, a time-out, a spent budget) is recorded in the notebook as ``Outcome`` records
 (``coursetools.outcomes.record``), which the batch and the insight page read. Both kernels of a notebook start
-in one place, ``SafeExecute.async_start_new_kernel``.
+in one place, ``SafeExecute.async_start_new_kernel``: the student's is taken from this process's pool of sandboxed
+kernels started ahead (``coursetools.grade.pool``: one notebook run each, then killed) when the sandbox is on.
 """
 
 import copy
@@ -43,7 +44,7 @@ from traitlets.config import Configurable
 from .. import course, outcomes
 from ..course import grade_id, is_test_cell
 from ..outcomes import Kind, Outcome
-from . import demo_cells, sandbox, trusted
+from . import demo_cells, pool, sandbox, trusted
 
 
 class CellFault(Exception):
@@ -149,13 +150,15 @@ class SafeExecute(OutputCap, Execute):
         if reason is not None:
             self.log.warning("Autograding WITHOUT a sandbox: %s. Student code can read and write "
                              "anything this user can (see README, 'Threat model').", reason)
-        self._tests = None
+        self._tests = self._kernels = self._pooled = None
+        self._release_folder = Path()
         self._student_started = {}  # student -> when the first of their notebooks started (monotonic)
         self._deadline, self._budget = float("inf"), ""
 
     # -- whole notebook: rerun without the cells that killed or hung the kernel
     def preprocess(self, nb, resources, km=None):
         self._helper_path = self._trusted_helper_path(resources)
+        self._release_folder = self._release_path(resources).parent
         self._start_budget(resources)
         self._skip = demo_cells.skippable(nb, self._release(resources)) if self.skip_demonstrations else set()
         outcomes.record(nb, [])  # only this run's records: none that came with the submission
@@ -216,12 +219,16 @@ class SafeExecute(OutputCap, Execute):
         return CourseDirectory(config=self.config).format_path(CourseDirectory(config=self.config)
                                                                 .source_directory, ".", assignment)
 
-    def _release(self, resources):
-        """The released version of the notebook being graded (an empty notebook if there is none)."""
+    def _release_path(self, resources):
+        """Where the released version of the notebook being graded is."""
         info = resources.get("nbgrader", {})
         coursedir = CourseDirectory(config=self.config)
-        path = Path(coursedir.format_path(coursedir.release_directory, ".", info.get("assignment", ""))) / (
+        return Path(coursedir.format_path(coursedir.release_directory, ".", info.get("assignment", ""))) / (
             info.get("notebook", "") + ".ipynb")
+
+    def _release(self, resources):
+        """The released version of the notebook being graded (an empty notebook if there is none)."""
+        path = self._release_path(resources)
         return _read_release(str(path), path.stat().st_mtime_ns if path.is_file() else None)
 
     @staticmethod
@@ -257,8 +264,27 @@ class SafeExecute(OutputCap, Execute):
 
     # -- the two kernels start together and stop together: the one place a notebook's kernels start
     async def async_start_new_kernel(self, **kwargs):
-        await super().async_start_new_kernel(**kwargs)
+        """The student's kernel (one of the pool's, started ahead, where there is a pool) and the test kernel."""
+        self._kernels, self._pooled = self._kernel_pool(), None
+        if self._kernels is not None:
+            try:
+                self.km = self._pooled = await self._kernels.take()
+            except Exception as exc:  # the notebook still gets a kernel: one started for it
+                self.log.warning("A pooled kernel did not start (%s); starting one for this notebook", exc)
+        if self._pooled is None:
+            await super().async_start_new_kernel(**kwargs)
         self._tests = await trusted.acquire(self._helper_path, self.timeout, TestCellClient, self.log)
+
+    def _kernel_pool(self):
+        """This process's pool of sandboxed student kernels for this notebook (``coursetools.grade.pool``), or
+        None: kernels are pooled only in the sandbox."""
+        if self.kernel_manager_class is not sandbox.SandboxKernelManager or not self._release_folder.is_dir():
+            return None
+        arguments = list(self.extra_arguments)
+        if self.ipython_hist_file and not any(a.startswith("--HistoryManager.hist_file") for a in arguments):
+            arguments.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")  # as nbclient starts one
+        return pool.pool(self._release_folder, CourseDirectory(config=self.config).ignore, self.kernel_name,
+                         arguments, self.config)
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()
@@ -266,7 +292,15 @@ class SafeExecute(OutputCap, Execute):
         return kc
 
     async def _async_cleanup_kernel(self):
-        await super()._async_cleanup_kernel()
+        """The student's kernel is shut down, a pooled one killed by its pool (no kernel runs two notebooks)."""
+        if self._pooled is not None and self.km is self._pooled:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc = None
+            self._kernels.discard(self.km)
+            self.km = self._pooled = None
+        else:
+            await super()._async_cleanup_kernel()
         self._tests = None  # kept, for the next notebook (coursetools.grade.trusted.acquire)
 
     # nbclient's synchronous names are bound to its own coroutines: point them at these

@@ -137,10 +137,21 @@ class TrustedKernel:
 _POOL = {}  # (helper path, thread) -> the TrustedKernel kept for the next notebook graded in this thread
 
 
+def _left_by_ended_threads(helper_path):
+    """The kernels for ``helper_path`` kept by threads that have ended (a Dask worker grades each student in a
+    thread of its own): the first, for this thread to take over, and the others, which are killed."""
+    alive = {thread.ident for thread in threading.enumerate()}
+    left = [key for key in _POOL if key[0] == str(helper_path) and key[1] not in alive]
+    for key in left[1:]:
+        _POOL.pop(key).kill()
+    return _POOL.pop(left[0]) if left else None
+
+
 async def acquire(helper_path, timeout, client_class, log):
-    """A test kernel for ``helper_path``: this thread's previous one when still usable, else a new one."""
+    """A test kernel for ``helper_path``: this thread's previous one when still usable, or one a thread that has
+    ended left, else a new one. No two running threads share one; none is left behind by an ended thread."""
     key = (str(helper_path), threading.get_ident())
-    kernel = _POOL.pop(key, None)
+    kernel = _POOL.pop(key, None) or _left_by_ended_threads(helper_path)
     if kernel is not None and not await kernel.usable():
         await kernel.stop()
         kernel = None

@@ -5,20 +5,23 @@ scratch course of its own (under the worker's local directory, never shared),
 runs nbgrader's ``Autograde`` through its Python API in this long-lived process
 (no interpreter start per student; ``SafeExecute`` and the kernel sandbox come
 from the course's ``nbgrader_config.py``), and returns the autograded folder as
-bytes. The scratch course is built once per worker process and ``bundle`` (the
-course's config and source/, keyed by a content hash): ``generate_assignment``
-fills its gradebook, which ``Autograde`` needs to restore locked cells and
-hidden tests (it starts from an empty gradebook with the course's schema
-version, ``course.empty_gradebook``). The worker's autograde leaves out the steps that
+bytes. The scratch course is written once per worker process from ``bundle``,
+which the coordinating process makes once per batch: the course's config and
+source/, keyed by a content hash, and what ``generate_assignment`` makes of them
+(release/ and a gradebook that knows the assignment's cells, which ``Autograde``
+needs to restore locked cells and hidden tests; it starts from an empty gradebook
+with the course's schema version, ``course.empty_gradebook``). The worker's autograde leaves out the steps that
 record grades (``GRADEBOOK_STEPS``): only the coordinating process writes the
 course gradebook, with those very steps (``coursetools.grade.merge``). A
 task gives the same result when run twice, so Dask may run it again on another
 worker if this one dies.
 """
 
+import contextlib
 import hashlib
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -36,9 +39,12 @@ _BUILD = threading.Lock()
 
 
 def bundle(root):
-    """What a worker needs of the course: {"hash", "files": {relative path: bytes}}.
+    """What a worker needs of the course, made once per batch: {"hash", "files": {relative path: bytes}}.
 
-    The course's nbgrader_config.py and source/ (notebooks without their outputs).
+    The course's nbgrader_config.py and source/ (notebooks without their outputs), and the assignment as nbgrader's
+    ``generate_assignment`` made it: release/ and the gradebook's record of the assignment's cells, copied from the
+    course's gradebook without any student (``_assignment_gradebook``); a course whose gradebook does not hold the
+    notebooks of source/ has them generated here (2-3 s, which every worker paid before). ``hash`` names it all.
     """
     root = Path(root)
     files = {"nbgrader_config.py": (root / "nbgrader_config.py").read_bytes()}
@@ -52,10 +58,69 @@ def bundle(root):
                         cell.outputs, cell.execution_count = [], None
                 data = nbformat.writes(nb).encode()
             files[str(path.relative_to(root))] = data
+    gradebook = _assignment_gradebook(Course(root))
+    if gradebook is None:
+        files.update(_generated(files, Course(root).gradebook_version()))
+    else:
+        files["gradebook.db"] = gradebook
+        files.update({str(p.relative_to(root)): p.read_bytes() for p in sorted(Course(root).release.rglob("*"))
+                      if p.is_file() and "__pycache__" not in p.parts})
     digest = hashlib.sha256()
     for name, data in sorted(files.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    return {"hash": digest.hexdigest()[:16], "files": files, "alembic_version": Course(root).gradebook_version()}
+    return {"hash": digest.hexdigest()[:16], "files": files}
+
+
+STUDENT_TABLES = ("grade", "comment", "submitted_notebook", "submitted_assignment", "student")  # children first
+
+
+def _assignment_gradebook(course):
+    """The course's gradebook without its students (bytes), or None when it does not record the notebooks of
+    ``source/`` as the assignment's (never released, or released before a notebook was added)."""
+    if not course.gradebook_path.is_file() or not course.release.is_dir():
+        return None
+    expected = sorted(name[:-len(".ipynb")] for name in course.notebooks())
+    with tempfile.TemporaryDirectory(prefix="gradebook-") as folder:
+        copy = Path(folder) / "gradebook.db"
+        with contextlib.closing(sqlite3.connect(f"file:{course.gradebook_path}?mode=ro", uri=True)) as db, \
+                contextlib.closing(sqlite3.connect(copy)) as out:
+            try:
+                db.backup(out)
+                recorded = sorted(row[0] for row in out.execute(
+                    "SELECT notebook.name FROM notebook JOIN assignment ON notebook.assignment_id = assignment.id "
+                    "WHERE assignment.name = ?", (course.assignment,)))
+            except sqlite3.Error:
+                return None
+            if recorded != expected or sorted(p.stem for p in course.release.glob("*.ipynb")) != expected:
+                return None
+            for table in STUDENT_TABLES:
+                out.execute(f"DELETE FROM {table}")
+            out.commit()
+            out.execute("VACUUM")
+        return copy.read_bytes()
+
+
+def _write(root, files):
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+
+
+def _generated(files, version):
+    """{relative path: bytes} of release/ and the gradebook, as ``generate_assignment`` makes them from ``files``
+    (its gradebook starts empty, with the course's schema ``version``: ``course.empty_gradebook``)."""
+    from nbgrader.converters import GenerateAssignment
+
+    with tempfile.TemporaryDirectory(prefix="course-") as folder:
+        root = Path(folder)
+        _write(root, files)
+        course.empty_gradebook(Course(root).gradebook_path, version)
+        result = _run(GenerateAssignment, root)
+        if not result["success"]:
+            raise RuntimeError("generate_assignment failed in a scratch course:\n"
+                               + (result.get("error") or "") + (result.get("log") or ""))
+        made = [Course(root).gradebook_path, *sorted(p for p in Course(root).release.rglob("*") if p.is_file())]
+        return {str(p.relative_to(root)): p.read_bytes() for p in made}
 
 
 def _run(cls, root, student=None):
@@ -96,15 +161,7 @@ def scratch_course(bundle):
         for name in ("JPY_SESSION_NAME", "INITLAB_WIDGETS"):
             os.environ.pop(name, None)
         root = Path(tempfile.mkdtemp(prefix=f"course-{bundle['hash']}-", dir=_scratch_parent()))
-        for name, data in bundle["files"].items():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            (root / name).write_bytes(data)
-        course.empty_gradebook(Course(root).gradebook_path, bundle.get("alembic_version"))
-        from nbgrader.converters import GenerateAssignment
-        result = _run(GenerateAssignment, root)
-        if not result["success"]:
-            raise RuntimeError("generate_assignment failed in the worker's scratch course:\n"
-                               + (result.get("error") or "") + (result.get("log") or ""))
+        _write(root, bundle["files"])
         _SCRATCH[bundle["hash"]] = root
         return root
 

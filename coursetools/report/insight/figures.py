@@ -25,10 +25,16 @@ def _hist(ax, values, top, title):
     ax.yaxis.get_major_locator().set_params(integer=True)
 
 
-def figures(students, summary, layout):
+def load():
+    """Import what drawing the figures needs (about 1 s: the batch does it while it waits for its workers)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    return plt
+
+
+def figures(students, summary, layout):
+    plt = load()
 
     out = {}
     notebooks = [nb for nb in layout if any(nb in s.notebook_scores for s in students.values())]
