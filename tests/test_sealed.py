@@ -126,6 +126,7 @@ FILES = code("""
                         except OSError:
                             pass
     print("ENVIRONMENT", dict(os.environ))
+    print("WORKDIR", os.getcwd())
 """)
 
 RESOURCES = code("""
@@ -277,11 +278,12 @@ def test_nothing_outside_the_allow_list_is_readable_and_the_environment_is_clear
     assert "READ /" not in out and "FOUND /" not in out, out[:3000]
     assert out.count("blocked") >= 6, out[:3000]  # every file; the folders are missing, or show only what is allowed
     allowed = {part for path in [*sandbox.allowed_paths()[0], *sandbox.allowed_paths()[1]] for part in path.split("/")}
+    workdir = set(re.search(r"WORKDIR (\S+)", out).group(1).split("/"))  # its own folder (in memory; a pool's: /tmp)
     for folder, listed in re.findall(r"LISTED (\S+) (\[.*?\])", out):
         names = set(ast.literal_eval(listed.replace("\\'", "'")))
         if folder == "/tmp":  # the sandbox's own in-memory /tmp (its HOME), e.g. the parent of a course cloned there
             names -= KERNEL_OWN
-        assert names <= allowed, (folder, listed)
+        assert names <= allowed | workdir, (folder, listed)
         assert not any(name.startswith(".second-checkout") for name in names), (folder, listed)
     assert "ENVIRONMENT" in out and "'HOME': '/tmp'" in out
     for secret in (TOKEN, "CANVAS_API_TOKEN", "COURSE_CELL_TIMEOUT", "DASK_", "JPY_"):
