@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 from .. import data, network, plots, widgets
+from ..printing import deviation, magnitude
 
 MAX_DEPTH, M_DEMO = 50, 64
 PATTERNS = ["equal widths", "alternating n, 2n", "widening n → 4n"]
@@ -100,8 +101,8 @@ def telescoping_table(backward_variances):
                 weight_vars = [RULES[rule](n_in, n_out) for n_in, n_out in zip(dims, dims[1:])]
                 forward = relu_forward_prediction(dims, weight_vars, 1.0)
                 backward = backward_variances(dims, weight_vars, 1.0, "relu")
-                print(f"{f'{first} → {last}':>18} {depth:>3} {rule:>21}   {forward[-1] / forward[0]:>23.4g}   "
-                      f"{backward[0] / backward[-1]:>25.4g}")
+                gains = magnitude(forward[-1] / forward[0], 4), magnitude(backward[0] / backward[-1], 4)
+                print(f"{f'{first} → {last}':>18} {depth:>3} {rule:>21}   {gains[0]:>23}   {gains[1]:>25}")
 
 
 class ReluStack:
@@ -311,8 +312,7 @@ def collapse(relu, he_normal, seed=0, shown=(1, 5, 10, 30, 50)):
         print(f"mean cosine between the {m} inputs' z^[l] (theory), units of {width} inactive on all {m} inputs "
               "(predicted):\n    " + "\n    ".join(rows))
         gap = np.max(np.abs(found["he"] - found["lecun"]))
-        print("largest difference between He's and LeCun's cosines: " + (
-            "< 1e-12 (round-off)" if gap < 1e-12 else f"{gap:.2g}"))
+        print(f"largest difference between He's and LeCun's cosines {deviation(gap)}")
         fig, axes = plots.figure(2, height=3.5)
         layers = np.arange(1, len(found["he"]) + 1)
         axes[0].plot(layers, found["lecun"], color=plots.COLORS["lecun"], lw=5, alpha=0.4, label="LeCun, measured")

@@ -8,6 +8,7 @@ from matplotlib import colormaps
 from matplotlib.collections import LineCollection
 
 from .. import data, plots, widgets
+from ..printing import deviation, magnitude
 
 EULER_GAMMA = 0.5772156649015329
 
@@ -275,11 +276,6 @@ def random_orthogonal(shape, rng):
     return Q * np.sign(np.diagonal(R, axis1=-2, axis2=-1))[..., None, :]
 
 
-def deviation(x):
-    """A deviation from exact at the level of round-off prints as such (its digits vary between CPUs)."""
-    return "< 1e-12 (round-off)" if x < 1e-12 else f"= {x:.1e}"
-
-
 def norm_ratios(random_matrix_product, n, seeds=50, count=100, seed=0):
     """||M F1 ... F_count|| / ||M|| for ``seeds`` Gaussian M: Gaussian factors with std 1/sqrt n (the student's
     ``random_matrix_product``), and orthogonal factors."""
@@ -368,7 +364,7 @@ def sigmoid_gain_table(sigmoid_derivative, seed=0, n_var_ws=(1, 4, 16, 64, 256, 
               f"{'measured':>8} | {'norm gain':>9} | {'da0 vs da10':>11}")
         for n_var_w, std_z, saturated, e_d2, gain_pred, gain, total in rows:
             print(f"{n_var_w:>8} {std_z:>6.2f} {saturated:>6.0%} {e_d2:>7.4f} | {gain_pred:>27.3f} {gain:>8.3f} | "
-                  f"{np.sqrt(gain):>9.2f} | {total:>11.2g}")
+                  f"{np.sqrt(gain):>9.2f} | {magnitude(total, 2):>11}")
         return rows
 
 
