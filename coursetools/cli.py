@@ -81,5 +81,6 @@ def main(argv=None):
         return bench.main(args.sections, only=args.notebook)
     if args.command == "bench-grading":
         from .dev import bench_grading
-        return bench_grading.main(["--students", str(args.students), "--runs", args.runs])
+        return bench_grading.main(["--students", str(args.students), "--runs", args.runs]
+                                  + (["--record", args.record] if args.record else []))
     return 2

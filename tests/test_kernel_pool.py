@@ -7,9 +7,12 @@ the student's own next one included; the kernels came from the pool, each ran on
 (no port of the grading machine reachable, the grader's environment cleared).
 """
 
+import concurrent.futures
 import json
+import os
 import socket
 import textwrap
+import threading
 import uuid
 
 import nbformat
@@ -17,7 +20,7 @@ import pytest
 from notebooks import NOTEBOOKS
 from submissions import Course, filled, solutions
 
-from coursetools.grade import pool, sandbox, staging, worker
+from coursetools.grade import pool, sandbox, staging, trusted, worker
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(sandbox.unavailable_reason() is not None, reason="needs bubblewrap")]
@@ -118,3 +121,25 @@ def test_every_notebook_ran_in_a_kernel_of_the_pool_and_the_pool_is_sandboxed(gr
     assert not printed(results["ada"], FIRST, "REACHED")
     environment = printed(results["ada"], FIRST, "ENVIRONMENT")
     assert len(environment) == 1 and "CANVAS_API_TOKEN" not in environment[0] and "HOME" in environment[0]
+
+
+def test_a_warmed_up_worker_grades_its_first_notebook_without_waiting_for_a_kernel(tmp_path):
+    """``worker.warm`` (which the batch runs on every worker as the cluster comes up) starts the pool and a test
+    kernel; the first notebook takes a booted kernel from the pool, and its tests run in the test kernel started
+    ahead."""
+    course = Course(tmp_path, [FIRST])
+    course.submit("cy", {FIRST: filled(FIRST, solutions(FIRST), course.release)})
+    payload = worker.bundle(course.root)
+    worker.warm(payload)
+    next(t for t in threading.enumerate() if t.name == "warm-up").join(120)
+    release = str(worker.scratch_course(payload) / "release" / course.assignment)
+    kernels = next(p for key, p in pool._POOLS.items() if os.path.realpath(key[0]) == os.path.realpath(release))
+    concurrent.futures.wait(list(kernels.ready), timeout=120)
+    ahead = [kernel for key, kernel in trusted._POOL.items() if key[1] is None]
+    assert kernels.taken == 0 and len(ahead) == 1
+
+    files, _ = staging.staged_files(course.root, "cy")
+    result = worker.grade(payload, "cy", files, 600)
+    assert result["success"], result["log"][-2000:]
+    assert (kernels.taken, kernels.waited) == (1, 0)  # a booted kernel of the pool
+    assert not any(key[1] is None for key in trusted._POOL) and ahead[0] in trusted._POOL.values()

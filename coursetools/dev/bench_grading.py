@@ -8,12 +8,16 @@ worker and on one worker per core. Prints seconds per student and per
 notebook, the floor (a kernel started in the sandbox and a correct
 notebook's setup, answer and test cells run with nbclient, measured in the
 same run), the ratio to the floor, the speed-ups, the peak memory of each
-grading (all its processes) and whether its grades equal plain nbgrader's.
+grading (all its processes) and whether its grades equal plain nbgrader's. ``--record FILE`` adds each
+row to FILE as a JSON line (with the revision, the date and the load averages), which
+``coursetools.dev.scaling_plot`` draws.
 """
 
 import argparse
+import datetime
 import functools
 import importlib
+import json
 import os
 import pkgutil
 import shutil
@@ -147,12 +151,29 @@ def timed(cmd, root):
     return seconds, sum(cpu.values()), peak[0]
 
 
-def measured_floor(work, repeats=2):
-    """(wall, CPU) seconds per notebook of the floor, run in a process of its own like the gradings."""
-    out = Path(work) / "floor.txt"
-    code = f"from coursetools.dev.bench_grading import floor; open({str(out)!r}, 'w').write(str(floor({repeats})))"
-    _, cpu, _ = timed([sys.executable, "-c", code], Course().root)
-    return float(out.read_text()), cpu / (repeats * len(Course().notebooks()))
+def measured_floor(work, repeats=2, copies=1):
+    """(wall, CPU) seconds per notebook of the floor, run in a process of its own like the gradings; with
+    ``copies``, that many processes run it side by side and the means of theirs are given."""
+    outs = [Path(work) / f"floor-{i}.txt" for i in range(copies)]
+    code = ("import sys\nfrom coursetools.dev.bench_grading import floor\n"
+            f"open(sys.argv[1], 'w').write(str(floor({repeats})))")
+    cmd = [sys.executable, "-c", code]
+    if copies > 1:  # one process that starts the copies, so that `timed` samples them all
+        cmd = [sys.executable, "-c", "import subprocess, sys\n"
+               f"procs = [subprocess.Popen([*{cmd!r}, out]) for out in sys.argv[1:]]\n"
+               "sys.exit(max(p.wait() for p in procs))"]
+    _, cpu, _ = timed([*cmd, *map(str, outs)], Course().root)
+    return (statistics.mean(float(out.read_text()) for out in outs),
+            cpu / (copies * repeats * len(Course().notebooks())))
+
+
+def core_scaling(work):
+    """How many times as fast as one this machine runs one floor per core side by side (the ceiling of the speed-up
+    of one worker per core): cores x one floor's seconds per notebook / the floor's seconds per notebook when
+    every core runs one."""
+    one = measured_floor(work)[0]
+    together = measured_floor(work, copies=os.cpu_count())[0]
+    return os.cpu_count() * one / together
 
 
 RUNS = ("plain", "one", "cores")  # plain nbgrader, the batch on one worker, the batch on one worker per core
@@ -179,18 +200,22 @@ def bench(n, work, chosen=RUNS):
     base = synthetic_class(Path(work) / "base", n)
     notebooks = n * len(Course().notebooks())
     rows, reference = [], None
+    ceiling = core_scaling(work) if "cores" in chosen and os.cpu_count() > 1 else None
     for label, cmd in runs(chosen):
         before = measured_floor(work)
         root = Path(work) / label.replace(" ", "_").replace(",", "")
         shutil.copytree(base.root, root, symlinks=True)
+        load = os.getloadavg()[0]
         seconds, cpu, peak = timed(cmd, root)
+        load = (load, os.getloadavg()[0])
         after = measured_floor(work)  # the machine's speed drifts: the floor is the mean of both sides of the run
         floor_wall, floor_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
         grades = snapshot(root)
         reference = grades if reference is None else reference
         rows.append({"run": label, "seconds": seconds, "per_student": seconds / n, "per_notebook": seconds / notebooks,
                      "floor": floor_wall, "floors": (before[0], after[0]), "cpu_per_notebook": cpu / notebooks,
-                     "floor_cpu": floor_cpu, "peak_mib": peak / 2**20, "same": grades == reference})
+                     "floor_cpu": floor_cpu, "peak_mib": peak / 2**20, "same": grades == reference, "load": load,
+                     "ceiling": ceiling})
         shutil.rmtree(root)
     return rows
 
@@ -211,8 +236,13 @@ def table(n, rows):
                      f"| {r['floor']:.2f} | {r['per_notebook'] / r['floor']:.2f} | {r['cpu_per_notebook']:.2f} "
                      f"| {r['cpu_per_notebook'] / r['floor_cpu']:.2f} | {speed_up} "
                      f"| {r['peak_mib']:.0f} | {'yes' if r['same'] else 'NO'} |")
+    if rows[0].get("ceiling"):
+        lines += ["", f"The floor run on every core at once ({os.cpu_count()} copies side by side) goes "
+                  f"{rows[0]['ceiling']:.2f}x as fast as one: the most one worker per core can gain over one."]
     lines += ["", "Floor before / after each run (s): "
-              + "; ".join(f"{r['run']} {r['floors'][0]:.2f} / {r['floors'][1]:.2f}" for r in rows)]
+              + "; ".join(f"{r['run']} {r['floors'][0]:.2f} / {r['floors'][1]:.2f}" for r in rows),
+              "Load average (1 min) at the start / end of each run: "
+              + "; ".join(f"{r['run']} {r['load'][0]:.1f} / {r['load'][1]:.1f}" for r in rows)]
     return "\n".join(lines)
 
 
@@ -222,7 +252,18 @@ def arguments(parser):
     parser.add_argument("--runs", default=",".join(RUNS),
                         help="which gradings, comma-separated: plain (nbgrader autograde), one (the batch on one "
                              "worker), cores (one worker per core); default all three")
+    parser.add_argument("--record", metavar="FILE", help="add each row to FILE as a JSON line (for the plot)")
     return parser
+
+
+def record(path, n, rows):
+    """Add ``rows`` of a class of ``n`` to the JSON-lines file ``path``, with the revision and the date."""
+    revision = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=Course().root, capture_output=True,
+                              text=True).stdout.strip()
+    with open(path, "a") as out:
+        for row in rows:
+            out.write(json.dumps({"students": n, "revision": revision, "cores": os.cpu_count(),
+                                  "date": datetime.date.today().isoformat(), **row}) + "\n")
 
 
 def main(argv=None):
@@ -235,4 +276,6 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="bench-grading-") as work:
         rows = bench(args.students, work, chosen)
     print(table(args.students, rows))
+    if args.record:
+        record(args.record, args.students, rows)
     return 0 if all(r["same"] for r in rows) else 1

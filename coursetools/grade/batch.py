@@ -99,9 +99,11 @@ def _grade_all(course, names, starting, record, payload):
     from distributed import as_completed
 
     merger = merge.Merger(course.root)
-    futures, staged, waiting, sandboxes = {}, {}, [], set()
+    futures, staged, waiting, sandboxes, warmed = {}, {}, [], set(), []
 
     def send(client):
+        if not warmed:  # each worker readies its kernels while the first students travel to it
+            warmed.append(client.run(worker.warm, payload, on_error="return"))
         for student, files in waiting:
             future = client.submit(worker.grade, payload, student, files, STUDENT_TIME_LIMIT + TASK_GRACE,
                                    key=f"autograde-{student}-{uuid.uuid4().hex[:8]}", pure=False)

@@ -28,6 +28,7 @@ kernels started ahead (``coursetools.grade.pool``: one notebook run each, then k
 
 import copy
 import functools
+import os
 import time
 from pathlib import Path
 
@@ -275,16 +276,25 @@ class SafeExecute(OutputCap, Execute):
             await super().async_start_new_kernel(**kwargs)
         self._tests = await trusted.acquire(self._helper_path, self.timeout, TestCellClient, self.log)
 
-    def _kernel_pool(self):
-        """This process's pool of sandboxed student kernels for this notebook (``coursetools.grade.pool``), or
-        None: kernels are pooled only in the sandbox."""
+    async def prestart(self, resources):
+        """Start, before any notebook of the assignment in ``resources`` arrives, the kernels its first notebook
+        takes in autograding: this process's pool of student kernels (for the environment ``Autograde`` sets)
+        and a test kernel (``coursetools.grade.worker.warm``)."""
+        self._helper_path = self._trusted_helper_path(resources)
+        self._release_folder = self._release_path(resources).parent
+        self._kernel_pool({**os.environ, "NBGRADER_EXECUTION": "autograde"})
+        await trusted.prestart(self._helper_path, self.timeout, TestCellClient, self.log)
+
+    def _kernel_pool(self, env=None):
+        """This process's pool of sandboxed student kernels for this notebook (``coursetools.grade.pool``) in the
+        environment ``env`` (by default, of now), or None: kernels are pooled only in the sandbox."""
         if self.kernel_manager_class is not sandbox.SandboxKernelManager or not self._release_folder.is_dir():
             return None
         arguments = list(self.extra_arguments)
         if self.ipython_hist_file and not any(a.startswith("--HistoryManager.hist_file") for a in arguments):
             arguments.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")  # as nbclient starts one
         return pool.pool(self._release_folder, CourseDirectory(config=self.config).ignore, self.kernel_name,
-                         arguments, self.config)
+                         arguments, self.config, env)
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()

@@ -46,7 +46,7 @@ class KernelPool:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="kernel-pool", daemon=True)
         self.thread.start()
-        self.ready, self.live, self.taken = collections.deque(), set(), 0
+        self.ready, self.live, self.taken, self.waited = collections.deque(), set(), 0, 0
         for _ in range(size):
             self._start_one()
 
@@ -88,6 +88,7 @@ class KernelPool:
         made its start fail, or RuntimeError for a kernel that died while it waited."""
         future = self.ready.popleft()
         self.taken += 1
+        self.waited += not future.done()  # the notebook waits for its kernel's start: the pool was not ahead
         self._start_one()
         km = await asyncio.wrap_future(future)
         if not await km.is_alive():
@@ -113,12 +114,13 @@ _POOLS = {}  # (release, ignored, kernel name, arguments, what the sandbox passe
 _LOCK = threading.Lock()
 
 
-def pool(release, ignore, kernel_name, arguments, config):
+def pool(release, ignore, kernel_name, arguments, config, env=None):
     """This process's pool for kernels of ``kernel_name`` with ``arguments`` beside the files of ``release``, in the
-    environment of now (``sandbox.PASSED``); None where kernels are not pooled (no sandbox, another kernel)."""
+    environment ``env`` (by default, of now; what counts of it is ``sandbox.PASSED``); None where kernels are not
+    pooled (no sandbox, another kernel)."""
     if sandbox.unavailable_reason() is not None or kernel_name not in ("", None, "python3") or course.POOL_SIZE < 1:
         return None
-    env = dict(os.environ)
+    env = dict(os.environ if env is None else env)
     key = (str(release), tuple(ignore), kernel_name or "python3", tuple(arguments),
            tuple(env.get(k) for k in sandbox.PASSED))
     with _LOCK:

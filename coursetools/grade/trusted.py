@@ -134,24 +134,31 @@ class TrustedKernel:
         self.folder = self.km = self.client = None
 
 
-_POOL = {}  # (helper path, thread) -> the TrustedKernel kept for the next notebook graded in this thread
+_POOL = {}  # (helper path, thread, or None for one started ahead) -> the TrustedKernel kept for the next notebook
+_LOCK = threading.Lock()  # _POOL is read and changed by grading threads and the worker's warm-up
 
 
 def _left_by_ended_threads(helper_path):
     """The kernels for ``helper_path`` kept by threads that have ended (a Dask worker grades each student in a
-    thread of its own): the first, for this thread to take over, and the others, which are killed."""
+    thread of its own) or started ahead: the first, for this thread to take over, and the others, which are
+    killed."""
     alive = {thread.ident for thread in threading.enumerate()}
-    left = [key for key in _POOL if key[0] == str(helper_path) and key[1] not in alive]
-    for key in left[1:]:
-        _POOL.pop(key).kill()
-    return _POOL.pop(left[0]) if left else None
+    with _LOCK:
+        left = [key for key in _POOL if key[0] == str(helper_path) and key[1] not in alive]
+        found = [_POOL.pop(key) for key in left]
+    for kernel in found[1:]:
+        kernel.kill()
+    return found[0] if found else None
 
 
 async def acquire(helper_path, timeout, client_class, log):
     """A test kernel for ``helper_path``: this thread's previous one when still usable, or one a thread that has
-    ended left, else a new one. No two running threads share one; none is left behind by an ended thread."""
+    ended left (or ``prestart`` began), else a new one. No two running threads share one; none is left behind by
+    an ended thread."""
     key = (str(helper_path), threading.get_ident())
-    kernel = _POOL.pop(key, None) or _left_by_ended_threads(helper_path)
+    with _LOCK:
+        kernel = _POOL.pop(key, None)
+    kernel = kernel or _left_by_ended_threads(helper_path)
     if kernel is not None and not await kernel.usable():
         await kernel.stop()
         kernel = None
@@ -161,8 +168,17 @@ async def acquire(helper_path, timeout, client_class, log):
     kernel.timeout = timeout
     if kernel.client is not None:
         kernel.client.timeout = timeout
-    _POOL[key] = kernel
+    with _LOCK:
+        _POOL[key] = kernel
     return kernel
+
+
+async def prestart(helper_path, timeout, client_class, log):
+    """Launch a test kernel for ``helper_path`` ahead of the first notebook, which ``acquire`` takes over."""
+    kernel = TrustedKernel(helper_path, timeout, client_class, log)
+    await kernel.start()
+    with _LOCK:
+        _POOL[(str(helper_path), None)] = kernel
 
 
 @atexit.register

@@ -140,30 +140,50 @@ def _run(cls, root, student=None):
     return capture_log(app)
 
 
-def _scratch_parent():
+def _scratch_parent(dask_worker=None):
     """The worker's local directory, if the sandbox hides it from kernels (it holds the hidden tests), else /tmp."""
     from distributed import get_worker
 
     from .sandbox import visible
     try:
-        folder = os.path.realpath(get_worker().local_directory)
+        folder = os.path.realpath((dask_worker or get_worker()).local_directory)
     except ValueError:  # not in a Dask worker
         folder = tempfile.gettempdir()
     return "/tmp" if visible(folder) else folder
 
 
-def scratch_course(bundle):
-    """The root of this worker's scratch course for ``bundle``, built on first use."""
+def scratch_course(bundle, parent=None):
+    """The root of this worker's scratch course for ``bundle``, built on first use (under ``parent``, by default
+    ``_scratch_parent()``)."""
     with _BUILD:
         if bundle["hash"] in _SCRATCH:
             return _SCRATCH[bundle["hash"]]
         os.environ.update(course.tool_env())  # kernels and alembic as when the course runs `nbgrader`
         for name in ("JPY_SESSION_NAME", "INITLAB_WIDGETS"):
             os.environ.pop(name, None)
-        root = Path(tempfile.mkdtemp(prefix=f"course-{bundle['hash']}-", dir=_scratch_parent()))
+        root = Path(tempfile.mkdtemp(prefix=f"course-{bundle['hash']}-", dir=parent or _scratch_parent()))
         _write(root, bundle["files"])
         _SCRATCH[bundle["hash"]] = root
         return root
+
+
+def warm(bundle, dask_worker=None):
+    """Get this worker ready for its first student before it arrives: the scratch course, and the kernels its
+    first notebook takes (``SafeExecute.prestart``). The batch runs it on every worker (``Client.run``) as soon as
+    the cluster is up; it returns at once, and the work goes on in a thread, which the first task finds done or
+    under way (then it starts what it still lacks itself, as without a warm-up)."""
+    parent = _scratch_parent(dask_worker)
+    threading.Thread(target=_warm, args=(bundle, parent), name="warm-up", daemon=True).start()
+
+
+def _warm(bundle, parent):
+    import asyncio
+
+    from .execute import SafeExecute
+    with contextlib.suppress(Exception):  # a warm-up that fails costs only its time: the task starts its own
+        root = scratch_course(bundle, parent)
+        resources = {"nbgrader": {"assignment": course.ASSIGNMENT, "notebook": ""}}  # any of its notebooks
+        asyncio.run(SafeExecute(config=Course(root).config()).prestart(resources))
 
 
 def grade(bundle, student, files, limit):

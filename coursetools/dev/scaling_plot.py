@@ -1,0 +1,60 @@
+"""How grading cost grows with the class: ``python -m coursetools.dev.scaling_plot RECORDS PNG [REV=NAME ...]``.
+
+Draws the rows that ``bench-grading --record RECORDS`` wrote: seconds per student against the size of the class
+(left) and the same as a multiple of the floor measured in the same run (right), one line per revision and run.
+``REV=NAME`` names a revision in the legend (``c75b6ff=before``).
+"""
+
+import collections
+import json
+import sys
+
+
+def lines(records):
+    """{(revision, run): [(students, seconds per student, x floor)]} sorted by class size; a later record of the
+    same revision, run and size replaces an earlier one."""
+    points = collections.defaultdict(dict)
+    for r in records:
+        points[r["revision"], r["run"]][r["students"]] = (r["students"], r["per_student"],
+                                                          r["per_notebook"] / r["floor"])
+    return {key: sorted(found.values()) for key, found in points.items()}
+
+
+def draw(records, out, names=None):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = names or {}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for (revision, run), found in sorted(lines(records).items()):
+        label = f"{names.get(revision, revision)}: {run.removeprefix('coursetools ')}"
+        style = "--" if revision in names and names[revision] == "before" else "-"
+        n, per_student, ratio = zip(*found, strict=True)
+        left.plot(n, per_student, style, marker="o", label=label)
+        right.plot(n, ratio, style, marker="o", label=label)
+    for ax, ylabel in ((left, "seconds per student (6 notebooks)"), (right, "seconds per notebook / floor")):
+        ax.set_xscale("log")
+        ax.set_xlabel("students in the class")
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(bottom=0)
+        ax.grid(True, alpha=0.3)
+    right.axhline(1.0, color="grey", lw=0.8)
+    left.legend(fontsize=8)
+    fig.suptitle("Grading a synthetic class (python -m coursetools bench-grading)")
+    fig.savefig(out, dpi=100)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) < 2:
+        print(__doc__.splitlines()[0], file=sys.stderr)
+        return 2
+    with open(argv[0]) as found:
+        records = [json.loads(line) for line in found if line.strip()]
+    draw(records, argv[1], dict(a.split("=", 1) for a in argv[2:]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
