@@ -99,13 +99,17 @@ def _grade_all(course, names, starting, record, payload):
     from distributed import as_completed
 
     merger = merge.Merger(course.root)
-    futures, staged, waiting, sandboxes, warmed = {}, {}, [], set(), []
+    futures, staged, waiting, sandboxes, shared = {}, {}, [], set(), []
 
     def send(client):
-        if not warmed:  # each worker readies its kernels while the first students travel to it
-            warmed.append(client.run(worker.warm, payload, on_error="return"))
+        if not shared:
+            # each worker readies its kernels while the first students travel to it
+            client.run(worker.warm, payload, on_error="return")
+            # the course goes to the cluster once, as a task's result that each worker fetches once (and that
+            # Dask computes again if the worker holding it dies), not inside every student's task (1.5 MiB each)
+            shared.append(client.submit(worker.held, payload, key=f"course-{payload['hash']}", pure=False))
         for student, files in waiting:
-            future = client.submit(worker.grade, payload, student, files, STUDENT_TIME_LIMIT + TASK_GRACE,
+            future = client.submit(worker.grade, shared[0], student, files, STUDENT_TIME_LIMIT + TASK_GRACE,
                                    key=f"autograde-{student}-{uuid.uuid4().hex[:8]}", pure=False)
             futures[future] = student
         waiting.clear()

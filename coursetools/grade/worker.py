@@ -167,6 +167,11 @@ def scratch_course(bundle, parent=None):
         return root
 
 
+def held(bundle):
+    """``bundle`` itself: as a task's result, the cluster holds one copy that every task refers to."""
+    return bundle
+
+
 def warm(bundle, dask_worker=None):
     """Get this worker ready for its first student before it arrives: the scratch course, and the kernels its
     first notebook takes (``SafeExecute.prestart``). The batch runs it on every worker (``Client.run``) as soon as
