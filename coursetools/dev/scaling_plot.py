@@ -2,7 +2,7 @@
 
 Draws the rows that ``bench-grading --record RECORDS`` wrote: seconds per student against the size of the class
 (left) and the same as a multiple of the floor measured in the same run (right), one line per revision and run.
-``REV=NAME`` names a revision in the legend (``c75b6ff=before``).
+``REV=NAME`` names a revision in the legend (``c75b6ff=before``); when revisions are named, only those are drawn.
 """
 
 import collections
@@ -26,15 +26,22 @@ def draw(records, out, names=None):
     import matplotlib.pyplot as plt
 
     names = names or {}
+    drawn = {key: found for key, found in lines(records).items() if not names or key[0] in names}
+    runs = sorted({run for _, run in drawn})
+    revisions = list(dict.fromkeys([*names, *sorted({revision for revision, _ in drawn})]))
+    sizes = sorted({n for found in drawn.values() for n, _, _ in found})
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
-    for (revision, run), found in sorted(lines(records).items()):
+    for (revision, run), found in sorted(drawn.items(), key=lambda item: (revisions.index(item[0][0]), item[0][1])):
         label = f"{names.get(revision, revision)}: {run.removeprefix('coursetools ')}"
-        style = "--" if revision in names and names[revision] == "before" else "-"
+        style = ("-", "--", ":", "-.")[revisions.index(revision) % 4]
+        color = f"C{runs.index(run)}"
         n, per_student, ratio = zip(*found, strict=True)
-        left.plot(n, per_student, style, marker="o", label=label)
-        right.plot(n, ratio, style, marker="o", label=label)
+        left.plot(n, per_student, style, color=color, marker="o", label=label)
+        right.plot(n, ratio, style, color=color, marker="o", label=label)
     for ax, ylabel in ((left, "seconds per student (6 notebooks)"), (right, "seconds per notebook / floor")):
         ax.set_xscale("log")
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.minorticks_off()
         ax.set_xlabel("students in the class")
         ax.set_ylabel(ylabel)
         ax.set_ylim(bottom=0)
