@@ -7,17 +7,18 @@ Draws the rows that ``bench-grading --record RECORDS`` wrote: seconds per studen
 
 import collections
 import json
+import statistics
 import sys
 
 
 def lines(records):
-    """{(revision, run): [(students, seconds per student, x floor)]} sorted by class size; a later record of the
-    same revision, run and size replaces an earlier one."""
-    points = collections.defaultdict(dict)
+    """{(revision, run): [(students, seconds per student, x floor)]} sorted by class size; records of the same
+    revision, run and size (a run repeated) are averaged."""
+    points = collections.defaultdict(lambda: collections.defaultdict(list))
     for r in records:
-        points[r["revision"], r["run"]][r["students"]] = (r["students"], r["per_student"],
-                                                          r["per_notebook"] / r["floor"])
-    return {key: sorted(found.values()) for key, found in points.items()}
+        points[r["revision"], r["run"]][r["students"]].append((r["per_student"], r["per_notebook"] / r["floor"]))
+    return {key: [(n, statistics.mean(p for p, _ in found), statistics.mean(x for _, x in found))
+                  for n, found in sorted(sizes.items())] for key, sizes in points.items()}
 
 
 def draw(records, out, names=None):
