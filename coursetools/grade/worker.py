@@ -19,6 +19,7 @@ worker if this one dies.
 
 import contextlib
 import hashlib
+import logging
 import os
 import shutil
 import sqlite3
@@ -185,10 +186,13 @@ def _warm(bundle, parent):
     import asyncio
 
     from .execute import SafeExecute
-    with contextlib.suppress(Exception):  # a warm-up that fails costs only its time: the task starts its own
+    try:
         root = scratch_course(bundle, parent)
         resources = {"nbgrader": {"assignment": course.ASSIGNMENT, "notebook": ""}}  # any of its notebooks
         asyncio.run(SafeExecute(config=Course(root).config()).prestart(resources))
+    except Exception:  # a warm-up that fails costs only its time (the task starts its own kernels): say so, go on
+        logging.getLogger(__name__).warning("The worker's warm-up failed; its first notebook starts its own kernels",
+                                            exc_info=True)
 
 
 def grade(bundle, student, files, limit):
